@@ -1,0 +1,109 @@
+//! Prepares the machine: makes sure the system OpenBLAS is there (installing it with apt-get as root), and runs cargo.
+
+#[path = "../../crates/geometry/build/openblas_probe.rs"]
+mod openblas_probe;
+
+use std::process::Command;
+
+/// Makes sure OpenBLAS can be linked; installs Debian's `libopenblas-dev` when missing and we are root.
+pub fn ensure_system_libraries() -> Result<(), String> {
+    if let Some(dir) = openblas_probe::find_openblas() {
+        println!("xtask: system OpenBLAS found in {}", dir.display());
+        return Ok(());
+    }
+    let hint = openblas_probe::INSTALL_HINT;
+    if !is_root() {
+        return Err(format!(
+            "the system OpenBLAS (libopenblas.so) is missing. Install it with:\n    sudo {hint}\nthen run this command again."
+        ));
+    }
+    if !has_command("apt-get") {
+        return Err(format!(
+            "the system OpenBLAS (libopenblas.so) is missing and there is no apt-get here. Install OpenBLAS with \
+             your package manager, or set {} to the directory holding libopenblas.so.",
+            openblas_probe::DIR_VARIABLE
+        ));
+    }
+    println!(
+        "xtask: the system OpenBLAS is missing; installing Debian's libopenblas-dev with apt-get (running as root)"
+    );
+    run_quietly(Command::new("apt-get").args(["update", "-qq"]))?;
+    run_quietly(
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "libopenblas-dev",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    match openblas_probe::find_openblas() {
+        Some(dir) => {
+            println!("xtask: installed; OpenBLAS is in {}", dir.display());
+            Ok(())
+        }
+        None => {
+            Err("apt-get installed libopenblas-dev but libopenblas.so is still not found".into())
+        }
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn has_command(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false)
+}
+
+fn run_quietly(command: &mut Command) -> Result<(), String> {
+    let shown = format!("{command:?}");
+    let out = command
+        .output()
+        .map_err(|err| format!("could not start {shown}: {err}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{shown} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Runs `cargo` with the given arguments in the workspace root, streaming its output.
+pub fn cargo(args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("xtask: cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .env("OPENBLAS_NUM_THREADS", "1")
+        .status()
+        .map_err(|err| format!("could not start cargo: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}

@@ -1,0 +1,31 @@
+//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke).
+
+use crate::machine;
+
+const HELP: &str = "\
+usage: cargo xtask test [-- <extra arguments for cargo test>]
+
+Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
+  cargo test --workspace --all-targets   (unit, integration and property tests; benches run once each)
+  cargo test --workspace --doc           (examples in the documentation)
+";
+
+/// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
+    let extra: Vec<&str> = match args.split_first() {
+        None => Vec::new(),
+        Some((first, rest)) if first == "--" => rest.iter().map(String::as_str).collect(),
+        Some((first, _)) => return Err(format!("unexpected argument `{first}`\n\n{HELP}")),
+    };
+    machine::ensure_system_libraries()?;
+    let mut all_targets = vec!["test", "--workspace", "--all-targets", "--no-fail-fast"];
+    all_targets.extend(&extra);
+    machine::cargo(&all_targets)?;
+    machine::cargo(&["test", "--workspace", "--doc", "--no-fail-fast"])?;
+    println!("xtask: every test passed");
+    Ok(())
+}
