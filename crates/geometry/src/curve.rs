@@ -29,6 +29,8 @@ pub struct PolarCurve {
     points: Vec<[f64; 2]>,
     cumulative: Vec<f64>,
     reach: f64,
+    /// Gauss–Legendre nodes and weights on [0, 1] for arclength.
+    arc_rule: (Vec<f64>, Vec<f64>),
 }
 
 impl PolarCurve {
@@ -63,6 +65,7 @@ impl PolarCurve {
             points: Vec::new(),
             cumulative: Vec::new(),
             reach: 0.0,
+            arc_rule: gauss_legendre(ARC_NODES, 0.0, 1.0),
         };
         curve.points = (0..TABLE).map(|j| curve.point(table_angle(j))).collect();
         curve.cumulative = curve.arclength_table();
@@ -121,8 +124,12 @@ impl PolarCurve {
 
     /// ∫_a^b |γ′| dθ by Gauss–Legendre (a, b within one table interval or so).
     fn arclength_between(&self, a: f64, b: f64) -> f64 {
-        let (x, w) = gauss_legendre(ARC_NODES, a, b);
-        x.iter().zip(&w).map(|(t, w)| w * self.speed(*t)).sum()
+        let (x, w) = &self.arc_rule;
+        (b - a)
+            * x.iter()
+                .zip(w)
+                .map(|(t, w)| w * self.speed(a + (b - a) * t))
+                .sum::<f64>()
     }
 
     fn arclength_table(&self) -> Vec<f64> {
@@ -145,9 +152,13 @@ impl PolarCurve {
     fn angle_at_arclength(&self, s: f64) -> f64 {
         let j = self.cumulative.partition_point(|&c| c <= s).clamp(1, TABLE) - 1;
         let (mut lo, mut hi) = (table_angle(j), table_angle(j + 1));
-        let mut theta = 0.5 * (lo + hi);
+        let fraction = (s - self.cumulative[j]) / (self.cumulative[j + 1] - self.cumulative[j]);
+        let mut theta = lo + fraction.clamp(0.0, 1.0) * (hi - lo);
         for _ in 0..60 {
             let residual = self.arclength_at(theta) - s;
+            if residual.abs() <= 4.0 * f64::EPSILON * self.length() {
+                break;
+            }
             if residual > 0.0 {
                 hi = theta
             } else {
@@ -159,7 +170,7 @@ impl PolarCurve {
             } else {
                 0.5 * (lo + hi)
             };
-            if (next - theta).abs() < 1e-15 {
+            if (next - theta).abs() <= 4.0 * f64::EPSILON * theta.abs().max(1.0) {
                 return next;
             }
             theta = next;
