@@ -1,0 +1,7 @@
+//! mangen-scores: the scores of SCIENCE.md §3–§4 and the exact neighbour search they stand on.
+
+mod error;
+pub mod neighbours;
+
+pub use error::{Result, ScoreError, check_time, check_training_set};
+pub use neighbours::{BruteForce, Neighbour, NeighbourIndex, SearchPath, SpanTree};

@@ -1,0 +1,299 @@
+//! The span kd-tree: neighbour search in the m span coordinates of the training set (SCIENCE.md §4, span trick).
+//!
+//! For training points in an affine subspace c + span(P), |x − x_i|² = |P(x − c) − P(x_i − c)|² +
+//! |(I − P)(x − c)|², and the second term is the same for every i. The tree searches the first term
+//! in m = rank coordinates (kiddo's immutable tree, one compile-time dimension for each m in
+//! 1..=8); exactness is kept for points slightly off the span by bounding the second term with the
+//! largest residual |(I − P)(x_i − c)| and re-ranking candidates by their full-dimensional distance.
+
+use super::brute::check_radius;
+use super::{BruteForce, Neighbour, NeighbourIndex, sort_neighbours, squared_distance};
+use crate::error::{Result, ScoreError, check_training_set};
+use kiddo::{ImmutableKdTree, SquaredEuclidean};
+use mangen_geometry::check_point;
+use ndarray::{Array1, Array2, ArrayView1, Axis, s};
+use ndarray_linalg::{Eigh, UPLO};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+/// The largest span dimension searched with a kd-tree; beyond it the index scans.
+pub const MAX_TREE_DIM: usize = 8;
+
+/// Eigenvalues of the training covariance below this fraction of the largest count as zero
+/// (singular values below 1e-6 of the largest): the numerical rank.
+pub const RANK_TOLERANCE: f64 = 1e-12;
+
+/// Which search a [`SpanTree`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPath {
+    /// A kd-tree over the m span coordinates.
+    KdTree {
+        /// The numerical rank m of the centred training set.
+        span_dim: usize,
+    },
+    /// A scan of every point (m = 0 or m > [`MAX_TREE_DIM`]).
+    BruteForce {
+        /// The numerical rank m of the centred training set.
+        span_dim: usize,
+    },
+}
+
+/// One kiddo tree for each supported span dimension.
+enum Tree {
+    D1(ImmutableKdTree<f64, 1>),
+    D2(ImmutableKdTree<f64, 2>),
+    D3(ImmutableKdTree<f64, 3>),
+    D4(ImmutableKdTree<f64, 4>),
+    D5(ImmutableKdTree<f64, 5>),
+    D6(ImmutableKdTree<f64, 6>),
+    D7(ImmutableKdTree<f64, 7>),
+    D8(ImmutableKdTree<f64, 8>),
+}
+
+/// Runs `$body` with `$tree` bound to the tree of whatever dimension it has.
+macro_rules! with_tree {
+    ($value:expr, $tree:ident => $body:expr) => {
+        match $value {
+            Tree::D1($tree) => $body,
+            Tree::D2($tree) => $body,
+            Tree::D3($tree) => $body,
+            Tree::D4($tree) => $body,
+            Tree::D5($tree) => $body,
+            Tree::D6($tree) => $body,
+            Tree::D7($tree) => $body,
+            Tree::D8($tree) => $body,
+        }
+    };
+}
+
+fn build<const K: usize>(coordinates: &Array2<f64>) -> Result<ImmutableKdTree<f64, K>> {
+    let rows: Vec<[f64; K]> = coordinates
+        .outer_iter()
+        .map(|row| std::array::from_fn(|j| row[j]))
+        .collect();
+    ImmutableKdTree::new_from_slice(&rows)
+        .map_err(|err| ScoreError::Linalg(format!("kd-tree construction: {err:?}")))
+}
+
+fn tree_within<const K: usize>(
+    tree: &ImmutableKdTree<f64, K>,
+    query: &[f64],
+    radius_sq: f64,
+) -> Vec<usize> {
+    let q: [f64; K] = std::array::from_fn(|j| query[j]);
+    tree.query(&q)
+        .within::<SquaredEuclidean<f64>>(radius_sq)
+        .unsorted()
+        .execute()
+        .into_iter()
+        .map(|r| r.item as usize)
+        .collect()
+}
+
+fn tree_nearest<const K: usize>(
+    tree: &ImmutableKdTree<f64, K>,
+    query: &[f64],
+    k: NonZeroUsize,
+) -> Vec<usize> {
+    let q: [f64; K] = std::array::from_fn(|j| query[j]);
+    tree.query(&q)
+        .nearest_n::<SquaredEuclidean<f64>>(k)
+        .execute()
+        .into_iter()
+        .map(|r| r.item as usize)
+        .collect()
+}
+
+impl Tree {
+    fn new(coordinates: &Array2<f64>) -> Result<Option<Self>> {
+        Ok(Some(match coordinates.ncols() {
+            1 => Tree::D1(build(coordinates)?),
+            2 => Tree::D2(build(coordinates)?),
+            3 => Tree::D3(build(coordinates)?),
+            4 => Tree::D4(build(coordinates)?),
+            5 => Tree::D5(build(coordinates)?),
+            6 => Tree::D6(build(coordinates)?),
+            7 => Tree::D7(build(coordinates)?),
+            8 => Tree::D8(build(coordinates)?),
+            _ => return Ok(None),
+        }))
+    }
+
+    fn within(&self, query: &[f64], radius_sq: f64) -> Vec<usize> {
+        with_tree!(self, tree => tree_within(tree, query, radius_sq))
+    }
+
+    fn nearest(&self, query: &[f64], k: NonZeroUsize) -> Vec<usize> {
+        with_tree!(self, tree => tree_nearest(tree, query, k))
+    }
+}
+
+/// Exact neighbour search in span coordinates, with brute force where no tree fits.
+pub struct SpanTree {
+    points: Arc<Array2<f64>>,
+    centre: Array1<f64>,
+    /// Orthonormal basis of the span, one column per direction (D × m).
+    basis: Array2<f64>,
+    /// max_i |(I − P)(x_i − c)|.
+    residual_max: f64,
+    /// max_i |x_i − c|², a scale for rounding slack.
+    spread_sq: f64,
+    tree: Option<Tree>,
+    fallback: BruteForce,
+}
+
+impl std::fmt::Debug for SpanTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpanTree")
+            .field("len", &self.len())
+            .field("path", &self.path())
+            .finish()
+    }
+}
+
+impl SpanTree {
+    /// Indexes the rows of `points` (N ≥ 1, finite): centre, covariance eigenbasis, numerical rank
+    /// m (eigenvalues above [`RANK_TOLERANCE`] of the largest), and a tree over m coordinates.
+    pub fn new(points: Arc<Array2<f64>>) -> Result<Self> {
+        check_training_set(points.view())?;
+        let points: Arc<Array2<f64>> = points.as_standard_layout().into_owned().into();
+        let (n, dim) = points.dim();
+        let centre = points.mean_axis(Axis(0)).expect("N ≥ 1");
+        let mut covariance = Array2::<f64>::zeros((dim, dim));
+        for start in (0..n).step_by(4096) {
+            let block = &points.slice(s![start..(start + 4096).min(n), ..]) - &centre;
+            covariance += &block.t().dot(&block);
+        }
+        let (values, vectors) = covariance
+            .eigh(UPLO::Lower)
+            .map_err(|err| ScoreError::Linalg(err.to_string()))?;
+        let largest = values.iter().copied().fold(0.0, f64::max);
+        let kept: Vec<usize> = (0..dim)
+            .rev()
+            .filter(|&j| largest > 0.0 && values[j] > RANK_TOLERANCE * largest)
+            .collect();
+        let basis = vectors.select(Axis(1), &kept);
+        let centred = &*points - &centre;
+        let coordinates = centred.dot(&basis);
+        let residuals = &centred - &coordinates.dot(&basis.t());
+        let residual_max = residuals
+            .outer_iter()
+            .map(|r| r.dot(&r).sqrt())
+            .fold(0.0, f64::max);
+        let spread_sq = centred.outer_iter().map(|r| r.dot(&r)).fold(0.0, f64::max);
+        let tree = if kept.is_empty() {
+            None
+        } else {
+            Tree::new(&coordinates)?
+        };
+        let fallback = BruteForce::new(points.clone())?;
+        Ok(Self {
+            points,
+            centre,
+            basis,
+            residual_max,
+            spread_sq,
+            tree,
+            fallback,
+        })
+    }
+
+    /// The search this index runs, with the numerical rank m.
+    pub fn path(&self) -> SearchPath {
+        let span_dim = self.basis.ncols();
+        if self.tree.is_some() {
+            SearchPath::KdTree { span_dim }
+        } else {
+            SearchPath::BruteForce { span_dim }
+        }
+    }
+
+    /// The largest distance of a training point from the fitted span.
+    pub fn residual_max(&self) -> f64 {
+        self.residual_max
+    }
+
+    /// Span coordinates of q and |(I − P)(q − c)|, plus |q − c|².
+    fn split(&self, query: ArrayView1<f64>) -> (Vec<f64>, f64, f64) {
+        let centred = &query - &self.centre;
+        let coordinates = self.basis.t().dot(&centred);
+        let perpendicular = &centred - &self.basis.dot(&coordinates);
+        (
+            coordinates.to_vec(),
+            perpendicular.dot(&perpendicular).sqrt(),
+            centred.dot(&centred),
+        )
+    }
+
+    /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`.
+    fn exact(
+        &self,
+        query: ArrayView1<f64>,
+        candidates: Vec<usize>,
+        radius_sq: f64,
+    ) -> Vec<Neighbour> {
+        let q = query.to_vec();
+        let dim = self.dim();
+        let data = self.points.as_slice().expect("standard layout");
+        let mut found: Vec<Neighbour> = candidates
+            .into_iter()
+            .map(|index| Neighbour {
+                index,
+                distance_sq: squared_distance(&q, &data[index * dim..(index + 1) * dim]),
+            })
+            .filter(|n| n.distance_sq <= radius_sq)
+            .collect();
+        sort_neighbours(&mut found);
+        found
+    }
+
+    /// Span-coordinate radius² that contains every point within full distance² `radius_sq`, with
+    /// slack for rounding.
+    fn span_radius_sq(&self, radius_sq: f64, perpendicular: f64, centred_sq: f64) -> f64 {
+        let floor = (perpendicular - self.residual_max).max(0.0);
+        let slack = 1e-10 * (radius_sq + centred_sq + self.spread_sq);
+        radius_sq - floor * floor + slack
+    }
+}
+
+impl NeighbourIndex for SpanTree {
+    fn len(&self) -> usize {
+        self.points.nrows()
+    }
+
+    fn dim(&self) -> usize {
+        self.points.ncols()
+    }
+
+    fn k_nearest(&self, query: ArrayView1<f64>, k: usize) -> Result<Vec<Neighbour>> {
+        check_point(query, self.dim())?;
+        let (Some(tree), Some(k)) = (&self.tree, NonZeroUsize::new(k.min(self.len()))) else {
+            return self.fallback.k_nearest(query, k);
+        };
+        let (coordinates, perpendicular, centred_sq) = self.split(query);
+        let first = self.exact(query, tree.nearest(&coordinates, k), f64::INFINITY);
+        let kth = first.last().map_or(f64::INFINITY, |n| n.distance_sq);
+        let radius = self.span_radius_sq(kth, perpendicular, centred_sq);
+        let mut all = self.exact(query, tree.within(&coordinates, radius), kth);
+        all.truncate(k.get());
+        Ok(all)
+    }
+
+    fn within(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
+        check_point(query, self.dim())?;
+        check_radius(radius)?;
+        let Some(tree) = &self.tree else {
+            return self.fallback.within(query, radius);
+        };
+        let (coordinates, perpendicular, centred_sq) = self.split(query);
+        let span_radius = self.span_radius_sq(radius * radius, perpendicular, centred_sq);
+        if span_radius < 0.0 {
+            return Ok(Vec::new());
+        }
+        Ok(self.exact(
+            query,
+            tree.within(&coordinates, span_radius),
+            radius * radius,
+        ))
+    }
+}

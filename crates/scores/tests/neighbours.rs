@@ -1,0 +1,120 @@
+//! The span kd-tree returns exactly what the brute-force oracle returns, on manifold data, full-rank data and duplicates.
+
+use mangen_geometry::{Embedded, FlatTorus, Manifold, Sphere, rng};
+use mangen_scores::{BruteForce, NeighbourIndex, SearchPath, SpanTree};
+use ndarray::{Array2, Axis, concatenate};
+use proptest::prelude::*;
+use rand_distr::{Distribution, StandardNormal};
+use std::sync::Arc;
+
+/// Training sets of every kind, named by what they exercise.
+fn training_set(kind: usize, n: usize, seed: u64) -> Array2<f64> {
+    let mut r = rng::seeded(seed);
+    match kind {
+        0 => Embedded::random(Sphere::circle(1.0).unwrap(), 10, seed)
+            .unwrap()
+            .sample_uniform(n, &mut r),
+        1 => Embedded::random(Sphere::new(2, 2.0).unwrap(), 6, seed)
+            .unwrap()
+            .sample_uniform(n, &mut r),
+        2 => Embedded::random(FlatTorus::new(vec![1.0; 4]).unwrap(), 9, seed)
+            .unwrap()
+            .sample_uniform(n, &mut r),
+        3 => Array2::from_shape_fn((n, 3), |_| StandardNormal.sample(&mut r)),
+        4 => Array2::from_shape_fn((n, 12), |_| StandardNormal.sample(&mut r)),
+        5 => {
+            // Slightly off the span: spread 1e-7 in the normal directions falls below the rank
+            // tolerance, so the tree must correct for residuals to stay exact.
+            let on = Embedded::random(Sphere::circle(1.0).unwrap(), 5, seed)
+                .unwrap()
+                .sample_uniform(n, &mut r);
+            on.mapv(|v| {
+                v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+            })
+        }
+        _ => {
+            // Duplicates: every point twice, plus a cluster of identical points.
+            let base = Embedded::random(Sphere::new(2, 1.0).unwrap(), 4, seed)
+                .unwrap()
+                .sample_uniform(n / 2 + 1, &mut r);
+            let same = Array2::from_shape_fn((5, 4), |(_, j)| base[[0, j]]);
+            concatenate(Axis(0), &[base.view(), base.view(), same.view()]).unwrap()
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn span_tree_equals_brute_force(kind in 0usize..7, n in 1usize..400, seed in any::<u64>(), k in 1usize..20, radius in 0.0f64..1.5, noise in 0.0f64..0.5) {
+        let points = Arc::new(training_set(kind, n, seed));
+        let tree = SpanTree::new(points.clone()).unwrap();
+        let oracle = BruteForce::new(points.clone()).unwrap();
+        let mut r = rng::seeded(seed ^ 1);
+        for q in 0..10 {
+            let base = points.row(q % points.nrows()).to_owned();
+            let query = base.mapv(|v| v + noise * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r));
+            prop_assert_eq!(tree.k_nearest(query.view(), k).unwrap(), oracle.k_nearest(query.view(), k).unwrap());
+            prop_assert_eq!(tree.within(query.view(), radius).unwrap(), oracle.within(query.view(), radius).unwrap());
+        }
+    }
+}
+
+#[test]
+fn the_search_path_follows_the_span_dimension() {
+    let path = |kind| {
+        SpanTree::new(Arc::new(training_set(kind, 300, 7)))
+            .unwrap()
+            .path()
+    };
+    assert_eq!(path(0), SearchPath::KdTree { span_dim: 2 });
+    assert_eq!(path(1), SearchPath::KdTree { span_dim: 3 });
+    assert_eq!(path(2), SearchPath::KdTree { span_dim: 8 });
+    assert_eq!(path(3), SearchPath::KdTree { span_dim: 3 });
+    assert_eq!(path(4), SearchPath::BruteForce { span_dim: 12 });
+    let off_span = SpanTree::new(Arc::new(training_set(5, 300, 7))).unwrap();
+    assert_eq!(off_span.path(), SearchPath::KdTree { span_dim: 2 });
+    assert!(off_span.residual_max() > 1e-8 && off_span.residual_max() < 1e-5);
+    let single = SpanTree::new(Arc::new(Array2::ones((4, 5)))).unwrap();
+    assert_eq!(single.path(), SearchPath::BruteForce { span_dim: 0 });
+    assert_eq!(
+        single
+            .k_nearest(ndarray::Array1::zeros(5).view(), 2)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn bad_input_is_refused() {
+    use mangen_scores::ScoreError;
+    assert!(matches!(
+        SpanTree::new(Arc::new(Array2::zeros((0, 3)))),
+        Err(ScoreError::EmptyTrainingSet)
+    ));
+    let mut nan = Array2::zeros((3, 2));
+    nan[[2, 1]] = f64::NAN;
+    assert!(matches!(
+        BruteForce::new(Arc::new(nan)),
+        Err(ScoreError::NonFiniteTrainingPoint {
+            row: 2,
+            column: 1,
+            ..
+        })
+    ));
+    let tree = SpanTree::new(Arc::new(training_set(0, 50, 1))).unwrap();
+    assert!(matches!(
+        tree.k_nearest(ndarray::Array1::zeros(3).view(), 1),
+        Err(ScoreError::Geometry(_))
+    ));
+    assert!(matches!(
+        tree.within(ndarray::Array1::zeros(10).view(), -1.0),
+        Err(ScoreError::InvalidParameter { name: "radius", .. })
+    ));
+    assert!(matches!(
+        tree.within(ndarray::Array1::from_elem(10, f64::NAN).view(), 1.0),
+        Err(ScoreError::Geometry(_))
+    ));
+}
