@@ -2,6 +2,8 @@
 
 mod error;
 pub mod neighbours;
+mod schedule;
 
 pub use error::{Result, ScoreError, check_time, check_training_set};
 pub use neighbours::{BruteForce, Neighbour, NeighbourIndex, SearchPath, SpanTree};
+pub use schedule::Schedule;
