@@ -31,7 +31,7 @@ impl Schedule {
         t: f64,
     ) -> Result<Array1<f64>> {
         let (a, var) = self.coefficients(t)?;
-        Ok((&denoised * a - &x) / var)
+        Ok((&denoised * a - x) / var)
     }
 
     /// The inverse map: D(x, t) = (x + σ_t² s(x, t)) / a_t. Refused where a_t underflows to 0
