@@ -8,6 +8,9 @@ pub enum ScoreError {
     /// A query point was malformed (wrong length, NaN or infinite coordinates).
     #[error(transparent)]
     Geometry(#[from] GeometryError),
+    /// A density could not be evaluated.
+    #[error(transparent)]
+    Measure(#[from] mangen_measures::MeasureError),
     /// A training set must hold at least one point.
     #[error("the training set is empty (N = 0)")]
     EmptyTrainingSet,
@@ -33,6 +36,20 @@ pub enum ScoreError {
         value: f64,
         /// The rule it breaks.
         rule: &'static str,
+    },
+    /// A local polynomial fit needs more neighbours than it has.
+    #[error(
+        "a projection score of degree {degree} in k = {intrinsic_dim} dimensions needs at least {needed} neighbours (C(k+m, m) + 1), but only {available} are available"
+    )]
+    TooFewNeighbours {
+        /// Polynomial degree m.
+        degree: usize,
+        /// Intrinsic dimension k.
+        intrinsic_dim: usize,
+        /// C(k+m, m) + 1.
+        needed: usize,
+        /// min(K, N).
+        available: usize,
     },
     /// A LAPACK routine failed.
     #[error("linear algebra failed: {0}")]

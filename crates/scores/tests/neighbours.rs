@@ -1,7 +1,7 @@
 //! The span kd-tree returns exactly what the brute-force oracle returns, on manifold data, full-rank data and duplicates.
 
 use mangen_geometry::{Embedded, FlatTorus, Manifold, Sphere, rng};
-use mangen_scores::{BruteForce, NeighbourIndex, SearchPath, SpanTree};
+use mangen_scores::{BruteForce, KdTree, NeighbourIndex, SearchPath};
 use ndarray::{Array2, Axis, concatenate};
 use proptest::prelude::*;
 use rand_distr::{Distribution, StandardNormal};
@@ -47,9 +47,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn span_tree_equals_brute_force(kind in 0usize..7, n in 1usize..400, seed in any::<u64>(), k in 1usize..20, radius in 0.0f64..1.5, noise in 0.0f64..0.5) {
+    fn kd_tree_equals_brute_force(kind in 0usize..7, n in 1usize..400, seed in any::<u64>(), k in 1usize..20, radius in 0.0f64..1.5, noise in 0.0f64..0.5) {
         let points = Arc::new(training_set(kind, n, seed));
-        let tree = SpanTree::new(points.clone()).unwrap();
+        let tree = KdTree::new(points.clone()).unwrap();
         let oracle = BruteForce::new(points.clone()).unwrap();
         let mut r = rng::seeded(seed ^ 1);
         for q in 0..10 {
@@ -64,7 +64,7 @@ proptest! {
 #[test]
 fn the_search_path_follows_the_span_dimension() {
     let path = |kind| {
-        SpanTree::new(Arc::new(training_set(kind, 300, 7)))
+        KdTree::new(Arc::new(training_set(kind, 300, 7)))
             .unwrap()
             .path()
     };
@@ -73,10 +73,10 @@ fn the_search_path_follows_the_span_dimension() {
     assert_eq!(path(2), SearchPath::KdTree { span_dim: 8 });
     assert_eq!(path(3), SearchPath::KdTree { span_dim: 3 });
     assert_eq!(path(4), SearchPath::BruteForce { span_dim: 12 });
-    let off_span = SpanTree::new(Arc::new(training_set(5, 300, 7))).unwrap();
+    let off_span = KdTree::new(Arc::new(training_set(5, 300, 7))).unwrap();
     assert_eq!(off_span.path(), SearchPath::KdTree { span_dim: 2 });
     assert!(off_span.residual_max() > 1e-8 && off_span.residual_max() < 1e-5);
-    let single = SpanTree::new(Arc::new(Array2::ones((4, 5)))).unwrap();
+    let single = KdTree::new(Arc::new(Array2::ones((4, 5)))).unwrap();
     assert_eq!(single.path(), SearchPath::BruteForce { span_dim: 0 });
     assert_eq!(
         single
@@ -91,7 +91,7 @@ fn the_search_path_follows_the_span_dimension() {
 fn bad_input_is_refused() {
     use mangen_scores::ScoreError;
     assert!(matches!(
-        SpanTree::new(Arc::new(Array2::zeros((0, 3)))),
+        KdTree::new(Arc::new(Array2::zeros((0, 3)))),
         Err(ScoreError::EmptyTrainingSet)
     ));
     let mut nan = Array2::zeros((3, 2));
@@ -104,7 +104,7 @@ fn bad_input_is_refused() {
             ..
         })
     ));
-    let tree = SpanTree::new(Arc::new(training_set(0, 50, 1))).unwrap();
+    let tree = KdTree::new(Arc::new(training_set(0, 50, 1))).unwrap();
     assert!(matches!(
         tree.k_nearest(ndarray::Array1::zeros(3).view(), 1),
         Err(ScoreError::Geometry(_))

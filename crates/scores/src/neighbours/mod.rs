@@ -1,10 +1,10 @@
 //! Exact neighbour search over a training set: the `NeighbourIndex` trait, a brute-force oracle and a span kd-tree.
 
 mod brute;
-mod span_tree;
+mod kd_tree;
 
 pub use brute::BruteForce;
-pub use span_tree::{MAX_TREE_DIM, SearchPath, SpanTree};
+pub use kd_tree::{KdTree, MAX_TREE_DIM, SearchPath};
 
 use crate::error::Result;
 use ndarray::ArrayView1;

@@ -23,7 +23,7 @@ pub const MAX_TREE_DIM: usize = 8;
 /// (singular values below 1e-6 of the largest): the numerical rank.
 pub const RANK_TOLERANCE: f64 = 1e-12;
 
-/// Which search a [`SpanTree`] runs.
+/// Which search a [`KdTree`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchPath {
     /// A kd-tree over the m span coordinates.
@@ -129,7 +129,7 @@ impl Tree {
 }
 
 /// Exact neighbour search in span coordinates, with brute force where no tree fits.
-pub struct SpanTree {
+pub struct KdTree {
     points: Arc<Array2<f64>>,
     centre: Array1<f64>,
     /// Orthonormal basis of the span, one column per direction (D × m).
@@ -142,16 +142,16 @@ pub struct SpanTree {
     fallback: BruteForce,
 }
 
-impl std::fmt::Debug for SpanTree {
+impl std::fmt::Debug for KdTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SpanTree")
+        f.debug_struct("KdTree")
             .field("len", &self.len())
             .field("path", &self.path())
             .finish()
     }
 }
 
-impl SpanTree {
+impl KdTree {
     /// Indexes the rows of `points` (N ≥ 1, finite): centre, covariance eigenbasis, numerical rank
     /// m (eigenvalues above [`RANK_TOLERANCE`] of the largest), and a tree over m coordinates.
     pub fn new(points: Arc<Array2<f64>>) -> Result<Self> {
@@ -213,6 +213,21 @@ impl SpanTree {
         self.residual_max
     }
 
+    /// The indexed points, one row each, in standard layout.
+    pub fn points(&self) -> &Arc<Array2<f64>> {
+        &self.points
+    }
+
+    /// The mean c of the training points.
+    pub fn centre(&self) -> ArrayView1<'_, f64> {
+        self.centre.view()
+    }
+
+    /// max_i |x_i − c|: every training point lies in the ball B(c, spread).
+    pub fn spread(&self) -> f64 {
+        self.spread_sq.sqrt()
+    }
+
     /// Span coordinates of q and |(I − P)(q − c)|, plus |q − c|².
     fn split(&self, query: ArrayView1<f64>) -> (Vec<f64>, f64, f64) {
         let centred = &query - &self.centre;
@@ -256,7 +271,7 @@ impl SpanTree {
     }
 }
 
-impl NeighbourIndex for SpanTree {
+impl NeighbourIndex for KdTree {
     fn len(&self) -> usize {
         self.points.nrows()
     }

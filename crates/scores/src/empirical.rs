@@ -1,0 +1,267 @@
+//! The empirical score (the memorizer) and its smoothed version, dense or with certified neighbour truncation.
+//!
+//! SCIENCE.md §4.1–4.2. For training points x_1..x_N and X_t = a_t X_0 + σ_t Z, the empirical
+//! denoiser is the softmax average D_N(x, t) = Σ_i w_i x_i, w_i ∝ exp(−|x − a_t x_i|² / (2σ_t²)).
+//! The smoothed score is the exact score of the kernel density estimate μ_N * N(0, h² I): its
+//! noised law is the empirical one at variance v = σ_t² + a_t² h², which gives
+//! D_h(x, t) = (σ_t² m_v(x) + a_t h² x) / v with m_v the softmax average at variance v.
+//!
+//! Truncation: with d0² the smallest |x − a_t x_i|², every point with
+//! |x − a_t x_i|² > d0² + 2v ln(N/ε) has weight below ε/N of the nearest one, so dropping them moves
+//! the softmax average by at most ε·(n_dropped/N)·max_i |x_i − m_K| ≤ ε·(n_dropped/N)·(|m_K − c| + R),
+//! with c the training mean and R the spread. That bound is returned with every value.
+
+use crate::error::{Result, ScoreError};
+use crate::neighbours::{KdTree, NeighbourIndex, squared_distance};
+use crate::schedule::Schedule;
+use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
+use ndarray::{Array1, Array2, ArrayView1};
+use std::sync::Arc;
+
+/// How the softmax average over the training set is computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Truncation {
+    /// Every training point, in one log-sum-exp pass: the oracle.
+    Dense,
+    /// Only the points the kd-tree finds within the certified radius; dropped weight ≤ ε.
+    Certified {
+        /// Tolerance ε ∈ (0, 1).
+        eps: f64,
+    },
+}
+
+impl Truncation {
+    /// The default certified tolerance, far below any statistical error of the experiments.
+    pub const DEFAULT_EPS: f64 = 1e-10;
+
+    fn validate(self) -> Result<Self> {
+        match self {
+            Truncation::Certified { eps } if !(eps > 0.0 && eps < 1.0) => {
+                Err(ScoreError::InvalidParameter {
+                    name: "eps",
+                    value: eps,
+                    rule: "the truncation tolerance must lie in (0, 1)",
+                })
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+impl Default for Truncation {
+    fn default() -> Self {
+        Truncation::Certified {
+            eps: Self::DEFAULT_EPS,
+        }
+    }
+}
+
+/// The empirical denoiser D_N of a training set, optionally smoothed by a Gaussian kernel of width h.
+#[derive(Debug)]
+pub struct EmpiricalScore {
+    index: KdTree,
+    schedule: Schedule,
+    truncation: Truncation,
+    bandwidth: f64,
+    mean: Array1<f64>,
+}
+
+impl EmpiricalScore {
+    /// The memorizer of `points` (N ≥ 1 finite rows) under `schedule`, truncated with the default ε.
+    pub fn new(points: Arc<Array2<f64>>, schedule: Schedule) -> Result<Self> {
+        let index = KdTree::new(points)?;
+        let mean = index.centre().to_owned();
+        Ok(Self {
+            index,
+            schedule,
+            truncation: Truncation::default(),
+            bandwidth: 0.0,
+            mean,
+        })
+    }
+
+    /// The same score computed with `truncation` (ε must lie in (0, 1)).
+    pub fn with_truncation(mut self, truncation: Truncation) -> Result<Self> {
+        self.truncation = truncation.validate()?;
+        Ok(self)
+    }
+
+    /// The smoothed score of the kernel density estimate with bandwidth h ≥ 0 (h = 0 is the memorizer).
+    pub fn with_bandwidth(mut self, h: f64) -> Result<Self> {
+        if !(h.is_finite() && h >= 0.0) {
+            return Err(ScoreError::InvalidParameter {
+                name: "h",
+                value: h,
+                rule: "the smoothing bandwidth must be finite and ≥ 0",
+            });
+        }
+        self.bandwidth = h;
+        Ok(self)
+    }
+
+    /// The neighbour index over the training set (its path says whether a kd-tree runs).
+    pub fn index(&self) -> &KdTree {
+        &self.index
+    }
+
+    /// The smoothing bandwidth h (0 for the memorizer).
+    pub fn bandwidth(&self) -> f64 {
+        self.bandwidth
+    }
+
+    /// The truncation in use.
+    pub fn truncation(&self) -> Truncation {
+        self.truncation
+    }
+
+    /// The softmax average m_v(x) of the noised kernel at variance v = σ_t² + a_t² h², with a_t,
+    /// σ_t² and v.
+    fn kernel_average(&self, x: ArrayView1<f64>, t: f64) -> Result<(Estimate, f64, f64, f64)> {
+        check_query(x, self.dim(), t)?;
+        let (a, noise_var) = self.schedule.coefficients(t)?;
+        let var = noise_var + a * a * self.bandwidth * self.bandwidth;
+        // Below this, every weight equals the others to double precision (a_t ≈ 0 at large VP t).
+        let spread = self.index.spread();
+        let from_centre = (&x - &(&self.mean * a)).mapv(|v| v * v).sum().sqrt();
+        let exponent_range = 2.0 * a * spread * (from_centre + a * spread) / var;
+        let average = if exponent_range < 1e-17 {
+            Estimate {
+                value: self.mean.clone(),
+                error_bound: 0.0,
+            }
+        } else {
+            let q = &x / a;
+            self.softmax_average(q.view(), var / (a * a))?
+        };
+        Ok((average, a, noise_var, var))
+    }
+
+    /// The softmax average m = Σ w_i x_i, w_i ∝ exp(−|q − x_i|²/(2 var)), with its error bound.
+    fn softmax_average(&self, q: ArrayView1<f64>, var: f64) -> Result<Estimate> {
+        let Truncation::Certified { eps } = self.truncation else {
+            return Ok(self.dense_average(q, var));
+        };
+        let n = self.index.len();
+        let spread = self.index.spread();
+        let nearest = self.index.k_nearest(q, 1)?[0];
+        let radius_sq = nearest.distance_sq + 2.0 * var * (n as f64 / eps).ln();
+        let from_centre = crate::neighbours::squared_distance(
+            q.as_slice().expect("contiguous query"),
+            self.index.centre().as_slice().expect("owned centre"),
+        )
+        .sqrt();
+        if radius_sq.sqrt() >= from_centre + spread {
+            return Ok(self.dense_average(q, var));
+        }
+        let kept = self.index.within(q, radius_sq.sqrt())?;
+        let points = self.index.points();
+        let mut average = SoftmaxAccumulator::new(self.dim(), var);
+        for neighbour in &kept {
+            average.add(neighbour.distance_sq, points.row(neighbour.index));
+        }
+        let value = average.finish();
+        let dropped = n.saturating_sub(kept.len()) as f64 / n as f64;
+        let off_centre = squared_distance(
+            value.as_slice().expect("owned"),
+            self.index.centre().as_slice().expect("owned"),
+        )
+        .sqrt();
+        Ok(Estimate {
+            value,
+            error_bound: eps * dropped * (off_centre + spread),
+        })
+    }
+
+    fn dense_average(&self, q: ArrayView1<f64>, var: f64) -> Estimate {
+        let q = q.as_slice().expect("contiguous query");
+        let mut average = SoftmaxAccumulator::new(self.dim(), var);
+        for row in self.index.points().outer_iter() {
+            let x = row.as_slice().expect("standard layout");
+            average.add(squared_distance(q, x), row);
+        }
+        Estimate {
+            value: average.finish(),
+            error_bound: 0.0,
+        }
+    }
+}
+
+/// One-pass log-sum-exp: Σ exp(−(d_i² − d_min²)/(2 var)) x_i, rescaled whenever a nearer point arrives.
+pub(crate) struct SoftmaxAccumulator {
+    var: f64,
+    min_sq: f64,
+    total: f64,
+    sum: Array1<f64>,
+}
+
+impl SoftmaxAccumulator {
+    pub(crate) fn new(dim: usize, var: f64) -> Self {
+        Self {
+            var,
+            min_sq: f64::INFINITY,
+            total: 0.0,
+            sum: Array1::zeros(dim),
+        }
+    }
+
+    pub(crate) fn add(&mut self, distance_sq: f64, x: ArrayView1<f64>) {
+        if distance_sq < self.min_sq {
+            let rescale = if self.min_sq.is_finite() {
+                (-(self.min_sq - distance_sq) / (2.0 * self.var)).exp()
+            } else {
+                0.0
+            };
+            self.total *= rescale;
+            self.sum *= rescale;
+            self.min_sq = distance_sq;
+        }
+        let weight = (-(distance_sq - self.min_sq) / (2.0 * self.var)).exp();
+        self.total += weight;
+        self.sum.scaled_add(weight, &x);
+    }
+
+    /// The weighted average (the nearest point has weight 1, so total ≥ 1).
+    pub(crate) fn finish(self) -> Array1<f64> {
+        self.sum / self.total
+    }
+}
+
+impl ScoreModel for EmpiricalScore {
+    fn name(&self) -> String {
+        if self.bandwidth > 0.0 {
+            format!("smoothed(h={})", self.bandwidth)
+        } else {
+            "empirical".into()
+        }
+    }
+
+    fn dim(&self) -> usize {
+        self.index.dim()
+    }
+
+    fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+}
+
+impl Denoiser for EmpiricalScore {
+    fn denoise_estimate(&self, x: ArrayView1<f64>, t: f64) -> Result<Estimate> {
+        let (average, a, noise_var, var) = self.kernel_average(x, t)?;
+        let h2 = self.bandwidth * self.bandwidth;
+        if h2 == 0.0 {
+            return Ok(average);
+        }
+        let value = (average.value * noise_var + &x * (a * h2)) / var;
+        Ok(Estimate {
+            value,
+            error_bound: average.error_bound * noise_var / var,
+        })
+    }
+
+    /// s(x, t) = (a_t m_v(x) − x) / v with v = σ_t² + a_t² h²: the same value as Tweedie's form,
+    /// without its cancellation at small t when h > 0.
+    fn denoiser_score(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+        let (average, a, _, var) = self.kernel_average(x, t)?;
+        Ok((average.value * a - x) / var)
+    }
+}

@@ -1,0 +1,216 @@
+//! The empirical and smoothed scores: truncation within its certified bound, the limits t → 0 and
+//! t → ∞, closed forms for one training point, and convergence to the Gaussian closed form.
+
+use mangen_geometry::{Embedded, Manifold, Sphere, laws, rng};
+use mangen_scores::{
+    Denoiser, EmpiricalScore, GaussianScore, NeighbourIndex, Schedule, Score, SearchPath,
+    Truncation,
+};
+use ndarray::{Array1, Array2};
+use proptest::prelude::*;
+use rand_distr::{Distribution, StandardNormal};
+use std::sync::Arc;
+
+const SCHEDULES: [Schedule; 2] = [Schedule::VarianceExploding, Schedule::VariancePreserving];
+
+fn sphere_data(n: usize, ambient: usize, seed: u64) -> (Embedded<Sphere>, Arc<Array2<f64>>) {
+    let sphere = Embedded::random(Sphere::new(2, 1.0).unwrap(), ambient, seed).unwrap();
+    let points = sphere.sample_uniform(n, &mut rng::seeded(seed + 1));
+    (sphere, Arc::new(points))
+}
+
+fn distance(a: &Array1<f64>, b: &Array1<f64>) -> f64 {
+    (a - b).mapv(|v| v * v).sum().sqrt()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// |D_truncated − D_dense| ≤ the returned bound (plus rounding), for t over ten decades.
+    #[test]
+    fn truncation_stays_within_its_certified_bound(
+        seed in 0u64..1000, log_t in -6.0f64..4.0, eps_exp in 1.0f64..12.0,
+        bandwidth in prop_oneof![Just(0.0), 0.01f64..0.3], vp in any::<bool>(), offset in 0.0f64..0.5,
+    ) {
+        let (sphere, points) = sphere_data(600, 10, seed);
+        let schedule = SCHEDULES[usize::from(vp)];
+        let eps = 10f64.powf(-eps_exp);
+        let truncated = EmpiricalScore::new(points.clone(), schedule).unwrap()
+            .with_bandwidth(bandwidth).unwrap()
+            .with_truncation(Truncation::Certified { eps }).unwrap();
+        let dense = EmpiricalScore::new(points, schedule).unwrap()
+            .with_bandwidth(bandwidth).unwrap()
+            .with_truncation(Truncation::Dense).unwrap();
+        prop_assert_eq!(truncated.index().path(), SearchPath::KdTree { span_dim: 3 });
+        let t = 10f64.powf(log_t);
+        let x = laws::perturbed_point(&sphere, offset, &mut rng::seeded(seed + 2));
+        let approximate = truncated.denoise_estimate(x.view(), t).unwrap();
+        let exact = dense.denoise_estimate(x.view(), t).unwrap();
+        prop_assert_eq!(exact.error_bound, 0.0);
+        let gap = distance(&approximate.value, &exact.value);
+        prop_assert!(gap <= approximate.error_bound + 1e-12, "gap {gap:e} > bound {:e}", approximate.error_bound);
+        prop_assert!(approximate.error_bound <= eps * 3.0, "the bound is at most ε·(|m − c| + R) ≤ 3ε here");
+    }
+}
+
+#[test]
+fn tiny_times_point_at_the_nearest_training_point() {
+    let (sphere, points) = sphere_data(2000, 10, 3);
+    let mut r = rng::seeded(4);
+    for schedule in SCHEDULES {
+        let score = EmpiricalScore::new(points.clone(), schedule).unwrap();
+        for _ in 0..20 {
+            let x = laws::perturbed_point(&sphere, 0.3, &mut r);
+            let nearest = score.index().k_nearest(x.view(), 1).unwrap()[0].index;
+            let target = points.row(nearest).to_owned();
+            let denoised = score.denoise(x.view(), 1e-10).unwrap();
+            assert!(distance(&denoised, &target) < 1e-12, "{schedule:?}");
+            let s = Score::score(&score, x.view(), 1e-10).unwrap();
+            assert!(s.iter().all(|v| v.is_finite()));
+            let direction = (&target * (-1e-10f64).exp() - &x) / distance(&target, &x);
+            let cosine = s.dot(&direction) / s.dot(&s).sqrt();
+            assert!(
+                cosine > 1.0 - 1e-9,
+                "score points at x_nearest: cos = {cosine}"
+            );
+        }
+    }
+}
+
+#[test]
+fn huge_times_give_the_training_mean_without_overflow() {
+    let (sphere, points) = sphere_data(500, 10, 5);
+    let mean = points.mean_axis(ndarray::Axis(0)).unwrap();
+    let x = laws::perturbed_point(&sphere, 2.0, &mut rng::seeded(6)) * 50.0;
+    for schedule in SCHEDULES {
+        for truncation in [Truncation::Dense, Truncation::default()] {
+            let score = EmpiricalScore::new(points.clone(), schedule)
+                .unwrap()
+                .with_truncation(truncation)
+                .unwrap();
+            for t in [1e3, 1e4] {
+                let denoised = score.denoise(x.view(), t).unwrap();
+                let s = Score::score(&score, x.view(), t).unwrap();
+                assert!(s.iter().chain(&denoised).all(|v| v.is_finite()));
+                // VE: the weights differ by factors within exp(±2|x|R/t) (R = 1 here), so the
+                // average moves from the mean by at most about 2R·(2|x|/t).
+                let tolerance = if schedule == Schedule::VariancePreserving {
+                    1e-12
+                } else {
+                    4.0 * x.dot(&x).sqrt() / t
+                };
+                assert!(
+                    distance(&denoised, &mean) < tolerance,
+                    "{schedule:?} t={t}: {}",
+                    distance(&denoised, &mean)
+                );
+            }
+        }
+    }
+}
+
+/// One training point x_1 smoothed by h is N(x_1, h² I): its score is the Gaussian closed form.
+#[test]
+fn one_smoothed_point_is_a_gaussian() {
+    let centre = Array1::from(vec![0.5, -1.0, 2.0]);
+    let points = Arc::new(centre.clone().insert_axis(ndarray::Axis(0)));
+    for schedule in SCHEDULES {
+        for h in [0.0, 0.1, 1.0] {
+            let smoothed = EmpiricalScore::new(points.clone(), schedule)
+                .unwrap()
+                .with_bandwidth(h)
+                .unwrap();
+            let gaussian =
+                GaussianScore::new(centre.clone(), Array2::eye(3) * (h * h), schedule).unwrap();
+            for t in [1e-8, 1e-3, 0.5, 7.0] {
+                let x = Array1::from(vec![1.0, 0.0, -0.3]);
+                let a = Score::score(&smoothed, x.view(), t).unwrap();
+                let b = Score::score(&gaussian, x.view(), t).unwrap();
+                assert!(
+                    distance(&a, &b) <= 1e-9 * (1.0 + b.dot(&b).sqrt()),
+                    "{schedule:?} h={h} t={t}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
+/// The empirical score of N draws of N(m, Σ) tends to the closed form at rate N^{-1/2}: the mean
+/// error over fixed queries, averaged over seeds, must fall with a log–log slope in [−0.75, −0.3]
+/// (the statistical expectation is −0.5; the interval is about four standard errors wide).
+#[test]
+fn gaussian_samples_converge_to_the_closed_form() {
+    let dim = 3;
+    let mean = Array1::from(vec![1.0, -0.5, 0.25]);
+    let factor = Array2::from_shape_vec(
+        (dim, dim),
+        vec![1.0, 0.0, 0.0, 0.4, 0.8, 0.0, -0.3, 0.2, 0.5],
+    )
+    .unwrap();
+    let covariance = factor.dot(&factor.t());
+    let t = 0.5;
+    let queries: Vec<Array1<f64>> = (0..16)
+        .map(|i| {
+            let angle = i as f64;
+            Array1::from(vec![angle.cos(), angle.sin(), 0.1 * angle - 0.75]) * 1.5 + &mean
+        })
+        .collect();
+    let sizes = [250usize, 1000, 4000, 16000];
+    let mut errors = Vec::new();
+    for &n in &sizes {
+        let mut total = 0.0;
+        let seeds = 8;
+        for seed in 0..seeds {
+            let mut r = rng::stream(77, seed * 1000 + n as u64);
+            let noise = Array2::from_shape_fn((n, dim), |_| StandardNormal.sample(&mut r));
+            let points = noise.dot(&factor.t()) + &mean;
+            for schedule in SCHEDULES {
+                let exact = GaussianScore::new(mean.clone(), covariance.clone(), schedule).unwrap();
+                let empirical = EmpiricalScore::new(Arc::new(points.clone()), schedule).unwrap();
+                for x in &queries {
+                    let d_n = empirical.denoise(x.view(), t).unwrap();
+                    let d = exact.denoise(x.view(), t).unwrap();
+                    total += distance(&d_n, &d);
+                }
+            }
+        }
+        errors.push(total / (seeds as f64 * 2.0 * queries.len() as f64));
+    }
+    let xs: Vec<f64> = sizes.iter().map(|&n| (n as f64).ln()).collect();
+    let ys: Vec<f64> = errors.iter().map(|e| e.ln()).collect();
+    let (mx, my) = (xs.iter().sum::<f64>() / 4.0, ys.iter().sum::<f64>() / 4.0);
+    let slope = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| (x - mx) * (y - my))
+        .sum::<f64>()
+        / xs.iter().map(|x| (x - mx) * (x - mx)).sum::<f64>();
+    assert!(
+        (-0.75..=-0.3).contains(&slope),
+        "slope {slope}, errors {errors:?}"
+    );
+    assert!(errors[3] < errors[0] / 4.0, "errors {errors:?}");
+}
+
+#[test]
+fn full_rank_data_fall_back_to_a_scan_and_stay_exact() {
+    let mut r = rng::seeded(9);
+    let points = Arc::new(Array2::from_shape_fn((400, 12), |_| {
+        StandardNormal.sample(&mut r)
+    }));
+    let truncated = EmpiricalScore::new(points.clone(), Schedule::VarianceExploding).unwrap();
+    assert_eq!(
+        truncated.index().path(),
+        SearchPath::BruteForce { span_dim: 12 }
+    );
+    let dense = EmpiricalScore::new(points, Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    let x = Array1::from_elem(12, 0.3);
+    for t in [1e-4, 1e-2, 1.0] {
+        let a = truncated.denoise_estimate(x.view(), t).unwrap();
+        let b = dense.denoise(x.view(), t).unwrap();
+        assert!(distance(&a.value, &b) <= a.error_bound + 1e-12);
+    }
+}
