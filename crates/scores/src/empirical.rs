@@ -150,14 +150,17 @@ impl EmpiricalScore {
             self.index.centre().as_slice().expect("owned centre"),
         )
         .sqrt();
-        if radius_sq.sqrt() >= from_centre + spread {
+        // A ball wider than the data's own radius keeps most points: scanning them all is faster.
+        if radius_sq.sqrt() >= spread.min(from_centre + spread) {
             return Ok(self.dense_average(q, var));
         }
-        let kept = self.index.within(q, radius_sq.sqrt())?;
-        let points = self.index.points();
-        let mut average = SoftmaxAccumulator::new(self.dim(), var);
+        let kept = self.index.within_unsorted(q, radius_sq.sqrt())?;
+        let dim = self.dim();
+        let data = self.index.points().as_slice().expect("standard layout");
+        let mut average = SoftmaxAccumulator::new(dim, var);
         for neighbour in &kept {
-            average.add(neighbour.distance_sq, points.row(neighbour.index));
+            let start = neighbour.index * dim;
+            average.add(neighbour.distance_sq, &data[start..start + dim]);
         }
         let value = average.finish();
         let dropped = n.saturating_sub(kept.len()) as f64 / n as f64;
@@ -174,10 +177,11 @@ impl EmpiricalScore {
 
     fn dense_average(&self, q: ArrayView1<f64>, var: f64) -> Estimate {
         let q = q.as_slice().expect("contiguous query");
-        let mut average = SoftmaxAccumulator::new(self.dim(), var);
-        for row in self.index.points().outer_iter() {
-            let x = row.as_slice().expect("standard layout");
-            average.add(squared_distance(q, x), row);
+        let dim = self.dim();
+        let data = self.index.points().as_slice().expect("standard layout");
+        let mut average = SoftmaxAccumulator::new(dim, var);
+        for x in data.chunks_exact(dim) {
+            average.add(squared_distance(q, x), x);
         }
         Estimate {
             value: average.finish(),
@@ -186,13 +190,18 @@ impl EmpiricalScore {
     }
 }
 
-/// One-pass log-sum-exp: Σ exp(−(d_i² − d_min²)/(2 var)) x_i, rescaled whenever a nearer point arrives.
+/// One-pass log-sum-exp: Σ exp(−(e_i − e_min)/(2 var)) x_i over exponents e_i (squared distances,
+/// possibly shifted by log-weights), rescaled whenever a smaller exponent arrives. Terms below
+/// e^{-700} of the largest are skipped: they change no digit of the sum and would be subnormal.
 pub(crate) struct SoftmaxAccumulator {
     var: f64,
     min_sq: f64,
     total: f64,
-    sum: Array1<f64>,
+    sum: Vec<f64>,
 }
+
+/// ln of the smallest relative weight that is added.
+const SMALLEST_LOG_WEIGHT: f64 = -700.0;
 
 impl SoftmaxAccumulator {
     pub(crate) fn new(dim: usize, var: f64) -> Self {
@@ -200,29 +209,36 @@ impl SoftmaxAccumulator {
             var,
             min_sq: f64::INFINITY,
             total: 0.0,
-            sum: Array1::zeros(dim),
+            sum: vec![0.0; dim],
         }
     }
 
-    pub(crate) fn add(&mut self, distance_sq: f64, x: ArrayView1<f64>) {
+    pub(crate) fn add(&mut self, distance_sq: f64, x: &[f64]) {
         if distance_sq < self.min_sq {
-            let rescale = if self.min_sq.is_finite() {
-                (-(self.min_sq - distance_sq) / (2.0 * self.var)).exp()
+            let log_rescale = -(self.min_sq - distance_sq) / (2.0 * self.var);
+            let rescale = if log_rescale > SMALLEST_LOG_WEIGHT {
+                log_rescale.exp()
             } else {
                 0.0
             };
             self.total *= rescale;
-            self.sum *= rescale;
+            self.sum.iter_mut().for_each(|s| *s *= rescale);
             self.min_sq = distance_sq;
         }
-        let weight = (-(distance_sq - self.min_sq) / (2.0 * self.var)).exp();
+        let log_weight = -(distance_sq - self.min_sq) / (2.0 * self.var);
+        if log_weight < SMALLEST_LOG_WEIGHT {
+            return;
+        }
+        let weight = log_weight.exp();
         self.total += weight;
-        self.sum.scaled_add(weight, &x);
+        for (s, &v) in self.sum.iter_mut().zip(x) {
+            *s += weight * v;
+        }
     }
 
-    /// The weighted average (the nearest point has weight 1, so total ≥ 1).
+    /// The weighted average (the term with the smallest exponent has weight 1, so total ≥ 1).
     pub(crate) fn finish(self) -> Array1<f64> {
-        self.sum / self.total
+        Array1::from(self.sum) / self.total
     }
 }
 

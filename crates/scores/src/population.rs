@@ -126,11 +126,15 @@ fn weighted_mean(
 ) -> Result<Array1<f64>> {
     let rule = measure.manifold().ball_quadrature(centre, radius, nodes)?;
     let mut average = SoftmaxAccumulator::new(q.len(), var);
-    for (node, &weight) in rule.nodes.outer_iter().zip(&rule.weights) {
+    let nodes = rule.nodes.as_standard_layout();
+    for (node, &weight) in nodes.outer_iter().zip(&rule.weights) {
         let mass = weight * measure.density(node)?;
         if mass > 0.0 {
             let distance_sq = (&q - &node).mapv(|v| v * v).sum();
-            average.add(distance_sq - 2.0 * var * mass.ln(), node);
+            average.add(
+                distance_sq - 2.0 * var * mass.ln(),
+                node.as_slice().expect("standard layout"),
+            );
         }
     }
     Ok(average.finish())

@@ -23,6 +23,25 @@ impl Schedule {
         })
     }
 
+    /// The forward SDE dX = f X dt + g dW as (f, g²): VE (0, 1), VP (−1, 2). Its reverse-time
+    /// SDE is dX = (f X − g² s) dt + g dW̄ and its probability-flow ODE dx/dt = f x − ½ g² s
+    /// (Song et al. 2021, "Score-based generative modeling through SDEs", §3).
+    pub fn sde_coefficients(self) -> (f64, f64) {
+        match self {
+            Schedule::VarianceExploding => (0.0, 1.0),
+            Schedule::VariancePreserving => (-1.0, 2.0),
+        }
+    }
+
+    /// The t with σ_t = sigma (VE t = σ²; VP t = −½ ln(1 − σ²), which needs σ < 1).
+    pub fn time_of_sigma(self, sigma: f64) -> Result<f64> {
+        let t = match self {
+            Schedule::VarianceExploding => sigma * sigma,
+            Schedule::VariancePreserving => -0.5 * (-sigma * sigma).ln_1p(),
+        };
+        check_time(t).map(|()| t)
+    }
+
     /// Tweedie: s(x, t) = (a_t D(x, t) − x) / σ_t², with D ≈ E[X_0 | X_t = x].
     pub fn score_from_denoiser(
         self,
@@ -77,6 +96,21 @@ mod tests {
                 prop_assert!(back.iter().zip(d.iter()).all(|(u, v)| (u - v).abs() <= tolerance), "{back} vs {d}");
             }
         }
+    }
+
+    #[test]
+    fn sigma_and_time_are_inverse() {
+        for schedule in [Schedule::VarianceExploding, Schedule::VariancePreserving] {
+            for t in [1e-10, 1e-3, 0.5, 3.0, 10.0] {
+                let (_, var) = schedule.coefficients(t).unwrap();
+                let back = schedule.time_of_sigma(var.sqrt()).unwrap();
+                assert!(
+                    (back / t - 1.0).abs() < 1e-6,
+                    "{schedule:?} t={t} back={back}"
+                );
+            }
+        }
+        assert!(Schedule::VariancePreserving.time_of_sigma(1.0).is_err());
     }
 
     #[test]

@@ -56,7 +56,11 @@ proptest! {
             let base = points.row(q % points.nrows()).to_owned();
             let query = base.mapv(|v| v + noise * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r));
             prop_assert_eq!(tree.k_nearest(query.view(), k).unwrap(), oracle.k_nearest(query.view(), k).unwrap());
-            prop_assert_eq!(tree.within(query.view(), radius).unwrap(), oracle.within(query.view(), radius).unwrap());
+            let within = oracle.within(query.view(), radius).unwrap();
+            prop_assert_eq!(&tree.within(query.view(), radius).unwrap(), &within);
+            let mut unsorted = tree.within_unsorted(query.view(), radius).unwrap();
+            mangen_scores::neighbours::sort_neighbours(&mut unsorted);
+            prop_assert_eq!(unsorted, within);
         }
     }
 }

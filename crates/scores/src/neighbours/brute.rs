@@ -62,10 +62,14 @@ impl NeighbourIndex for BruteForce {
     }
 
     fn within(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
-        check_radius(radius)?;
-        let mut found = self.scan(query, |d2| d2 <= radius * radius)?;
+        let mut found = self.within_unsorted(query, radius)?;
         sort_neighbours(&mut found);
         Ok(found)
+    }
+
+    fn within_unsorted(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
+        check_radius(radius)?;
+        self.scan(query, |d2| d2 <= radius * radius)
     }
 }
 

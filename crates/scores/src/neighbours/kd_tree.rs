@@ -240,8 +240,20 @@ impl KdTree {
         )
     }
 
-    /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`.
+    /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`, sorted.
     fn exact(
+        &self,
+        query: ArrayView1<f64>,
+        candidates: Vec<usize>,
+        radius_sq: f64,
+    ) -> Vec<Neighbour> {
+        let mut found = self.exact_unsorted(query, candidates, radius_sq);
+        sort_neighbours(&mut found);
+        found
+    }
+
+    /// [`KdTree::exact`] in the candidates' order.
+    fn exact_unsorted(
         &self,
         query: ArrayView1<f64>,
         candidates: Vec<usize>,
@@ -250,16 +262,14 @@ impl KdTree {
         let q = query.to_vec();
         let dim = self.dim();
         let data = self.points.as_slice().expect("standard layout");
-        let mut found: Vec<Neighbour> = candidates
+        candidates
             .into_iter()
             .map(|index| Neighbour {
                 index,
                 distance_sq: squared_distance(&q, &data[index * dim..(index + 1) * dim]),
             })
             .filter(|n| n.distance_sq <= radius_sq)
-            .collect();
-        sort_neighbours(&mut found);
-        found
+            .collect()
     }
 
     /// Span-coordinate radius² that contains every point within full distance² `radius_sq`, with
@@ -295,17 +305,23 @@ impl NeighbourIndex for KdTree {
     }
 
     fn within(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
+        let mut found = self.within_unsorted(query, radius)?;
+        sort_neighbours(&mut found);
+        Ok(found)
+    }
+
+    fn within_unsorted(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
         check_point(query, self.dim())?;
         check_radius(radius)?;
         let Some(tree) = &self.tree else {
-            return self.fallback.within(query, radius);
+            return self.fallback.within_unsorted(query, radius);
         };
         let (coordinates, perpendicular, centred_sq) = self.split(query);
         let span_radius = self.span_radius_sq(radius * radius, perpendicular, centred_sq);
         if span_radius < 0.0 {
             return Ok(Vec::new());
         }
-        Ok(self.exact(
+        Ok(self.exact_unsorted(
             query,
             tree.within(&coordinates, span_radius),
             radius * radius,

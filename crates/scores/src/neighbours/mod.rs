@@ -37,6 +37,12 @@ pub trait NeighbourIndex: Send + Sync {
 
     /// Every point with |q − x_i| ≤ radius.
     fn within(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>>;
+
+    /// The same set as [`NeighbourIndex::within`] in an order of the index's choosing (the same
+    /// for the same index and query), for callers that do not need it sorted.
+    fn within_unsorted(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
+        self.within(query, radius)
+    }
 }
 
 /// Sorts by (distance², index): the canonical order of query results.

@@ -1,0 +1,71 @@
+//! The two built-in steps: Euler–Maruyama for the reverse SDE and Heun for the probability-flow ODE.
+//!
+//! Forward dX = f X dt + g dW ([`mangen_scores::Schedule::sde_coefficients`]). One step from t to t' = t − h:
+//! reverse SDE  x' = x − h (f x − g² s(x, t)) + g √h z  (Euler–Maruyama, weak order 1);
+//! PF ODE       d(x, t) = f x − ½ g² s(x, t), x̃ = x − h d(x, t), x' = x − ½ h (d(x, t) + d(x̃, t'))
+//! (Heun, order 2).
+
+use crate::sampler::Sampler;
+use mangen_geometry::rng::StreamRng;
+use mangen_scores::{Result, Score};
+use ndarray::{Array1, ArrayView1};
+use rand_distr::{Distribution, StandardNormal};
+
+/// Euler–Maruyama on the reverse-time SDE: a stochastic sampler.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EulerMaruyama;
+
+/// Heun's method on the probability-flow ODE: deterministic given its start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Heun;
+
+/// The probability-flow velocity f x − ½ g² s(x, t).
+fn flow(score: &dyn Score, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+    let (f, g2) = score.schedule().sde_coefficients();
+    Ok(&x * f - &(score.score(x, t)? * (0.5 * g2)))
+}
+
+impl Sampler for EulerMaruyama {
+    fn name(&self) -> String {
+        "sde".into()
+    }
+
+    fn step(
+        &self,
+        score: &dyn Score,
+        x: ArrayView1<f64>,
+        from: f64,
+        to: f64,
+        rng: &mut StreamRng,
+    ) -> Result<Array1<f64>> {
+        let (f, g2) = score.schedule().sde_coefficients();
+        let h = from - to;
+        let drift = &x * f - &(score.score(x, from)? * g2);
+        let noise_scale = (g2 * h).sqrt();
+        Ok(x.to_owned() - drift * h
+            + Array1::from_shape_fn(x.len(), |_| {
+                noise_scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+            }))
+    }
+}
+
+impl Sampler for Heun {
+    fn name(&self) -> String {
+        "ode".into()
+    }
+
+    fn step(
+        &self,
+        score: &dyn Score,
+        x: ArrayView1<f64>,
+        from: f64,
+        to: f64,
+        _rng: &mut StreamRng,
+    ) -> Result<Array1<f64>> {
+        let h = from - to;
+        let first = flow(score, x, from)?;
+        let predictor = &x - &(&first * h);
+        let second = flow(score, predictor.view(), to)?;
+        Ok(&x - &((first + second) * (0.5 * h)))
+    }
+}

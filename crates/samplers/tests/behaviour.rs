@@ -1,0 +1,323 @@
+//! Samplers on manifold data: determinism across thread counts, memorization by the empirical score,
+//! the oracle projection's samples near and all over the circle, trajectories, progress and errors.
+
+use mangen_geometry::{Embedded, Manifold, Sphere, rng};
+use mangen_samplers::{
+    EulerMaruyama, Heun, Observer, RunOptions, Sampler, SamplerError, SamplingConfig, Start,
+};
+use mangen_scores::{
+    EmpiricalScore, NeighbourIndex, OracleProjection, Result, Schedule, Score, ScoreModel,
+};
+use mangen_testkit::{FALSE_ALARM, ks_p_value};
+use ndarray::{Array1, ArrayView1};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+fn circle(ambient: usize) -> Arc<Embedded<Sphere>> {
+    Arc::new(Embedded::random(Sphere::circle(1.0).unwrap(), ambient, 4).unwrap())
+}
+
+fn start(ambient: usize, t_max: f64) -> Start {
+    Start::forward_marginal(
+        Schedule::VarianceExploding,
+        t_max,
+        Array1::zeros(ambient),
+        0.5,
+    )
+    .unwrap()
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+#[test]
+fn one_and_two_threads_give_identical_output() {
+    let manifold = circle(5);
+    let points = Arc::new(manifold.sample_uniform(200, &mut rng::seeded(1)));
+    let score = EmpiricalScore::new(points, Schedule::VarianceExploding).unwrap();
+    let config = SamplingConfig::new(5.0, 1e-3, 40)
+        .unwrap()
+        .with_denoising(true);
+    for sampler in [&EulerMaruyama as &dyn Sampler, &Heun] {
+        let run = |threads| {
+            in_pool(threads, || {
+                sampler
+                    .run(
+                        &score,
+                        &start(5, 5.0),
+                        &config,
+                        300,
+                        9,
+                        &RunOptions::default(),
+                    )
+                    .unwrap()
+            })
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two, "{}", sampler.name());
+        assert_eq!(
+            one,
+            run(2),
+            "{} is reproducible given the seed",
+            sampler.name()
+        );
+    }
+    let other_seed = EulerMaruyama
+        .run(
+            &score,
+            &start(5, 5.0),
+            &config,
+            300,
+            10,
+            &RunOptions::default(),
+        )
+        .unwrap();
+    let same_seed = EulerMaruyama
+        .run(
+            &score,
+            &start(5, 5.0),
+            &config,
+            300,
+            9,
+            &RunOptions::default(),
+        )
+        .unwrap();
+    assert_ne!(other_seed.samples, same_seed.samples);
+}
+
+/// The ODE is a deterministic map of its start: with the same starts it returns the same samples
+/// whatever the seed's noise stream would have been used for (Heun draws none).
+#[test]
+fn the_ode_is_a_deterministic_map_of_its_start() {
+    let manifold = circle(3);
+    let oracle = OracleProjection::new(manifold, Schedule::VarianceExploding);
+    let point_start = Start::isotropic(Array1::from(vec![0.3, -2.0, 0.7]), 0.0).unwrap();
+    let config = SamplingConfig::new(2.0, 1e-3, 30).unwrap();
+    let run = Heun
+        .run(&oracle, &point_start, &config, 4, 1, &RunOptions::default())
+        .unwrap();
+    for row in run.samples.outer_iter() {
+        assert_eq!(row, run.samples.row(0));
+    }
+}
+
+#[test]
+fn the_memorizer_lands_on_training_points() {
+    let manifold = circle(4);
+    let points = Arc::new(manifold.sample_uniform(50, &mut rng::seeded(2)));
+    let score = EmpiricalScore::new(points, Schedule::VarianceExploding).unwrap();
+    let config = SamplingConfig::new(10.0, 1e-6, 200).unwrap();
+    for sampler in [&EulerMaruyama as &dyn Sampler, &Heun] {
+        let run = sampler
+            .run(
+                &score,
+                &start(4, 10.0),
+                &config,
+                400,
+                3,
+                &RunOptions::default(),
+            )
+            .unwrap();
+        let on_training_point = run
+            .samples
+            .outer_iter()
+            .filter(|x| {
+                score.index().k_nearest(*x, 1).unwrap()[0]
+                    .distance_sq
+                    .sqrt()
+                    < 0.01
+            })
+            .count();
+        assert!(
+            on_training_point >= 396,
+            "{}: {on_training_point} of 400",
+            sampler.name()
+        );
+    }
+}
+
+#[test]
+fn the_oracle_samples_near_and_all_over_the_circle() {
+    let manifold = circle(6);
+    let oracle = OracleProjection::new(manifold.clone(), Schedule::VarianceExploding);
+    let t0 = 1e-4;
+    let config = SamplingConfig::new(10.0, t0, 200).unwrap();
+    let run = EulerMaruyama
+        .run(
+            &oracle,
+            &start(6, 10.0),
+            &config,
+            2000,
+            4,
+            &RunOptions::default(),
+        )
+        .unwrap();
+    // Off M the noise at t0 has (D − k) = 5 normal directions: |x − π(x)| ≈ √(5 t0).
+    let bound = 3.0 * (5.0 * t0).sqrt();
+    let frame = manifold.isometry().frame();
+    let mut angles = Vec::new();
+    for x in run.samples.outer_iter() {
+        assert!(manifold.distance_to(x).unwrap() < bound);
+        let local = frame.t().dot(&x);
+        angles
+            .push((local[1].atan2(local[0]) + std::f64::consts::PI) / (2.0 * std::f64::consts::PI));
+    }
+    let p = ks_p_value(angles, |u| u);
+    assert!(p > FALSE_ALARM, "angles are not uniform: KS p = {p:e}");
+}
+
+#[test]
+fn the_observer_records_trajectories_and_progress_counts_samples() {
+    let manifold = circle(3);
+    let oracle = OracleProjection::new(manifold, Schedule::VarianceExploding);
+    let config = SamplingConfig::new(1.0, 1e-3, 10).unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let last = Arc::new(Mutex::new(Vec::new()));
+    let (c, l) = (calls.clone(), last.clone());
+    let options = RunOptions {
+        observer: Some(Observer {
+            samples: vec![7, 2],
+            every: 4,
+        }),
+        progress: Some(Arc::new(move |done, total| {
+            c.fetch_add(1, Ordering::Relaxed);
+            l.lock().unwrap().push((done, total));
+        })),
+    };
+    let run = EulerMaruyama
+        .run(&oracle, &start(3, 1.0), &config, 12, 5, &options)
+        .unwrap();
+    assert_eq!(calls.load(Ordering::Relaxed), 12);
+    let mut seen = last.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen, (1..=12).map(|d| (d, 12)).collect::<Vec<_>>());
+    assert_eq!(
+        run.trajectories
+            .iter()
+            .map(|t| t.sample)
+            .collect::<Vec<_>>(),
+        vec![7, 2]
+    );
+    let times = config.times(Schedule::VarianceExploding).unwrap();
+    for trajectory in &run.trajectories {
+        assert_eq!(
+            trajectory.times,
+            vec![times[0], times[4], times[8], times[10]]
+        );
+        assert_eq!(trajectory.points.nrows(), 4);
+        assert_eq!(trajectory.points.row(3), run.samples.row(trajectory.sample));
+    }
+}
+
+/// A score that returns NaN below t = 0.01.
+struct BrokenBelow;
+
+impl ScoreModel for BrokenBelow {
+    fn name(&self) -> String {
+        "broken".into()
+    }
+    fn dim(&self) -> usize {
+        2
+    }
+    fn schedule(&self) -> Schedule {
+        Schedule::VarianceExploding
+    }
+}
+
+impl Score for BrokenBelow {
+    fn score(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+        Ok(if t < 0.01 {
+            Array1::from_elem(2, f64::NAN)
+        } else {
+            -x.to_owned()
+        })
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_the_step_and_sample() {
+    let config = SamplingConfig::new(1.0, 1e-3, 10).unwrap();
+    let times = config.times(Schedule::VarianceExploding).unwrap();
+    let first_bad = times.iter().position(|&t| t < 0.01).unwrap();
+    let err = EulerMaruyama
+        .run(
+            &BrokenBelow,
+            &start(2, 1.0),
+            &config,
+            5,
+            1,
+            &RunOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SamplerError::NonFinite {
+            sample: 0,
+            step: first_bad,
+            time: times[first_bad]
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains(&format!("sample 0, step {first_bad}"))
+    );
+    let err = Heun
+        .run(
+            &BrokenBelow,
+            &start(3, 1.0),
+            &config,
+            5,
+            1,
+            &RunOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err, SamplerError::DimensionMismatch { start: 3, score: 2 });
+    let mut bad = config;
+    bad.t_min = 2.0;
+    assert!(matches!(
+        Heun.run(
+            &BrokenBelow,
+            &start(2, 1.0),
+            &bad,
+            5,
+            1,
+            &RunOptions::default()
+        ),
+        Err(SamplerError::InvalidParameter { name: "T", .. })
+    ));
+    bad.t_min = 0.0;
+    assert!(matches!(
+        Heun.run(
+            &BrokenBelow,
+            &start(2, 1.0),
+            &bad,
+            5,
+            1,
+            &RunOptions::default()
+        ),
+        Err(SamplerError::InvalidParameter { name: "t0", .. })
+    ));
+    let mut no_steps = config;
+    no_steps.steps = 0;
+    assert!(matches!(
+        Heun.run(
+            &BrokenBelow,
+            &start(2, 1.0),
+            &no_steps,
+            5,
+            1,
+            &RunOptions::default()
+        ),
+        Err(SamplerError::InvalidParameter {
+            name: "n_steps",
+            ..
+        })
+    ));
+    assert!(Start::isotropic(Array1::zeros(2), -1.0).is_err());
+    assert!(Start::isotropic(Array1::from(vec![f64::NAN]), 1.0).is_err());
+}
