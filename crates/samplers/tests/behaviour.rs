@@ -277,47 +277,35 @@ fn bad_input_is_refused_with_the_step_and_sample() {
         )
         .unwrap_err();
     assert_eq!(err, SamplerError::DimensionMismatch { start: 3, score: 2 });
-    let mut bad = config;
-    bad.t_min = 2.0;
-    assert!(matches!(
-        Heun.run(
-            &BrokenBelow,
-            &start(2, 1.0),
-            &bad,
-            5,
-            1,
-            &RunOptions::default()
-        ),
-        Err(SamplerError::InvalidParameter { name: "T", .. })
-    ));
-    bad.t_min = 0.0;
-    assert!(matches!(
-        Heun.run(
-            &BrokenBelow,
-            &start(2, 1.0),
-            &bad,
-            5,
-            1,
-            &RunOptions::default()
-        ),
-        Err(SamplerError::InvalidParameter { name: "t0", .. })
-    ));
-    let mut no_steps = config;
-    no_steps.steps = 0;
-    assert!(matches!(
-        Heun.run(
-            &BrokenBelow,
-            &start(2, 1.0),
-            &no_steps,
-            5,
-            1,
-            &RunOptions::default()
-        ),
-        Err(SamplerError::InvalidParameter {
-            name: "n_steps",
-            ..
-        })
-    ));
+    let refused_field = |config: SamplingConfig| match Heun.run(
+        &BrokenBelow,
+        &start(2, 1.0),
+        &config,
+        5,
+        1,
+        &RunOptions::default(),
+    ) {
+        Err(SamplerError::InvalidParameter { name, .. }) => name,
+        other => panic!("expected a refused parameter, got {other:?}"),
+    };
+    assert_eq!(
+        refused_field(SamplingConfig {
+            t_min: 2.0,
+            ..config
+        }),
+        "T"
+    );
+    assert_eq!(
+        refused_field(SamplingConfig {
+            t_min: 0.0,
+            ..config
+        }),
+        "t0"
+    );
+    assert_eq!(
+        refused_field(SamplingConfig { steps: 0, ..config }),
+        "n_steps"
+    );
     assert!(Start::isotropic(Array1::zeros(2), -1.0).is_err());
     assert!(Start::isotropic(Array1::from(vec![f64::NAN]), 1.0).is_err());
 }
