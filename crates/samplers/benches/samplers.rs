@@ -1,7 +1,7 @@
 //! Criterion benchmarks of sampling throughput (samples per second) for each score kind.
 //!
 //! N training points uniform on S^2 isometrically embedded in R^10, VE, T = 10 down to t0 = 1e-3
-//! in 100 geometric steps. `cargo bench` uses N = 10^5 and 1000 samples per iteration (200 for
+//! in 100 geometric steps. `cargo bench` uses N = 10^5 and 100 samples per iteration (20 for
 //! the quadrature population score); under `cargo test` each benchmark runs once on a small case.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -22,9 +22,9 @@ fn full_grid() -> bool {
 
 fn sampling(c: &mut Criterion) {
     let (n_train, samples) = if full_grid() {
-        (100_000, 1000)
+        (100_000, 100)
     } else {
-        (500, 4)
+        (500, 5)
     };
     let ambient = 10;
     let schedule = Schedule::VarianceExploding;
@@ -69,7 +69,7 @@ fn sampling(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_millis(100))
-        .measurement_time(Duration::from_secs(5));
+        .measurement_time(Duration::from_secs(1));
     for (score, count) in &scores {
         for sampler in samplers {
             group.throughput(Throughput::Elements(*count as u64));
