@@ -107,6 +107,28 @@ fn empirical(c: &mut Criterion) {
     }
 }
 
+/// The memorization regime t = 1/N (√t below the spacing N^{-1/k} of k = 2 data), where the
+/// certified ball holds about ln(N/ε)/2 points whatever N is: the cost of the truncated score
+/// should grow like the tree search, logarithmically.
+fn memorization_regime(c: &mut Criterion) {
+    for n in sizes() {
+        let data = Data::new(n, 10);
+        let truncated = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
+            .expect("valid training set");
+        let t = 1.0 / n as f64;
+        let queries = data.queries(t);
+        let id = format!("N={n}/D=10/k=2/t=1/N");
+        run(
+            c,
+            "empirical_truncated_memorization",
+            id,
+            &truncated,
+            &queries,
+            t,
+        );
+    }
+}
+
 fn projection(c: &mut Criterion) {
     for ambient in [3, 10, 100] {
         for n in sizes() {
@@ -133,5 +155,5 @@ fn projection(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, empirical, projection);
+criterion_group!(benches, empirical, memorization_regime, projection);
 criterion_main!(benches);
