@@ -12,11 +12,14 @@
 //! with c the training mean and R the spread. That bound is returned with every value.
 
 use crate::error::{Result, ScoreError};
-use crate::neighbours::{KdTree, NeighbourIndex, squared_distance};
+use crate::neighbours::{KdTree, NeighbourIndex, SearchPath, squared_distance};
 use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
 use ndarray::{Array1, Array2, ArrayView1};
 use std::sync::Arc;
+
+/// The truncated score scans every point once its ball likely holds more than this fraction of them.
+const DENSE_ABOVE_FRACTION: f64 = 0.25;
 
 /// How the softmax average over the training set is computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,8 +153,14 @@ impl EmpiricalScore {
             self.index.centre().as_slice().expect("owned centre"),
         )
         .sqrt();
-        // A ball wider than the data's own radius keeps most points: scanning them all is faster.
-        if radius_sq.sqrt() >= spread.min(from_centre + spread) {
+        // A ball that holds every point, or (by the volume ratio (r/R)^m in the m span
+        // dimensions) likely more than a quarter of them, is cheaper to scan than to search.
+        let radius = radius_sq.sqrt();
+        let span_dim = match self.index.path() {
+            SearchPath::KdTree { span_dim } | SearchPath::BruteForce { span_dim } => span_dim,
+        };
+        let likely_kept = (radius / spread).powi(span_dim as i32);
+        if radius >= from_centre + spread || likely_kept > DENSE_ABOVE_FRACTION {
             return Ok(self.dense_average(q, var));
         }
         let kept = self.index.within_unsorted(q, radius_sq.sqrt())?;
