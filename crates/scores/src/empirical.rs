@@ -12,7 +12,7 @@
 //! with c the training mean and R the spread. That bound is returned with every value.
 
 use crate::error::{Result, ScoreError};
-use crate::neighbours::{KdTree, NeighbourIndex, SearchPath, squared_distance};
+use crate::neighbours::{KdTree, NeighbourIndex, SearchPath, SpanSplit, squared_distance};
 use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
 use ndarray::{Array1, Array2, ArrayView1};
@@ -148,7 +148,7 @@ impl EmpiricalScore {
         let spread = self.index.spread();
         let nearest = self.index.k_nearest(q, 1)?[0];
         let radius_sq = nearest.distance_sq + 2.0 * var * (n as f64 / eps).ln();
-        let from_centre = crate::neighbours::squared_distance(
+        let from_centre = squared_distance(
             q.as_slice().expect("contiguous query"),
             self.index.centre().as_slice().expect("owned centre"),
         )
@@ -163,16 +163,12 @@ impl EmpiricalScore {
         if radius >= from_centre + spread || likely_kept > DENSE_ABOVE_FRACTION {
             return Ok(self.dense_average(q, var));
         }
-        let kept = self.index.within_unsorted(q, radius_sq.sqrt())?;
-        let dim = self.dim();
-        let data = self.index.points().as_slice().expect("standard layout");
-        let mut average = SoftmaxAccumulator::new(dim, var);
-        for neighbour in &kept {
-            let start = neighbour.index * dim;
-            average.add(neighbour.distance_sq, &data[start..start + dim]);
-        }
-        let value = average.finish();
-        let dropped = n.saturating_sub(kept.len()) as f64 / n as f64;
+        let split = self.index.split(q);
+        let (value, kept, distortion) = match self.span_average(&split, radius, var, eps) {
+            Some(found) => found,
+            None => self.ambient_average(q, radius, var)?,
+        };
+        let dropped = n.saturating_sub(kept) as f64 / n as f64;
         let off_centre = squared_distance(
             value.as_slice().expect("owned"),
             self.index.centre().as_slice().expect("owned"),
@@ -180,8 +176,70 @@ impl EmpiricalScore {
         .sqrt();
         Ok(Estimate {
             value,
-            error_bound: eps * dropped * (off_centre + spread),
+            error_bound: eps * dropped * (off_centre + distortion + spread) + distortion,
         })
+    }
+
+    /// The softmax average over the points of B(q, radius), accumulated in span coordinates: the
+    /// value, the number of points summed, and the bound of what measuring distances in the span
+    /// moved it. With r_q the query's and ρ the largest training residual off the span, the
+    /// squared distances are off by at most δ = 2|r_q|ρ + ρ², each weight by e^{±δ/(2 var)}, and
+    /// the average by ρ + (e^{δ/var} − 1)·R. `None` when no tree runs or that bound would exceed
+    /// ε·R.
+    fn span_average(
+        &self,
+        split: &SpanSplit,
+        radius: f64,
+        var: f64,
+        eps: f64,
+    ) -> Option<(Array1<f64>, usize, f64)> {
+        let residual = self.index.residual_max();
+        let spread = self.index.spread();
+        let delta = 2.0 * split.perpendicular * residual + residual * residual;
+        let distortion = residual + (delta / var).exp_m1() * spread;
+        if distortion.is_nan() || distortion > eps * spread {
+            return None;
+        }
+        let candidates = self.index.span_candidates(split, radius)?;
+        if candidates.is_empty() {
+            return None;
+        }
+        let (basis, coordinates) = self.index.span();
+        let span_dim = basis.ncols();
+        let coordinates = coordinates.as_slice()?;
+        let closest = candidates.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
+        let mut total = 0.0;
+        let mut sum = vec![0.0; span_dim];
+        for &(position, span_distance_sq) in &candidates {
+            let weight = (-(span_distance_sq - closest) / (2.0 * var)).exp();
+            total += weight;
+            let y = &coordinates[position * span_dim..(position + 1) * span_dim];
+            for (s, &v) in sum.iter_mut().zip(y) {
+                *s += weight * v;
+            }
+        }
+        let average = Array1::from(sum) / total;
+        let value = &self.index.centre() + &basis.dot(&average);
+        Some((value, candidates.len(), distortion))
+    }
+
+    /// The softmax average over the points of B(q, radius) in ambient coordinates: the value, the
+    /// number of points summed and a zero distortion.
+    fn ambient_average(
+        &self,
+        q: ArrayView1<f64>,
+        radius: f64,
+        var: f64,
+    ) -> Result<(Array1<f64>, usize, f64)> {
+        let kept = self.index.within_unsorted(q, radius)?;
+        let dim = self.dim();
+        let data = self.index.points().as_slice().expect("standard layout");
+        let mut average = SoftmaxAccumulator::new(dim, var);
+        for neighbour in &kept {
+            let start = neighbour.index * dim;
+            average.add(neighbour.distance_sq, &data[start..start + dim]);
+        }
+        Ok((average.finish(), kept.len(), 0.0))
     }
 
     fn dense_average(&self, q: ArrayView1<f64>, var: f64) -> Estimate {

@@ -214,3 +214,34 @@ fn full_rank_data_fall_back_to_a_scan_and_stay_exact() {
         assert!(distance(&a.value, &b) <= a.error_bound + 1e-12);
     }
 }
+
+/// Points 1e-7 off their 3-dimensional span: the tree still runs, and where measuring distances
+/// in the span would cost more than the tolerance the score sums in ambient coordinates; either
+/// way it stays within its bound of the dense score.
+#[test]
+fn slightly_off_span_data_stay_within_the_bound() {
+    let (sphere, points) = sphere_data(500, 10, 4);
+    let mut r = rng::seeded(5);
+    let noisy = Arc::new(points.mapv(|v| {
+        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+    }));
+    let truncated = EmpiricalScore::new(noisy.clone(), Schedule::VarianceExploding).unwrap();
+    assert_eq!(truncated.index().path(), SearchPath::KdTree { span_dim: 3 });
+    assert!(truncated.index().residual_max() > 1e-8);
+    let dense = EmpiricalScore::new(noisy, Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    for (i, t) in [1e-8, 1e-5, 1e-3, 1e-1, 10.0].into_iter().enumerate() {
+        let x = laws::perturbed_point(&sphere, 0.2, &mut rng::seeded(20 + i as u64));
+        let a = truncated.denoise_estimate(x.view(), t).unwrap();
+        let b = dense.denoise(x.view(), t).unwrap();
+        let gap = distance(&a.value, &b);
+        assert!(
+            gap <= a.error_bound + 1e-12,
+            "t = {t}: gap {gap:e} > bound {:e}",
+            a.error_bound
+        );
+        assert!(a.error_bound <= 3.0 * Truncation::DEFAULT_EPS, "t = {t}");
+    }
+}

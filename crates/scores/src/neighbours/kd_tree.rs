@@ -11,7 +11,7 @@ use super::{BruteForce, Neighbour, NeighbourIndex, sort_neighbours, squared_dist
 use crate::error::{Result, ScoreError, check_training_set};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use mangen_geometry::check_point;
-use ndarray::{Array1, Array2, ArrayView1, Axis, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use ndarray_linalg::{Eigh, UPLO};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -75,18 +75,19 @@ fn build<const K: usize>(coordinates: &Array2<f64>) -> Result<ImmutableKdTree<f6
         .map_err(|err| ScoreError::Linalg(format!("kd-tree construction: {err:?}")))
 }
 
+/// (row, span distance²) of every point within span distance² `radius_sq`.
 fn tree_within<const K: usize>(
     tree: &ImmutableKdTree<f64, K>,
     query: &[f64],
     radius_sq: f64,
-) -> Vec<usize> {
+) -> Vec<(usize, f64)> {
     let q: [f64; K] = std::array::from_fn(|j| query[j]);
     tree.query(&q)
         .within::<SquaredEuclidean<f64>>(radius_sq)
         .unsorted()
         .execute()
         .into_iter()
-        .map(|r| r.item as usize)
+        .map(|r| (r.item as usize, r.distance))
         .collect()
 }
 
@@ -94,14 +95,54 @@ fn tree_nearest<const K: usize>(
     tree: &ImmutableKdTree<f64, K>,
     query: &[f64],
     k: NonZeroUsize,
-) -> Vec<usize> {
+) -> Vec<(usize, f64)> {
     let q: [f64; K] = std::array::from_fn(|j| query[j]);
     tree.query(&q)
         .nearest_n::<SquaredEuclidean<f64>>(k)
         .execute()
         .into_iter()
-        .map(|r| r.item as usize)
+        .map(|r| (r.item as usize, r.distance))
         .collect()
+}
+
+/// A kd order of the rows of `coordinates`: split at the median of the widest coordinate,
+/// recursively, down to runs of [`ORDER_LEAF`] rows (the identity where no tree runs).
+/// Neighbours in the span then sit close in memory, so a ball query touches few cache lines.
+fn span_order(coordinates: &Array2<f64>) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..coordinates.nrows()).collect();
+    if (1..=MAX_TREE_DIM).contains(&coordinates.ncols()) {
+        sort_into_kd_order(coordinates, &mut rows);
+    }
+    rows
+}
+
+/// Rows per run below which [`span_order`] stops splitting.
+const ORDER_LEAF: usize = 32;
+
+fn sort_into_kd_order(coordinates: &Array2<f64>, rows: &mut [usize]) {
+    if rows.len() <= ORDER_LEAF {
+        return;
+    }
+    let widest = (0..coordinates.ncols())
+        .max_by(|&a, &b| {
+            let extent = |j: usize| {
+                let (lo, hi) = rows
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
+                        (lo.min(coordinates[[r, j]]), hi.max(coordinates[[r, j]]))
+                    });
+                hi - lo
+            };
+            extent(a).total_cmp(&extent(b))
+        })
+        .expect("m ≥ 1 columns");
+    let middle = rows.len() / 2;
+    rows.select_nth_unstable_by(middle, |&a, &b| {
+        coordinates[[a, widest]].total_cmp(&coordinates[[b, widest]])
+    });
+    let (low, high) = rows.split_at_mut(middle);
+    sort_into_kd_order(coordinates, low);
+    sort_into_kd_order(coordinates, high);
 }
 
 impl Tree {
@@ -119,21 +160,37 @@ impl Tree {
         }))
     }
 
-    fn within(&self, query: &[f64], radius_sq: f64) -> Vec<usize> {
+    fn within(&self, query: &[f64], radius_sq: f64) -> Vec<(usize, f64)> {
         with_tree!(self, tree => tree_within(tree, query, radius_sq))
     }
 
-    fn nearest(&self, query: &[f64], k: NonZeroUsize) -> Vec<usize> {
+    fn nearest(&self, query: &[f64], k: NonZeroUsize) -> Vec<(usize, f64)> {
         with_tree!(self, tree => tree_nearest(tree, query, k))
     }
+}
+
+/// A query split by the span: q = c + B y + r with r ⟂ span(B).
+#[derive(Debug, Clone)]
+pub struct SpanSplit {
+    /// The span coordinates y = Bᵀ(q − c).
+    pub coordinates: Vec<f64>,
+    /// |r|, the query's distance from the affine span.
+    pub perpendicular: f64,
+    /// |q − c|².
+    pub centred_sq: f64,
 }
 
 /// Exact neighbour search in span coordinates, with brute force where no tree fits.
 pub struct KdTree {
     points: Arc<Array2<f64>>,
     centre: Array1<f64>,
-    /// Orthonormal basis of the span, one column per direction (D × m).
+    /// Orthonormal basis B of the span, one column per direction (D × m).
     basis: Array2<f64>,
+    /// Span coordinates Bᵀ(x_i − c) of the training points in span order (N × m): rows sorted
+    /// so that points close in the span sit close in memory, which the tree's items index.
+    coordinates: Array2<f64>,
+    /// The training row of each position of the span order.
+    rows: Vec<usize>,
     /// max_i |(I − P)(x_i − c)|.
     residual_max: f64,
     /// max_i |x_i − c|², a scale for rounding slack.
@@ -176,6 +233,8 @@ impl KdTree {
         let centred = &*points - &centre;
         let coordinates = centred.dot(&basis);
         let residuals = &centred - &coordinates.dot(&basis.t());
+        let rows = span_order(&coordinates);
+        let coordinates = coordinates.select(Axis(0), &rows);
         let residual_max = residuals
             .outer_iter()
             .map(|r| r.dot(&r).sqrt())
@@ -191,6 +250,8 @@ impl KdTree {
             points,
             centre,
             basis,
+            coordinates,
+            rows,
             residual_max,
             spread_sq,
             tree,
@@ -228,23 +289,46 @@ impl KdTree {
         self.spread_sq.sqrt()
     }
 
-    /// Span coordinates of q and |(I − P)(q − c)|, plus |q − c|².
-    fn split(&self, query: ArrayView1<f64>) -> (Vec<f64>, f64, f64) {
+    /// The orthonormal span basis B (D × m) and the training points' span coordinates in span
+    /// order (N × m; position p holds training row `span_rows()[p]`).
+    pub fn span(&self) -> (ArrayView2<'_, f64>, ArrayView2<'_, f64>) {
+        (self.basis.view(), self.coordinates.view())
+    }
+
+    /// The training row at each position of the span order.
+    pub fn span_rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// The query's span coordinates and its distance from the span.
+    pub fn split(&self, query: ArrayView1<f64>) -> SpanSplit {
         let centred = &query - &self.centre;
         let coordinates = self.basis.t().dot(&centred);
         let perpendicular = &centred - &self.basis.dot(&coordinates);
-        (
-            coordinates.to_vec(),
-            perpendicular.dot(&perpendicular).sqrt(),
-            centred.dot(&centred),
-        )
+        SpanSplit {
+            coordinates: coordinates.to_vec(),
+            perpendicular: perpendicular.dot(&perpendicular).sqrt(),
+            centred_sq: centred.dot(&centred),
+        }
+    }
+
+    /// (position in span order, span distance²) of a superset of the points within full distance
+    /// `radius` of the split query: every point whose span distance cannot rule it out. `None`
+    /// when the index scans instead of searching a tree.
+    pub fn span_candidates(&self, query: &SpanSplit, radius: f64) -> Option<Vec<(usize, f64)>> {
+        let tree = self.tree.as_ref()?;
+        let span_radius = self.span_radius_sq(radius * radius, query);
+        if span_radius < 0.0 {
+            return Some(Vec::new());
+        }
+        Some(tree.within(&query.coordinates, span_radius))
     }
 
     /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`, sorted.
     fn exact(
         &self,
         query: ArrayView1<f64>,
-        candidates: Vec<usize>,
+        candidates: Vec<(usize, f64)>,
         radius_sq: f64,
     ) -> Vec<Neighbour> {
         let mut found = self.exact_unsorted(query, candidates, radius_sq);
@@ -256,7 +340,7 @@ impl KdTree {
     fn exact_unsorted(
         &self,
         query: ArrayView1<f64>,
-        candidates: Vec<usize>,
+        candidates: Vec<(usize, f64)>,
         radius_sq: f64,
     ) -> Vec<Neighbour> {
         let q = query.to_vec();
@@ -264,9 +348,12 @@ impl KdTree {
         let data = self.points.as_slice().expect("standard layout");
         candidates
             .into_iter()
-            .map(|index| Neighbour {
-                index,
-                distance_sq: squared_distance(&q, &data[index * dim..(index + 1) * dim]),
+            .map(|(position, _)| {
+                let index = self.rows[position];
+                Neighbour {
+                    index,
+                    distance_sq: squared_distance(&q, &data[index * dim..(index + 1) * dim]),
+                }
             })
             .filter(|n| n.distance_sq <= radius_sq)
             .collect()
@@ -274,9 +361,9 @@ impl KdTree {
 
     /// Span-coordinate radius² that contains every point within full distance² `radius_sq`, with
     /// slack for rounding.
-    fn span_radius_sq(&self, radius_sq: f64, perpendicular: f64, centred_sq: f64) -> f64 {
-        let floor = (perpendicular - self.residual_max).max(0.0);
-        let slack = 1e-10 * (radius_sq + centred_sq + self.spread_sq);
+    fn span_radius_sq(&self, radius_sq: f64, query: &SpanSplit) -> f64 {
+        let floor = (query.perpendicular - self.residual_max).max(0.0);
+        let slack = 1e-10 * (radius_sq + query.centred_sq + self.spread_sq);
         radius_sq - floor * floor + slack
     }
 }
@@ -295,11 +382,11 @@ impl NeighbourIndex for KdTree {
         let (Some(tree), Some(k)) = (&self.tree, NonZeroUsize::new(k.min(self.len()))) else {
             return self.fallback.k_nearest(query, k);
         };
-        let (coordinates, perpendicular, centred_sq) = self.split(query);
-        let first = self.exact(query, tree.nearest(&coordinates, k), f64::INFINITY);
+        let split = self.split(query);
+        let first = self.exact(query, tree.nearest(&split.coordinates, k), f64::INFINITY);
         let kth = first.last().map_or(f64::INFINITY, |n| n.distance_sq);
-        let radius = self.span_radius_sq(kth, perpendicular, centred_sq);
-        let mut all = self.exact(query, tree.within(&coordinates, radius), kth);
+        let radius = self.span_radius_sq(kth, &split);
+        let mut all = self.exact(query, tree.within(&split.coordinates, radius), kth);
         all.truncate(k.get());
         Ok(all)
     }
@@ -313,18 +400,9 @@ impl NeighbourIndex for KdTree {
     fn within_unsorted(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
         check_point(query, self.dim())?;
         check_radius(radius)?;
-        let Some(tree) = &self.tree else {
-            return self.fallback.within_unsorted(query, radius);
-        };
-        let (coordinates, perpendicular, centred_sq) = self.split(query);
-        let span_radius = self.span_radius_sq(radius * radius, perpendicular, centred_sq);
-        if span_radius < 0.0 {
-            return Ok(Vec::new());
+        match self.span_candidates(&self.split(query), radius) {
+            Some(candidates) => Ok(self.exact_unsorted(query, candidates, radius * radius)),
+            None => self.fallback.within_unsorted(query, radius),
         }
-        Ok(self.exact_unsorted(
-            query,
-            tree.within(&coordinates, span_radius),
-            radius * radius,
-        ))
     }
 }

@@ -4,7 +4,7 @@ mod brute;
 mod kd_tree;
 
 pub use brute::BruteForce;
-pub use kd_tree::{KdTree, MAX_TREE_DIM, SearchPath};
+pub use kd_tree::{KdTree, MAX_TREE_DIM, SearchPath, SpanSplit};
 
 use crate::error::Result;
 use ndarray::ArrayView1;
