@@ -1,0 +1,92 @@
+//! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size) and nearest-two distances against a large training set.
+//!
+//! `cargo bench` runs n ∈ {1000, 2000, 4000} in D ∈ {3, 10} and 10^5 queries against 10^6
+//! training points (S^2); under `cargo test` each benchmark runs once on small sizes.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use mangen_geometry::{Embedded, Manifold, Sphere, rng};
+use mangen_metrics::{nearest_two, wasserstein};
+use mangen_scores::KdTree;
+use peak_alloc::PeakAlloc;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[global_allocator]
+static ALLOCATOR: PeakAlloc = PeakAlloc;
+
+/// True under `cargo bench`; `cargo test` runs benches without `--bench`.
+fn full_grid() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
+
+fn sphere(ambient: usize) -> Embedded<Sphere> {
+    Embedded::random(Sphere::new(2, 1.0).expect("valid"), ambient, 1).expect("valid embedding")
+}
+
+fn exact_w2(c: &mut Criterion) {
+    let sizes = if full_grid() {
+        vec![1000, 2000, 4000]
+    } else {
+        vec![50]
+    };
+    let mut group = c.benchmark_group("wasserstein_exact_w2");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(5));
+    for ambient in [3, 10] {
+        let manifold = sphere(ambient);
+        for &n in &sizes {
+            let a = manifold.sample_uniform(n, &mut rng::seeded(1));
+            let b = manifold.sample_uniform(n, &mut rng::seeded(2));
+            ALLOCATOR.reset_peak_usage();
+            let before = ALLOCATOR.current_usage();
+            black_box(wasserstein(a.view(), b.view(), 2.0).expect("valid sets"));
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "wasserstein_exact_w2/n={n}/D={ambient}/k=2: peak memory {:.1} MiB above the inputs",
+                    (ALLOCATOR.peak_usage() - before) as f64 / (1024.0 * 1024.0)
+                );
+            }
+            group.bench_function(
+                BenchmarkId::from_parameter(format!("n={n}/D={ambient}/k=2")),
+                |bench| {
+                    bench.iter(|| {
+                        black_box(wasserstein(a.view(), b.view(), 2.0).expect("valid sets"))
+                    })
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
+fn nearest_distances(c: &mut Criterion) {
+    let (train_size, queries) = if full_grid() {
+        (1_000_000, 100_000)
+    } else {
+        (1000, 100)
+    };
+    let manifold = sphere(10);
+    let train = Arc::new(manifold.sample_uniform(train_size, &mut rng::seeded(3)));
+    let index = KdTree::new(train).expect("valid training set");
+    let probes = manifold.sample_uniform(queries, &mut rng::seeded(4));
+    let mut group = c.benchmark_group("nearest_two");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(queries as u64));
+    group.bench_function(
+        BenchmarkId::from_parameter(format!("N={train_size}/queries={queries}/D=10/k=2")),
+        |bench| {
+            bench.iter(|| black_box(nearest_two(&index, probes.view()).expect("valid queries")))
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, exact_w2, nearest_distances);
+criterion_main!(benches);

@@ -1,0 +1,24 @@
+//! mangen-metrics: what turns generated samples into evidence (SCIENCE.md §6).
+//!
+//! Plain functions over point sets (`ndarray::Array2<f64>`, one row per point) with typed
+//! results: fidelity to M, novelty against the training set with its null from fresh samples,
+//! coverage of μ at scale r, exact Wasserstein distances by optimal assignment, the error of an
+//! estimated projection, and log–log slope fits with bootstrap confidence intervals.
+
+pub mod coverage;
+pub mod error;
+pub mod fidelity;
+pub mod geometry_error;
+pub mod novelty;
+pub mod slopes;
+pub mod summary;
+pub mod wasserstein;
+
+pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
+pub use error::{MetricError, Result};
+pub use fidelity::{Fidelity, fidelity};
+pub use geometry_error::{ProjectionError, geometry_error, tube_probes};
+pub use novelty::{MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, nearest_two, novelty};
+pub use slopes::{CiMethod, FitOptions, Observation, SlopeFit, fit_slope, sliding_slopes};
+pub use summary::{Summary, median, quantile_sorted};
+pub use wasserstein::{wasserstein, wasserstein_1d, wasserstein_1d_to_uniform, wasserstein_null};

@@ -1,0 +1,80 @@
+//! Coverage: a pure memorizer covers 1 − (1 − p)^N ≈ 1 − exp(−N p) of the balls, and a large fresh sample covers μ at ratio ≈ 1.
+
+use mangen_geometry::{Embedded, Manifold, Sphere, rng};
+use mangen_measures::DensityMeasure;
+use mangen_metrics::{coverage, coverage_curve, coverage_resolution};
+use std::sync::Arc;
+
+fn uniform_on(manifold: Embedded<Sphere>) -> (Arc<Embedded<Sphere>>, DensityMeasure) {
+    let manifold = Arc::new(manifold);
+    (manifold.clone(), DensityMeasure::uniform(manifold))
+}
+
+/// With N uniform training points used as the samples, a ball B(y, r) is empty with probability
+/// (1 − p)^N, p = vol(B(y, r) ∩ M)/vol(M); averaged over seeds the covered fraction matches.
+#[test]
+fn a_memorizer_covers_one_minus_exp_of_the_expected_count() {
+    for k in [1usize, 2] {
+        let (manifold, measure) =
+            uniform_on(Embedded::random(Sphere::new(k, 1.0).unwrap(), 5, k as u64).unwrap());
+        let n = 300;
+        let radius = if k == 1 { 0.01 } else { 0.08 };
+        let centres = manifold.sample_uniform(2000, &mut rng::seeded(99));
+        let y = centres.row(0);
+        let p = manifold
+            .ball_volume(y, radius)
+            .unwrap()
+            .expect("closed form")
+            / manifold.volume();
+        let expected = 1.0 - (1.0 - p).powi(n as i32);
+        let seeds = 20;
+        let mean_covered = (0..seeds)
+            .map(|seed| {
+                let train = manifold.sample_uniform(n, &mut rng::seeded(seed));
+                coverage(&measure, train.view(), centres.view(), radius, 1e-9)
+                    .unwrap()
+                    .covered_fraction
+            })
+            .sum::<f64>()
+            / seeds as f64;
+        // Across seeds the covered fraction has a standard deviation below 0.03; its mean over 20
+        // seeds is within 0.02 of the expectation far beyond the false-alarm rate.
+        assert!(
+            (mean_covered - expected).abs() < 0.02,
+            "k = {k}: covered {mean_covered} against {expected} (N p = {})",
+            n as f64 * p
+        );
+    }
+}
+
+#[test]
+fn a_large_fresh_sample_covers_mu_at_ratio_one() {
+    let (manifold, measure) =
+        uniform_on(Embedded::random(Sphere::new(2, 1.0).unwrap(), 4, 3).unwrap());
+    let samples = manifold.sample_uniform(40_000, &mut rng::seeded(1));
+    let centres = manifold.sample_uniform(500, &mut rng::seeded(2));
+    let radii = [0.02, 0.1, 0.3];
+    let curve = coverage_curve(&measure, samples.view(), centres.view(), &radii, 1e-9).unwrap();
+    // At r = 0.3 a ball expects 40 000 · 0.0225 = 900 samples: the ratios sit within a few
+    // binomial standard deviations (1/√900 ≈ 0.033) of 1.
+    let wide = &curve[2].summary;
+    assert!((wide.median - 1.0).abs() < 0.03, "median {}", wide.median);
+    assert!(wide.q05 > 0.85 && wide.max < 1.2, "{wide:?}");
+    // Finer balls are noisier: at r = 0.1 a ball expects 100 samples, q05 ≈ 1 − 1.645/10 ≈ 0.84,
+    // so the resolution at c = 0.9 is the widest radius.
+    assert!(curve[0].summary.q05 < curve[1].summary.q05 && curve[1].summary.q05 < 0.9);
+    assert_eq!(coverage_resolution(&curve, 0.9), Some(0.3));
+    assert_eq!(coverage_resolution(&curve, 2.0), None);
+}
+
+#[test]
+fn samples_outside_the_tube_count_nowhere() {
+    let (manifold, measure) =
+        uniform_on(Embedded::random(Sphere::circle(1.0).unwrap(), 3, 3).unwrap());
+    let samples = manifold.sample_uniform(1000, &mut rng::seeded(1)) * 1.5;
+    let centres = manifold.sample_uniform(100, &mut rng::seeded(2));
+    let far = coverage(&measure, samples.view(), centres.view(), 0.5, 0.1).unwrap();
+    assert_eq!((far.covered_fraction, far.summary.max), (0.0, 0.0));
+    let wide_tube = coverage(&measure, samples.view(), centres.view(), 0.5, 1.0).unwrap();
+    assert_eq!(wide_tube.covered_fraction, 1.0);
+}

@@ -1,0 +1,49 @@
+//! Novelty: the memorized-fraction null 3^{-k} for fresh samples on a circle and S^2, and a memorizer's copies flagged.
+
+use mangen_geometry::{Embedded, Manifold, Sphere, rng};
+use mangen_metrics::novelty;
+use mangen_scores::KdTree;
+use mangen_testkit::{FALSE_ALARM, normal_two_sided_p};
+use std::sync::Arc;
+
+fn binomial_p(successes: f64, trials: f64, p: f64) -> f64 {
+    normal_two_sided_p((successes - trials * p) / (trials * p * (1.0 - p)).sqrt())
+}
+
+/// For fresh samples of a k-dimensional law, (d1/d2)^k is uniform in the Poisson limit, so the
+/// ratio test d1/d2 < 1/3 passes with probability 3^{-k}.
+#[test]
+fn fresh_samples_pass_the_ratio_test_at_three_to_the_minus_k() {
+    for k in [1usize, 2] {
+        let manifold = Embedded::random(Sphere::new(k, 1.0).unwrap(), 6, k as u64).unwrap();
+        let n = 20_000;
+        let train = Arc::new(manifold.sample_uniform(n, &mut rng::seeded(10 + k as u64)));
+        let index = KdTree::new(train).unwrap();
+        let fresh = manifold.sample_uniform(n, &mut rng::seeded(20 + k as u64));
+        let generated = manifold.sample_uniform(n, &mut rng::seeded(30 + k as u64));
+        let result = novelty(&index, generated.view(), fresh.view()).unwrap();
+        let expected = 3f64.powi(-(k as i32));
+        for stats in [result.generated, result.null] {
+            let p = binomial_p(stats.memorized_fraction * n as f64, n as f64, expected);
+            assert!(
+                p > FALSE_ALARM,
+                "k = {k}: memorized fraction {} against {expected}",
+                stats.memorized_fraction
+            );
+        }
+        // Two fresh samples: the novelty index is 1 up to the noise of two medians.
+        assert!((result.index - 1.0).abs() < 0.05, "index {}", result.index);
+    }
+}
+
+#[test]
+fn copies_of_training_points_are_memorized() {
+    let manifold = Embedded::random(Sphere::circle(1.0).unwrap(), 3, 1).unwrap();
+    let train = Arc::new(manifold.sample_uniform(500, &mut rng::seeded(1)));
+    let index = KdTree::new(train.clone()).unwrap();
+    let copies = train.mapv(|v| v + 1e-9);
+    let fresh = manifold.sample_uniform(500, &mut rng::seeded(2));
+    let result = novelty(&index, copies.view(), fresh.view()).unwrap();
+    assert_eq!(result.generated.memorized_fraction, 1.0);
+    assert!(result.index < 1e-5, "index {}", result.index);
+}
