@@ -46,7 +46,7 @@ fn exact_w2(c: &mut Criterion) {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!(
-                    "wasserstein_exact_w2/n={n}/D={ambient}/k=2: peak memory {:.1} MiB above the inputs",
+                    "wasserstein_exact_w2/n={n}/D={ambient}/k=2: peak memory {:.2} MiB above the inputs",
                     (ALLOCATOR.peak_usage() - before) as f64 / (1024.0 * 1024.0)
                 );
             }
