@@ -9,7 +9,9 @@
 //! Truncation: with d0² the smallest |x − a_t x_i|², every point with
 //! |x − a_t x_i|² > d0² + 2v ln(N/ε) has weight below ε/N of the nearest one, so dropping them moves
 //! the softmax average by at most ε·(n_dropped/N)·max_i |x_i − m_K| ≤ ε·(n_dropped/N)·(|m_K − c| + R),
-//! with c the training mean and R the spread. That bound is returned with every value.
+//! with c the training mean and R the spread. That bound is returned with every value. Where the
+//! training set lies on its span, the kept points are summed in span coordinates, and the bound
+//! also carries what measuring distances in the span can move the average (see `span_average`).
 
 use crate::error::{Result, ScoreError};
 use crate::neighbours::{KdTree, NeighbourIndex, SearchPath, SpanSplit, squared_distance};
