@@ -1,0 +1,214 @@
+//! A cell of the sweep, (score, sampler, N, seed) of one experiment: its random streams and its run.
+
+use crate::config::{Experiment, ScoreSpec};
+use crate::models::{ScoreInputs, build_projection, build_sampler, build_score};
+use crate::registry::{CellSamples, measure_cell};
+use crate::runs::Row;
+use anyhow::{Context, Result};
+use mangen_geometry::rng::{self, StreamRng, splitmix64};
+use mangen_measures::Measure;
+use mangen_samplers::{RunOptions, Start};
+use mangen_scores::ProjectionScore;
+use ndarray::{Array2, Axis};
+use std::sync::Arc;
+
+/// One unit of work: indices into the experiment's `[[score]]` and `[[sampler]]` lists, N and
+/// the repetition index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    /// Index of the score in the config.
+    pub score: usize,
+    /// Index of the sampler in the config.
+    pub sampler: usize,
+    /// Training-set size N.
+    pub n_train: usize,
+    /// Repetition index at this N.
+    pub seed: usize,
+}
+
+/// What each random stream of a cell is for. A stream depends on (experiment seed, purpose, N,
+/// repetition) only, so every score of a repetition sees the same training set, the same sampler
+/// noise and the same fresh samples (common random numbers), and nothing depends on threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// The training set.
+    Train = 1,
+    /// The sampler's per-sample streams (their base seed).
+    Sampler = 2,
+    /// The fresh samples of μ beside the generated ones.
+    Fresh = 3,
+    /// The independent second fresh sample (Wasserstein null).
+    FreshAgain = 4,
+    /// The `fresh` pseudo-score's samples.
+    Generated = 5,
+    /// Coverage centres and geometry probes.
+    Metrics = 6,
+}
+
+/// The random stream of `purpose` for (N, repetition) of an experiment seeded with `seed`.
+pub fn stream(seed: u64, purpose: Purpose, n_train: usize, repetition: usize) -> StreamRng {
+    rng::stream(seed, stream_index(purpose, n_train, repetition))
+}
+
+fn stream_index(purpose: Purpose, n_train: usize, repetition: usize) -> u64 {
+    splitmix64(splitmix64(purpose as u64 ^ ((n_train as u64) << 8)) ^ repetition as u64)
+}
+
+/// The training set of (N, repetition): the same for every score and sampler.
+pub fn training_set(experiment: &Experiment, n_train: usize, repetition: usize) -> Array2<f64> {
+    let mut rng = stream(experiment.raw.seed, Purpose::Train, n_train, repetition);
+    experiment.measure.sample(n_train, &mut rng)
+}
+
+/// Every cell of an experiment, in report order: score, sampler, N, repetition.
+pub fn plan(experiment: &Experiment) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for score in 0..experiment.raw.score.len() {
+        for sampler in 0..experiment.raw.sampler.len() {
+            for &n_train in &experiment.sweep.n_train {
+                for seed in 0..experiment.sweep.seeds {
+                    cells.push(Cell {
+                        score,
+                        sampler,
+                        n_train,
+                        seed,
+                    });
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// A cell's model output: the training set, the generated samples and the projection estimate
+/// (projection and hybrid scores).
+pub struct Generated {
+    /// The training set of (N, repetition).
+    pub train: Arc<Array2<f64>>,
+    /// The generated samples, one row each.
+    pub samples: Array2<f64>,
+    /// π̂_N, where the score has one.
+    pub projection: Option<ProjectionScore>,
+}
+
+/// Draws `count` samples of the cell's model: the sampler run with the score, or fresh samples
+/// of μ for the `fresh` pseudo-score.
+pub fn generate(
+    experiment: &Experiment,
+    cell: &Cell,
+    count: usize,
+    options: &RunOptions,
+) -> Result<Generated> {
+    let raw = &experiment.raw;
+    let spec = &raw.score[cell.score];
+    let train = Arc::new(training_set(experiment, cell.n_train, cell.seed));
+    let inputs = ScoreInputs {
+        train: train.clone(),
+        manifold: experiment.manifold.clone(),
+        measure: experiment.measure.clone(),
+        schedule: experiment.schedule(),
+        intrinsic_dim: experiment.manifold.intrinsic_dim(),
+        spec,
+    };
+    let projection = build_projection(&inputs)?;
+    let generated = match build_score(&inputs)? {
+        None => {
+            let mut rng = stream(raw.seed, Purpose::Generated, cell.n_train, cell.seed);
+            experiment.measure.sample(count, &mut rng)
+        }
+        Some(score) => {
+            let (sampler, config) = build_sampler(&raw.sampler[cell.sampler])?;
+            let start = forward_start(experiment, &train, config.t_max)?;
+            let seed = stream_index(Purpose::Sampler, cell.n_train, cell.seed) ^ raw.seed;
+            sampler
+                .run(score.as_ref(), &start, &config, count, seed, options)?
+                .samples
+        }
+    };
+    Ok(Generated {
+        train,
+        samples: generated,
+        projection,
+    })
+}
+
+/// The start law at T: the forward marginal of data with the training set's mean and mean
+/// per-coordinate variance (SCIENCE.md §5).
+fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Result<Start> {
+    let mean = train.mean_axis(Axis(0)).context("empty training set")?;
+    let variance = train.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+    Ok(Start::forward_marginal(
+        experiment.schedule(),
+        t_max,
+        mean,
+        variance,
+    )?)
+}
+
+/// Runs one cell and returns its rows of runs.csv, in metric order.
+pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
+    let raw = &experiment.raw;
+    let samples = experiment.sweep.samples;
+    let Generated {
+        train,
+        samples: generated,
+        projection,
+    } = generate(experiment, cell, samples, &RunOptions::default())?;
+    let fresh = experiment.measure.sample(
+        samples,
+        &mut stream(raw.seed, Purpose::Fresh, cell.n_train, cell.seed),
+    );
+    let fresh_again = experiment.measure.sample(
+        samples,
+        &mut stream(raw.seed, Purpose::FreshAgain, cell.n_train, cell.seed),
+    );
+    let cell_samples = CellSamples {
+        measure: experiment.measure.as_ref(),
+        train,
+        generated: &generated,
+        fresh: &fresh,
+        fresh_again: &fresh_again,
+        projection: projection.as_ref(),
+    };
+    let mut rng = stream(raw.seed, Purpose::Metrics, cell.n_train, cell.seed);
+    let measurements = measure_cell(raw, &cell_samples, &mut rng)?;
+    let spec: &ScoreSpec = &raw.score[cell.score];
+    let template = Row {
+        experiment: experiment.name.clone(),
+        manifold: experiment.manifold.name(),
+        intrinsic_dim: experiment.manifold.intrinsic_dim(),
+        ambient_dim: experiment.manifold.ambient_dim(),
+        density: experiment.measure.name(),
+        score: spec.label(),
+        score_kind: spec.kind().into(),
+        sampler: raw.sampler[cell.sampler].label(),
+        n_train: cell.n_train,
+        seed: cell.seed,
+        samples,
+        metric: String::new(),
+        scale: None,
+        value: None,
+    };
+    Ok(measurements
+        .into_iter()
+        .map(|m| Row {
+            metric: m.metric,
+            scale: m.scale,
+            value: m.value,
+            ..template.clone()
+        })
+        .collect())
+}
+
+/// A short description of a cell for progress lines and errors.
+pub fn describe(experiment: &Experiment, cell: &Cell) -> String {
+    format!(
+        "{} · {} · {} · N={} · seed {}",
+        experiment.name,
+        experiment.raw.score[cell.score].label(),
+        experiment.raw.sampler[cell.sampler].label(),
+        cell.n_train,
+        cell.seed
+    )
+}

@@ -1,0 +1,469 @@
+//! The subcommands of `mangen`: each reads its inputs, checks them, computes, and writes whole files.
+#![allow(clippy::print_stdout)]
+
+use crate::cell::{Cell, generate};
+use crate::config::{EmbeddingKind, Experiment, ManifoldSpec, ScheduleName, build_manifold};
+use crate::engine::{Progress, sweep_experiment};
+use crate::fit::{fit_experiment, read_slopes, write_slopes};
+use crate::output::{create_dir, write_string};
+use crate::plot::plot_experiment;
+use crate::points::{read_points, write_points};
+use crate::profile::Profile;
+use crate::report::{Manifest, summary};
+use crate::runs::read_runs;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use mangen_geometry::Manifold;
+use mangen_measures::{DensityMeasure, Measure};
+use mangen_metrics::{coverage_curve, fidelity, nearest_two, wasserstein};
+use mangen_samplers::RunOptions;
+use mangen_scores::{EmpiricalScore, KdTree, ProjectionScore, Score, Truncation};
+use ndarray::{Array2, Axis};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// `mangen sweep`.
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    /// Experiments to run: config files, or names of files in --experiments-dir; all of them when none.
+    pub experiments: Vec<String>,
+    /// quick (smoke test), standard or large.
+    #[arg(long, default_value = "standard")]
+    pub profile: Profile,
+    /// Where the experiment configs live.
+    #[arg(long, default_value = "data/experiments")]
+    pub experiments_dir: PathBuf,
+    /// Where the reports go: <out>/<experiment>/{runs.csv, slopes.csv, *.svg}, manifest.toml, summary.md.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Worker threads (all cores when absent); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Resolves the experiment arguments into config files.
+fn experiment_files(args: &SweepArgs) -> Result<Vec<PathBuf>> {
+    let dir = &args.experiments_dir;
+    let known = || -> Result<Vec<PathBuf>> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list the experiments folder {}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        Ok(files)
+    };
+    if args.experiments.is_empty() {
+        let files = known()?;
+        if files.is_empty() {
+            bail!("no experiment configs (*.toml) in {}", dir.display());
+        }
+        return Ok(files);
+    }
+    args.experiments
+        .iter()
+        .map(|name| {
+            let path = PathBuf::from(name);
+            if path.is_file() {
+                return Ok(path);
+            }
+            let named = dir.join(format!("{name}.toml"));
+            if named.is_file() {
+                return Ok(named);
+            }
+            let names: Vec<String> = known()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect();
+            bail!(
+                "unknown experiment `{name}`: neither a file nor a config in {} (known: {})",
+                dir.display(),
+                names.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Runs the sweep: every config is checked before any cell runs.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let files = experiment_files(args)?;
+    let experiments = files
+        .iter()
+        .map(|file| Experiment::load(file, args.profile))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(threads) = args.threads {
+        if threads == 0 {
+            bail!("--threads must be ≥ 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    create_dir(&args.out)?;
+    let total: usize = experiments.iter().map(|e| crate::cell::plan(e).len()).sum();
+    if !args.quiet {
+        eprintln!(
+            "mangen: sweep, profile {}, {} experiment(s), {total} cells, {} threads, reports in {}",
+            args.profile,
+            experiments.len(),
+            rayon::current_num_threads(),
+            args.out.display()
+        );
+    }
+    let progress = Progress::new(total, args.quiet);
+    let mut reports = Vec::new();
+    for experiment in &experiments {
+        reports.push(sweep_experiment(experiment, &args.out, &progress)?);
+    }
+    progress.finish();
+    Manifest::new(
+        args.profile,
+        rayon::current_num_threads(),
+        &experiments,
+        &reports,
+    )
+    .write(&args.out.join("manifest.toml"))?;
+    write_string(
+        &args.out.join("summary.md"),
+        &summary(args.profile, &experiments, &reports, &args.out),
+    )?;
+    if !args.quiet {
+        eprintln!(
+            "mangen: done; {} and {}",
+            args.out.join("summary.md").display(),
+            args.out.join("manifest.toml").display()
+        );
+    }
+    Ok(())
+}
+
+/// `mangen fit`: slopes.csv from a runs.csv.
+pub fn fit(experiment: &Path, runs: &Path, out: &Path) -> Result<()> {
+    let experiment = Experiment::load(experiment, Profile::Standard)?;
+    let rows = read_runs(runs)?;
+    let slopes = fit_experiment(&experiment.raw, &experiment.name, &rows)?;
+    write_slopes(out, &slopes)
+}
+
+/// `mangen plot`: the SVG plots of a runs.csv.
+pub fn plot(experiment: &Path, runs: &Path, slopes: Option<&Path>, out_dir: &Path) -> Result<()> {
+    let experiment = Experiment::load(experiment, Profile::Standard)?;
+    let rows = read_runs(runs)?;
+    let slopes = match slopes {
+        Some(path) => read_slopes(path)?,
+        None => Vec::new(),
+    };
+    create_dir(out_dir)?;
+    let written = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, out_dir)?;
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// `mangen sample`.
+#[derive(Debug, Clone, Args)]
+pub struct SampleArgs {
+    /// The experiment config.
+    #[arg(long)]
+    pub experiment: PathBuf,
+    /// Training-set size N.
+    #[arg(long)]
+    pub n_train: usize,
+    /// Repetition index (the training set and noise of that seed in the sweep).
+    #[arg(long)]
+    pub seed: usize,
+    /// Score label or kind (the first [[score]] when absent).
+    #[arg(long)]
+    pub score: Option<String>,
+    /// Index of the [[sampler]] (0-based).
+    #[arg(long, default_value_t = 0)]
+    pub sampler: usize,
+    /// Number of samples (the profile's samples per cell when absent).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// The profile whose sample count is the default.
+    #[arg(long, default_value = "standard")]
+    pub profile: Profile,
+    /// Output CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Generates samples exactly as the sweep's cell (score, sampler, N, seed) does.
+pub fn sample(args: &SampleArgs) -> Result<()> {
+    let experiment = Experiment::load(&args.experiment, args.profile)?;
+    let raw = &experiment.raw;
+    let score = match &args.score {
+        None => 0,
+        Some(name) => raw
+            .score
+            .iter()
+            .position(|s| &s.label() == name)
+            .or_else(|| raw.score.iter().position(|s| s.kind() == name))
+            .with_context(|| {
+                let labels: Vec<String> = raw.score.iter().map(|s| s.label()).collect();
+                format!(
+                    "--score: no score `{name}` in {} (it has: {})",
+                    args.experiment.display(),
+                    labels.join(", ")
+                )
+            })?,
+    };
+    if args.sampler >= raw.sampler.len() {
+        bail!(
+            "--sampler: {} has {} sampler(s), indices 0..{}",
+            args.experiment.display(),
+            raw.sampler.len(),
+            raw.sampler.len()
+        );
+    }
+    if args.n_train < 2 {
+        bail!("--n-train must be ≥ 2 (got {})", args.n_train);
+    }
+    let count = args.samples.unwrap_or(experiment.sweep.samples);
+    if count == 0 {
+        bail!("--samples must be ≥ 1");
+    }
+    let cell = Cell {
+        score,
+        sampler: args.sampler,
+        n_train: args.n_train,
+        seed: args.seed,
+    };
+    let generated = generate(&experiment, &cell, count, &RunOptions::default())?;
+    write_points(&args.out, &generated.samples, None)
+}
+
+/// Scores `mangen score` evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScoreKind {
+    /// The empirical score (certified truncation).
+    Empirical,
+    /// The smoothed empirical score (needs --h).
+    Smoothed,
+    /// The local-polynomial projection score (--degree, --intrinsic-dim).
+    Projection,
+}
+
+/// `mangen score`.
+#[derive(Debug, Clone)]
+pub struct ScoreArgs {
+    /// Training points.
+    pub train: PathBuf,
+    /// Query points.
+    pub query: PathBuf,
+    /// Diffusion time.
+    pub t: f64,
+    /// Forward process.
+    pub schedule: ScheduleName,
+    /// Which score.
+    pub kind: ScoreKind,
+    /// Bandwidth of the smoothed score.
+    pub h: Option<f64>,
+    /// Truncation tolerance.
+    pub eps: Option<f64>,
+    /// Degree of the projection score.
+    pub degree: usize,
+    /// k of the projection score.
+    pub intrinsic_dim: Option<usize>,
+    /// Output file.
+    pub out: Option<PathBuf>,
+}
+
+/// Evaluates a score at every query point.
+pub fn score(args: &ScoreArgs) -> Result<()> {
+    if args.h.is_some() && args.kind != ScoreKind::Smoothed {
+        bail!("--h applies to --kind smoothed only");
+    }
+    if args.eps.is_some() && args.kind == ScoreKind::Projection {
+        bail!("--eps applies to the empirical and smoothed scores only");
+    }
+    let train = Arc::new(read_points(&args.train, None)?);
+    let queries = read_points(&args.query, Some(train.ncols()))?;
+    mangen_scores::check_time(args.t).context("--t")?;
+    let schedule = args.schedule.schedule();
+    let empirical = || -> Result<EmpiricalScore> {
+        let eps = args.eps.unwrap_or(Truncation::DEFAULT_EPS);
+        EmpiricalScore::new(train.clone(), schedule)?
+            .with_truncation(Truncation::Certified { eps })
+            .context("--eps")
+    };
+    let score: Box<dyn Score> = match args.kind {
+        ScoreKind::Empirical => Box::new(empirical()?),
+        ScoreKind::Smoothed => {
+            let h = args.h.context("--kind smoothed needs --h")?;
+            Box::new(empirical()?.with_bandwidth(h).context("--h")?)
+        }
+        ScoreKind::Projection => Box::new(ProjectionScore::new(
+            train.clone(),
+            schedule,
+            args.degree,
+            args.intrinsic_dim,
+        )?),
+    };
+    let rows: Vec<ndarray::Array1<f64>> = (0..queries.nrows())
+        .into_par_iter()
+        .map(|i| score.score(queries.row(i), args.t))
+        .collect::<std::result::Result<_, _>>()?;
+    let d = train.ncols();
+    let mut values = Array2::zeros((rows.len(), d));
+    for (mut out, row) in values.outer_iter_mut().zip(&rows) {
+        out.assign(row);
+    }
+    let header: Vec<String> = (1..=d).map(|j| format!("s{j}")).collect();
+    match &args.out {
+        Some(path) => write_points(path, &values, Some(&header)),
+        None => print_points(&values, &header),
+    }
+}
+
+fn print_points(values: &Array2<f64>, header: &[String]) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut writer = csv::Writer::from_writer(stdout.lock());
+    writer.write_record(header)?;
+    for row in values.outer_iter() {
+        writer.write_record(row.iter().map(|v| v.to_string()))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// `mangen metric wasserstein`: prints W_p alone.
+pub fn metric_wasserstein(a: &Path, b: &Path, p: f64) -> Result<()> {
+    let a_points = read_points(a, None)?;
+    let b_points = read_points(b, Some(a_points.ncols()))?;
+    if a_points.nrows() != b_points.nrows() {
+        bail!(
+            "{} has {} points and {} has {}: exact W_p by assignment needs equal sizes",
+            a.display(),
+            a_points.nrows(),
+            b.display(),
+            b_points.nrows()
+        );
+    }
+    let value = wasserstein(a_points.view(), b_points.view(), p).context("--p")?;
+    println!("{value}");
+    Ok(())
+}
+
+/// `mangen metric nn`: d1, d2 per query.
+pub fn metric_nn(train: &Path, query: &Path, out: Option<&Path>) -> Result<()> {
+    let train_points = Arc::new(read_points(train, None)?);
+    let queries = read_points(query, Some(train_points.ncols()))?;
+    let index = KdTree::new(train_points)?;
+    let nearest = nearest_two(&index, queries.view())?;
+    let mut table = Array2::zeros((nearest.d1.len(), 2));
+    for (i, (d1, d2)) in nearest.d1.iter().zip(&nearest.d2).enumerate() {
+        table[[i, 0]] = *d1;
+        table[[i, 1]] = *d2;
+    }
+    let header = ["d1".to_string(), "d2".to_string()];
+    match out {
+        Some(path) => write_points(path, &table, Some(&header)),
+        None => print_points(&table, &header),
+    }
+}
+
+/// Which manifold (and law) `metric fidelity|coverage` measure against.
+#[derive(Debug, Clone, Args)]
+pub struct ManifoldArgs {
+    /// An experiment config: its manifold, embedding and data law.
+    #[arg(
+        long,
+        conflicts_with = "manifold",
+        required_unless_present = "manifold"
+    )]
+    pub experiment: Option<PathBuf>,
+    /// A manifold as a TOML table in the config's syntax, e.g. 'kind = "sphere", k = 2'
+    /// (standard embedding, uniform law).
+    #[arg(long, requires = "ambient_dim")]
+    pub manifold: Option<String>,
+    /// Ambient dimension D of --manifold.
+    #[arg(long)]
+    pub ambient_dim: Option<usize>,
+}
+
+impl ManifoldArgs {
+    /// The manifold and its law.
+    fn law(&self) -> Result<Arc<dyn Measure>> {
+        if let Some(file) = &self.experiment {
+            let experiment = Experiment::load(file, Profile::Standard)?;
+            return Ok(experiment.measure);
+        }
+        let text = self
+            .manifold
+            .as_deref()
+            .context("give --experiment or --manifold")?;
+        let spec: ManifoldSpec = toml::from_str(&text.replace(", ", "\n"))
+            .map_err(|err| anyhow::anyhow!("--manifold: {err}"))?;
+        let ambient = self.ambient_dim.context("--manifold needs --ambient-dim")?;
+        let (manifold, _) = build_manifold(&spec, ambient, EmbeddingKind::Standard, 0)
+            .map_err(|err| anyhow::anyhow!("--manifold: {err}"))?;
+        Ok(Arc::new(DensityMeasure::uniform(manifold)))
+    }
+}
+
+/// `mangen metric fidelity`.
+pub fn metric_fidelity(samples: &Path, manifold: &ManifoldArgs, out: Option<&Path>) -> Result<()> {
+    let law = manifold.law()?;
+    let m: &dyn Manifold = law.manifold();
+    let points = read_points(samples, Some(m.ambient_dim()))?;
+    let result = fidelity(m, points.view())?;
+    if let Some(path) = out {
+        let column = ndarray::Array1::from(result.distances.clone()).insert_axis(Axis(1));
+        write_points(path, &column, Some(&["distance".to_string()]))?;
+    }
+    let s = result.summary;
+    println!(
+        "statistic,value\nmean,{}\nmedian,{}\nq95,{}\nmax,{}",
+        s.mean, s.median, s.q95, s.max
+    );
+    Ok(())
+}
+
+/// `mangen metric coverage`: one row per radius.
+pub fn metric_coverage(
+    samples: &Path,
+    manifold: &ManifoldArgs,
+    radii: &[f64],
+    tube: f64,
+    centres: usize,
+    seed: u64,
+) -> Result<()> {
+    let law = manifold.law()?;
+    let points = read_points(samples, Some(law.manifold().ambient_dim()))?;
+    if centres == 0 {
+        bail!("--centres must be ≥ 1");
+    }
+    let centre_points = law.sample(centres, &mut mangen_geometry::rng::seeded(seed));
+    let curve = coverage_curve(
+        law.as_ref(),
+        points.view(),
+        centre_points.view(),
+        radii,
+        tube,
+    )?;
+    let mut text = String::from("radius,tube,min,q05,median,max,covered_fraction\n");
+    for c in &curve {
+        text += &format!(
+            "{},{},{},{},{},{},{}\n",
+            c.radius,
+            c.tube,
+            c.summary.min,
+            c.summary.q05,
+            c.summary.median,
+            c.summary.max,
+            c.covered_fraction
+        );
+    }
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}

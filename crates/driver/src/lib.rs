@@ -1,0 +1,23 @@
+//! mangen-driver: experiment configs, the N-sweep engine, slope fits, CSV reports, SVG plots and the
+//! subcommands of the `mangen` binary.
+//!
+//! The library crates compute; this crate reads configs and points, runs the sweep and writes
+//! reports. It is the only crate (with xtask) that does I/O.
+#![allow(clippy::print_stderr)]
+
+pub mod cell;
+pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod fit;
+pub mod models;
+pub mod output;
+pub mod plot;
+pub mod points;
+pub mod profile;
+pub mod registry;
+pub mod report;
+pub mod runs;
+
+pub use config::{ConfigError, Experiment, RawExperiment};
+pub use profile::Profile;

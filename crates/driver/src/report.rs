@@ -1,0 +1,249 @@
+//! The run manifest (reports/manifest.toml) and reports/summary.md, which gathers every slope
+//! against its theory line and links the plots.
+
+use crate::config::Experiment;
+use crate::engine::ExperimentReport;
+use crate::fit::SlopeRow;
+use crate::output::write_string;
+use crate::profile::Profile;
+use anyhow::Result;
+use mangen_measures::Measure;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// reports/manifest.toml.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// When the sweep finished (UTC, RFC 3339).
+    pub finished: String,
+    /// `git rev-parse HEAD` of the working tree, `+dirty` with uncommitted changes.
+    pub git_commit: String,
+    /// The profile.
+    pub profile: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// The command line.
+    pub command: Vec<String>,
+    /// mangen's version and the locked versions of its numerical dependencies.
+    pub versions: BTreeMap<String, String>,
+    /// One entry per experiment.
+    pub experiment: Vec<ManifestExperiment>,
+}
+
+/// One experiment in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestExperiment {
+    /// Name.
+    pub name: String,
+    /// Config file.
+    pub file: String,
+    /// Total seconds of its cells (summed over threads).
+    pub cell_seconds: f64,
+    /// The sweep as run (after the profile).
+    pub n_train: Vec<usize>,
+    /// Repetitions per N.
+    pub seeds: usize,
+    /// Samples per cell.
+    pub samples: usize,
+    /// The config as written.
+    pub config: crate::config::RawExperiment,
+    /// Every cell and its time.
+    pub cell: Vec<ManifestCell>,
+}
+
+/// One cell in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestCell {
+    /// Score label.
+    pub score: String,
+    /// Sampler label.
+    pub sampler: String,
+    /// N.
+    pub n_train: usize,
+    /// Repetition.
+    pub seed: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl Manifest {
+    /// The manifest of a finished sweep.
+    pub fn new(
+        profile: Profile,
+        threads: usize,
+        experiments: &[Experiment],
+        reports: &[ExperimentReport],
+    ) -> Self {
+        let mut versions = BTreeMap::new();
+        versions.insert("mangen".to_string(), env!("CARGO_PKG_VERSION").to_string());
+        for pair in env!("MANGEN_LOCKED_VERSIONS")
+            .split(';')
+            .filter(|s| !s.is_empty())
+        {
+            if let Some((name, version)) = pair.split_once('=') {
+                versions.insert(name.to_string(), version.to_string());
+            }
+        }
+        let experiment = experiments
+            .iter()
+            .zip(reports)
+            .map(|(e, r)| ManifestExperiment {
+                name: e.name.clone(),
+                file: e.file.display().to_string(),
+                cell_seconds: r.timings.iter().map(|t| t.seconds).sum(),
+                n_train: e.sweep.n_train.clone(),
+                seeds: e.sweep.seeds,
+                samples: e.sweep.samples,
+                config: e.raw.clone(),
+                cell: r
+                    .timings
+                    .iter()
+                    .map(|t| ManifestCell {
+                        score: e.raw.score[t.cell.score].label(),
+                        sampler: e.raw.sampler[t.cell.sampler].label(),
+                        n_train: t.cell.n_train,
+                        seed: t.cell.seed,
+                        seconds: t.seconds,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Self {
+            finished: rfc3339_now(),
+            git_commit: git_commit(),
+            profile: profile.name().into(),
+            threads,
+            command: std::env::args().collect(),
+            versions,
+            experiment,
+        }
+    }
+
+    /// Writes the manifest atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_string(path, &toml::to_string(self)?)
+    }
+}
+
+fn git_commit() -> String {
+    let run = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    match run(&["rev-parse", "HEAD"]) {
+        Some(commit) => match run(&["status", "--porcelain", "--untracked-files=no"]) {
+            Some(changes) if !changes.is_empty() => format!("{commit}+dirty"),
+            _ => commit,
+        },
+        None => "unknown (not a git checkout)".into(),
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDThh:mm:ssZ` (days to civil date: Hinnant's algorithm).
+fn rfc3339_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// reports/summary.md: per experiment, every fitted slope against its theory line, and the plots.
+pub fn summary(
+    profile: Profile,
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+    out: &Path,
+) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# mangen: slopes against theory\n");
+    let _ = writeln!(
+        md,
+        "Profile `{profile}`. Each slope is the least-squares slope of ln(mean over seeds) on ln N, with a \
+         studentized bootstrap interval; N values where a metric is within its `floor_factor` of the \
+         fresh-sample null floor are left out (column \"below floor\"). Verdicts: *consistent* (the theory \
+         slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
+         *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
+         bounds up to log factors: a slope at least as steep reproduces a bound.\n"
+    );
+    for (experiment, report) in experiments.iter().zip(reports) {
+        let _ = writeln!(md, "## {}\n", experiment.name);
+        if !experiment.raw.description.is_empty() {
+            let _ = writeln!(md, "{}\n", experiment.raw.description);
+        }
+        let _ = writeln!(
+            md,
+            "{} in R^{} · {} · N ∈ {:?} · {} seeds · {} samples per cell · config `{}`\n",
+            experiment.manifold.name(),
+            experiment.manifold.ambient_dim(),
+            experiment.measure.name(),
+            experiment.sweep.n_train,
+            experiment.sweep.seeds,
+            experiment.sweep.samples,
+            experiment.file.display()
+        );
+        let _ = writeln!(
+            md,
+            "| metric | score | sampler | slope | interval | N window | below floor | theory | verdict |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for s in &report.slopes {
+            let _ = writeln!(md, "{}", slope_line(s));
+        }
+        let _ = writeln!(md);
+        for plot in &report.plots {
+            let relative = plot.strip_prefix(out).unwrap_or(plot);
+            let name = plot
+                .file_stem()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default();
+            let _ = writeln!(md, "![{name}]({})", relative.display());
+        }
+        let _ = writeln!(md);
+    }
+    md
+}
+
+fn slope_line(s: &SlopeRow) -> String {
+    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
+    let window = match (s.n_min, s.n_max) {
+        (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+        _ => "–".into(),
+    };
+    let interval = match (s.ci_low, s.ci_high) {
+        (Some(lo), Some(hi)) => format!("[{lo:.3}, {hi:.3}] ({:.0} %)", s.level * 100.0),
+        _ => "–".into(),
+    };
+    let theory = match s.theory_slope {
+        Some(t) => format!("{t:.3} ({})", s.theory),
+        None => "–".into(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {interval} | {window} | {} | {theory} | {} |",
+        s.metric,
+        s.score,
+        s.sampler,
+        number(s.slope),
+        s.below_floor,
+        s.verdict
+    )
+}
