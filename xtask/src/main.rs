@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod machine;
+mod sweep;
 mod test;
 
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
+  sweep     prepare the machine, build the driver in release and run the experiment suite into reports/
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
   help      show this message
 ";
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match command {
+        "sweep" => sweep::run(rest),
         "test" => test::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

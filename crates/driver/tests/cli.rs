@@ -1,0 +1,385 @@
+//! The `mangen` subcommands on small inputs with known answers, and their errors: exit code 2, a
+//! message naming the file and line or field, and no output file.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn mangen() -> Command {
+    Command::cargo_bin("mangen").unwrap()
+}
+
+fn tiny() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.toml")
+}
+
+/// Writes `text` into `dir/name` and returns the path.
+fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    let out = command.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Runs a command expected to fail: exit code 2 and every `needle` in the message.
+fn fails(command: &mut Command, needles: &[&str]) {
+    let out = command.assert().code(2).get_output().stderr.clone();
+    let message = String::from_utf8(out).unwrap();
+    for needle in needles {
+        assert!(message.contains(needle), "`{needle}` not in: {message}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["sweep", "--help"],
+        vec!["fit", "--help"],
+        vec!["plot", "--help"],
+        vec!["sample", "--help"],
+        vec!["score", "--help"],
+        vec!["metric", "--help"],
+        vec!["metric", "wasserstein", "--help"],
+        vec!["metric", "nn", "--help"],
+        vec!["metric", "fidelity", "--help"],
+        vec!["metric", "coverage", "--help"],
+    ] {
+        let text = stdout_of(mangen().args(&args));
+        assert!(text.contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn wasserstein_prints_the_value_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.csv", "x,y\n0,0\n1,0\n");
+    let b = file(dir.path(), "b.csv", "0,1\n1,1\n");
+    let w1 = stdout_of(
+        mangen()
+            .args(["metric", "wasserstein", "--a"])
+            .arg(&a)
+            .arg("--b")
+            .arg(&b),
+    );
+    assert_eq!(w1.trim().parse::<f64>().unwrap(), 1.0);
+    let c = file(dir.path(), "c.csv", "3,0\n0,4\n");
+    let w2 = stdout_of(
+        mangen()
+            .args(["metric", "wasserstein", "--p", "2", "--a"])
+            .arg(&a)
+            .arg("--b")
+            .arg(&c),
+    );
+    // Best assignment: (0,0)→(0,4) costs 16, (1,0)→(3,0) costs 4: W2 = √10.
+    assert!((w2.trim().parse::<f64>().unwrap() - 10f64.sqrt()).abs() < 1e-12);
+}
+
+#[test]
+fn nn_gives_the_two_nearest_distances() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = file(dir.path(), "train.csv", "0\n1\n3\n");
+    let query = file(dir.path(), "query.csv", "0.25\n2.5\n");
+    let out = dir.path().join("nn.csv");
+    mangen()
+        .args(["metric", "nn", "--train"])
+        .arg(&train)
+        .arg("--query")
+        .arg(&query)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "d1,d2\n0.25,0.75\n0.5,1.5\n"
+    );
+}
+
+#[test]
+fn fidelity_and_coverage_measure_against_a_named_manifold() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = file(dir.path(), "s.csv", "2,0\n0,0.5\n");
+    let text = stdout_of(
+        mangen()
+            .args([
+                "metric",
+                "fidelity",
+                "--manifold",
+                "kind = \"circle\"",
+                "--ambient-dim",
+                "2",
+                "--samples",
+            ])
+            .arg(&samples),
+    );
+    assert!(text.starts_with("statistic,value\nmean,0.75\n"), "{text}");
+
+    // Fresh uniform samples of the circle cover every ball of radius 0.5 with a ratio near 1.
+    let points: String = (0..4000)
+        .map(|i| {
+            let a = std::f64::consts::TAU * (i as f64 + 0.5) / 4000.0;
+            format!("{},{}\n", a.cos(), a.sin())
+        })
+        .collect();
+    let circle = file(dir.path(), "circle.csv", &points);
+    let text = stdout_of(
+        mangen()
+            .args([
+                "metric",
+                "coverage",
+                "--manifold",
+                "kind = \"circle\"",
+                "--ambient-dim",
+                "2",
+            ])
+            .args([
+                "--radius",
+                "0.25,0.5",
+                "--tube",
+                "0.01",
+                "--centres",
+                "200",
+                "--samples",
+            ])
+            .arg(&circle),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "radius,tube,min,q05,median,max,covered_fraction");
+    assert_eq!(lines.len(), 3);
+    for line in &lines[1..] {
+        let fields: Vec<f64> = line.split(',').map(|f| f.parse().unwrap()).collect();
+        assert!((fields[4] - 1.0).abs() < 0.02, "median ratio {line}");
+        assert_eq!(fields[6], 1.0, "every ball covered: {line}");
+    }
+}
+
+#[test]
+fn score_at_tiny_t_points_at_the_nearest_training_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = file(dir.path(), "train.csv", "0,0\n1,0\n0,1\n");
+    let query = file(dir.path(), "query.csv", "0.9,0.1\n0.1,0.05\n");
+    let t = 1e-6;
+    let text = stdout_of(
+        mangen()
+            .args(["score", "--t", "1e-6", "--train"])
+            .arg(&train)
+            .arg("--query")
+            .arg(&query),
+    );
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|f| f.parse().unwrap()).collect())
+        .collect();
+    let expected = [[(1.0 - 0.9) / t, (0.0 - 0.1) / t], [-0.1 / t, -0.05 / t]];
+    for (row, want) in rows.iter().zip(expected) {
+        for (got, want) in row.iter().zip(want) {
+            assert!((got - want).abs() < 1e-6 * want.abs(), "{got} vs {want}");
+        }
+    }
+    assert_eq!(text.lines().next().unwrap(), "s1,s2");
+    // The smoothed and projection kinds run too.
+    let out = dir.path().join("s.csv");
+    mangen()
+        .args([
+            "score", "--t", "0.1", "--kind", "smoothed", "--h", "0.1", "--train",
+        ])
+        .arg(&train)
+        .arg("--query")
+        .arg(&query)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn sample_reproduces_a_cell_of_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.csv");
+    let second = dir.path().join("b.csv");
+    for out in [&first, &second] {
+        mangen()
+            .args([
+                "sample",
+                "--n-train",
+                "40",
+                "--seed",
+                "1",
+                "--score",
+                "projection",
+                "--samples",
+                "25",
+            ])
+            .arg("--experiment")
+            .arg(tiny())
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let text = std::fs::read_to_string(&first).unwrap();
+    assert_eq!(text, std::fs::read_to_string(&second).unwrap());
+    assert_eq!(text.lines().count(), 26);
+    assert_eq!(text.lines().next().unwrap(), "x1,x2,x3");
+}
+
+#[test]
+fn bad_input_exits_2_names_the_place_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = file(d, "good.csv", "0,0\n1,0\n0,1\n");
+    let ragged = file(d, "ragged.csv", "0,0\n1\n");
+    let nan = file(d, "nan.csv", "x,y\n0,0\nNaN,1\n");
+    let empty = file(d, "empty.csv", "");
+    let three = file(d, "three.csv", "0,0,0\n");
+    let out = d.join("out.csv");
+    let score = |train: &Path, query: &Path, extra: &[&str]| {
+        let mut c = mangen();
+        let t = if extra.contains(&"--t") {
+            &[][..]
+        } else {
+            &["--t", "0.1"][..]
+        };
+        c.arg("score")
+            .args(t)
+            .arg("--train")
+            .arg(train)
+            .arg("--query")
+            .arg(query)
+            .arg("--out")
+            .arg(&out)
+            .args(extra);
+        c
+    };
+    fails(
+        &mut score(&ragged, &good, &[]),
+        &["ragged.csv: line 2: 1 fields, expected 2"],
+    );
+    fails(
+        &mut score(&good, &nan, &[]),
+        &["nan.csv: line 3, column 1: `NaN` is not finite"],
+    );
+    fails(&mut score(&good, &empty, &[]), &["empty.csv: no points"]);
+    fails(
+        &mut score(&good, &three, &[]),
+        &["three.csv: line 1: 3 fields, expected 2"],
+    );
+    fails(
+        &mut score(&good, &d.join("missing.csv"), &[]),
+        &["missing.csv"],
+    );
+    fails(
+        &mut score(&good, &good, &["--t", "-1"]),
+        &["--t: invalid diffusion time t = -1"],
+    );
+    fails(
+        &mut score(&good, &good, &["--h", "0.1"]),
+        &["--h applies to --kind smoothed only"],
+    );
+    fails(
+        &mut score(&good, &good, &["--kind", "smoothed"]),
+        &["needs --h"],
+    );
+    fails(&mut score(&good, &good, &["--eps", "2"]), &["--eps"]);
+    assert!(!out.exists(), "no output after an error");
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        5,
+        "no temporary files left behind"
+    );
+
+    fails(
+        mangen()
+            .args(["metric", "wasserstein", "--a"])
+            .arg(&good)
+            .arg("--b")
+            .arg(&three),
+        &["three.csv: line 1: 3 fields, expected 2"],
+    );
+    let two = file(d, "two.csv", "0,0\n1,1\n");
+    fails(
+        mangen()
+            .args(["metric", "wasserstein", "--a"])
+            .arg(&good)
+            .arg("--b")
+            .arg(&two),
+        &["needs equal sizes"],
+    );
+    fails(
+        mangen()
+            .args(["metric", "nn", "--train"])
+            .arg(&good)
+            .arg("--query")
+            .arg(&good)
+            .arg("--out")
+            .arg(d.join("no/such/folder/nn.csv")),
+        &["cannot create the output file", "nn.csv"],
+    );
+    fails(
+        mangen()
+            .args([
+                "metric",
+                "fidelity",
+                "--manifold",
+                "kind = \"torus\"",
+                "--ambient-dim",
+                "3",
+                "--samples",
+            ])
+            .arg(&good),
+        &["--manifold", "unknown variant `torus`"],
+    );
+    fails(
+        mangen()
+            .args([
+                "metric",
+                "fidelity",
+                "--manifold",
+                "kind = \"sphere\", k = 2",
+                "--ambient-dim",
+                "2",
+                "--samples",
+            ])
+            .arg(&good),
+        &["ambient dimension must be ≥ 3"],
+    );
+    let sample_out = d.join("samples.csv");
+    fails(
+        mangen()
+            .args([
+                "sample",
+                "--n-train",
+                "40",
+                "--seed",
+                "0",
+                "--score",
+                "oracle",
+                "--experiment",
+            ])
+            .arg(tiny())
+            .arg("--out")
+            .arg(&sample_out),
+        &[
+            "--score: no score `oracle`",
+            "empirical, projection(m=1), fresh",
+        ],
+    );
+    assert!(!sample_out.exists());
+    fails(
+        mangen()
+            .args(["sweep", "--out"])
+            .arg(d.join("reports"))
+            .arg("no_such_experiment"),
+        &["unknown experiment `no_such_experiment`"],
+    );
+    assert!(
+        !d.join("reports").exists(),
+        "configs are checked before any output"
+    );
+}

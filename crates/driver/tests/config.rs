@@ -1,0 +1,188 @@
+//! Experiment configs: a valid file checks, and each broken rule is refused with the file, the field
+//! and the rule in the message.
+
+use mangen_driver::{Experiment, Profile};
+use std::path::Path;
+
+const VALID: &str = r#"
+seed = 1
+ambient_dim = 4
+
+[manifold]
+kind = "sphere"
+k = 2
+
+[sweep]
+n_train = [10, 20, 40]
+seeds = 2
+samples = 30
+
+[[sampler]]
+t_min = 1e-3
+
+[[score]]
+kind = "smoothed"
+h_scale = 0.5
+h_exponent = -0.5
+
+[metrics]
+novelty = true
+wasserstein = { p = 2 }
+
+[[theory]]
+metric = "w2"
+slope = -0.43
+label = "k = 2"
+"#;
+
+fn parse(text: &str) -> Result<Experiment, String> {
+    Experiment::parse(
+        text,
+        Path::new("data/experiments/e.toml"),
+        Profile::Standard,
+    )
+    .map_err(|e| format!("{e:#}"))
+}
+
+#[test]
+fn a_valid_config_checks_and_describes_its_model() {
+    let e = parse(VALID).unwrap();
+    assert_eq!(e.name, "e");
+    assert_eq!(e.manifold.intrinsic_dim(), 2);
+    assert_eq!(e.manifold.ambient_dim(), 4);
+    assert_eq!(e.raw.score[0].bandwidth(100), Some(0.05));
+    assert_eq!(e.raw.score[0].label(), "smoothed(h=0.5*N^-0.5)");
+    assert_eq!(e.raw.sampler[0].label(), "sde(t0=0.001,steps=100)");
+}
+
+#[test]
+fn each_broken_rule_names_file_field_and_rule() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "seed = 1",
+            "seed = 1\ncolour = 3",
+            &["unknown field `colour`", "line"],
+        ),
+        ("seed = 1", "seed = \"one\"", &["invalid type", "line 2"]),
+        (
+            "ambient_dim = 4",
+            "ambient_dim = 2",
+            &["`ambient_dim`", "must be ≥ 3"],
+        ),
+        (
+            "kind = \"sphere\"",
+            "kind = \"klein_bottle\"",
+            &["unknown variant `klein_bottle`"],
+        ),
+        ("k = 2", "k = 2\nradius = -1", &["`manifold`", "radius"]),
+        (
+            "n_train = [10, 20, 40]",
+            "n_train = []",
+            &["`sweep.n_train`", "must not be empty"],
+        ),
+        (
+            "n_train = [10, 20, 40]",
+            "n_train = [0, 20, 40]",
+            &["`sweep.n_train[0]`", "≥ 2 (got 0)"],
+        ),
+        (
+            "n_train = [10, 20, 40]",
+            "n_train = [10, 40, 20]",
+            &["`sweep.n_train[2]`", "increase"],
+        ),
+        ("seeds = 2", "seeds = 0", &["`sweep.seeds`"]),
+        ("samples = 30", "samples = 1", &["`sweep.samples`"]),
+        (
+            "t_min = 1e-3",
+            "t_min = -1e-3",
+            &["`sampler[0].t_min`", "> 0"],
+        ),
+        ("t_min = 1e-3", "t_min = 0.0", &["`sampler[0].t_min`"]),
+        (
+            "t_min = 1e-3",
+            "t_min = 20.0",
+            &["`sampler[0].t_min`", "must be < t_max = 10"],
+        ),
+        (
+            "t_min = 1e-3",
+            "t_min = 1e-3\nsteps = 0",
+            &["`sampler[0].steps`"],
+        ),
+        (
+            "t_min = 1e-3",
+            "t_min = 1e-3\nmethod = \"leapfrog\"",
+            &["unknown variant `leapfrog`"],
+        ),
+        (
+            "kind = \"smoothed\"",
+            "kind = \"neural\"",
+            &["unknown variant `neural`"],
+        ),
+        (
+            "h_scale = 0.5",
+            "h = 0.1\nh_scale = 0.5",
+            &["`score[0].h`", "either h"],
+        ),
+        ("h_scale = 0.5", "h_scale = -0.5", &["`score[0].h_scale`"]),
+        (
+            "novelty = true",
+            "novelty = true\nsharpness = true",
+            &["unknown field `sharpness`"],
+        ),
+        (
+            "wasserstein = { p = 2 }",
+            "wasserstein = { p = 0.5 }",
+            &["`metrics.wasserstein.p`"],
+        ),
+        (
+            "metric = \"w2\"",
+            "metric = \"w1\"",
+            &["`theory[0].metric`", "`w1` is not a metric"],
+        ),
+        (
+            "label = \"k = 2\"",
+            "label = \"k = 2\"\nscores = [\"oracle\"]",
+            &["`theory[0].scores`", "oracle"],
+        ),
+        (
+            "[[score]]",
+            "[fit]\nlevel = 1.5\n[[score]]",
+            &["`fit.level`"],
+        ),
+    ];
+    for (from, to, needles) in cases {
+        assert!(VALID.contains(from), "case base `{from}`");
+        let text = VALID.replacen(from, to, 1);
+        let message = parse(&text).expect_err(to);
+        assert!(message.starts_with("data/experiments/e.toml"), "{message}");
+        for needle in *needles {
+            assert!(message.contains(needle), "`{needle}` not in: {message}");
+        }
+    }
+}
+
+#[test]
+fn a_projection_needs_more_neighbours_than_coefficients() {
+    let text = VALID.replace(
+        "kind = \"smoothed\"\nh_scale = 0.5\nh_exponent = -0.5",
+        "kind = \"projection\"\ndegree = 2\nneighbours = 6",
+    );
+    let message = parse(&text).unwrap_err();
+    assert!(
+        message.contains("`score[0].neighbours`") && message.contains("exceed the 6 coefficients"),
+        "{message}"
+    );
+}
+
+#[test]
+fn duplicate_scores_are_refused() {
+    let text = VALID.replace(
+        "[metrics]",
+        "[[score]]\nkind = \"smoothed\"\nh_scale = 0.5\nh_exponent = -0.5\n\n[metrics]",
+    );
+    let message = parse(&text).unwrap_err();
+    assert!(
+        message.contains("`score[1]`") && message.contains("repeats"),
+        "{message}"
+    );
+}

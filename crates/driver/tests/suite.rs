@@ -1,0 +1,55 @@
+//! The default suite in data/experiments: every config checks under every profile, and the quick
+//! profile of the whole suite runs (the smoke test of `cargo xtask sweep`).
+
+use assert_cmd::Command;
+use mangen_driver::{Experiment, Profile};
+use std::path::{Path, PathBuf};
+
+fn suite() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/experiments");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no experiments in {}", dir.display());
+    files
+}
+
+#[test]
+fn every_experiment_checks_under_every_profile() {
+    for file in suite() {
+        for profile in [Profile::Quick, Profile::Standard, Profile::Large] {
+            let experiment = Experiment::load(&file, profile)
+                .unwrap_or_else(|e| panic!("{} ({profile}): {e:#}", file.display()));
+            assert!(
+                experiment.sweep.n_train.len() >= 3,
+                "{}: a slope needs 3 N",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_quick_profile_of_the_whole_suite_runs() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("mangen")
+        .unwrap()
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["sweep", "--profile", "quick", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    for file in suite() {
+        let name = file.file_stem().unwrap();
+        for report in ["runs.csv", "slopes.csv"] {
+            let path = out.path().join(name).join(report);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.lines().count() > 1, "{} has no rows", path.display());
+        }
+    }
+    let summary = std::fs::read_to_string(out.path().join("summary.md")).unwrap();
+    assert_eq!(summary.matches("\n## ").count(), suite().len());
+}

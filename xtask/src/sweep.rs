@@ -1,0 +1,54 @@
+//! `cargo xtask sweep`: prepares the machine, builds the `mangen` driver in release and runs its sweep.
+
+use crate::machine;
+use std::process::Command;
+
+const HELP: &str = "\
+usage: cargo xtask sweep [--profile quick|standard|large] [--threads N] [--out DIR] [experiment ...]
+
+Runs the default experiment suite (every config in data/experiments/, or the named ones) and
+writes reports/<experiment>/{runs.csv, slopes.csv, *.svg}, reports/manifest.toml and
+reports/summary.md. Steps:
+  1. installs the system OpenBLAS when it is missing (apt-get, as root);
+  2. cargo build --release -p mangen-driver   (the `mangen` binary);
+  3. target/release/mangen sweep [options] [experiment ...]
+Profiles: quick (smoke test, about a minute and a half), standard (the default, at most
+15 minutes on 2 cores), large (bigger machines). Results do not depend on --threads.
+`mangen sweep --help` lists every option.
+";
+
+/// Builds the driver in release and runs `mangen sweep` with the given arguments.
+pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
+    machine::ensure_system_libraries()?;
+    machine::cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "mangen-driver",
+        "--bin",
+        "mangen",
+    ])?;
+    let root = machine::workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let binary = target.join("release/mangen");
+    println!("xtask: {} sweep {}", binary.display(), args.join(" "));
+    let status = Command::new(&binary)
+        .arg("sweep")
+        .args(args)
+        .current_dir(&root)
+        .env("OPENBLAS_NUM_THREADS", "1")
+        .status()
+        .map_err(|err| format!("could not start {}: {err}", binary.display()))?;
+    if status.success() {
+        println!("xtask: the reports are in reports/ (start with reports/summary.md)");
+        Ok(())
+    } else {
+        Err(format!("the sweep failed ({status})"))
+    }
+}
