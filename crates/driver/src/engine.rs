@@ -93,8 +93,10 @@ pub fn sweep_experiment(
     let cells = plan(experiment);
     let mut by_cost: Vec<(usize, Cell)> = cells.iter().copied().enumerate().collect();
     by_cost.sort_by_key(|(i, c)| (std::cmp::Reverse(c.n_train), *i));
+    // Largest N first, handed out one cell at a time, so that the long cells do not end up last.
     let results: Vec<(usize, Vec<Row>, f64)> = by_cost
-        .into_par_iter()
+        .into_iter()
+        .par_bridge()
         .map(|(position, cell)| {
             let clock = Instant::now();
             let what = describe(experiment, &cell);

@@ -193,9 +193,7 @@ pub fn summary(
         }
         let _ = writeln!(
             md,
-            "{} in R^{} · {} · N ∈ {:?} · {} seeds · {} samples per cell · config `{}`\n",
-            experiment.manifold.name(),
-            experiment.manifold.ambient_dim(),
+            "{} · N ∈ {:?} · {} seeds · {} samples per cell · config `{}`\n",
             experiment.measure.name(),
             experiment.sweep.n_train,
             experiment.sweep.seeds,
