@@ -2,7 +2,7 @@
 
 use crate::config::{Experiment, ScoreSpec};
 use crate::models::{ScoreInputs, build_projection, build_sampler, build_score};
-use crate::registry::{CellSamples, measure_cell};
+use crate::registry::{CellSamples, measure_cell, needs_samples};
 use crate::runs::Row;
 use anyhow::{Context, Result};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
@@ -93,7 +93,7 @@ pub struct Generated {
 }
 
 /// Draws `count` samples of the cell's model: the sampler run with the score, or fresh samples
-/// of μ for the `fresh` pseudo-score.
+/// of μ for the `fresh` pseudo-score; with `count` = 0 it only fits π̂_N.
 pub fn generate(
     experiment: &Experiment,
     cell: &Cell,
@@ -112,6 +112,13 @@ pub fn generate(
         spec,
     };
     let projection = build_projection(&inputs)?;
+    if count == 0 {
+        return Ok(Generated {
+            samples: Array2::zeros((0, train.ncols())),
+            train,
+            projection,
+        });
+    }
     let generated = match build_score(&inputs)? {
         None => {
             let mut rng = stream(raw.seed, Purpose::Generated, cell.n_train, cell.seed);
@@ -149,7 +156,11 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 /// Runs one cell and returns its rows of runs.csv, in metric order.
 pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     let raw = &experiment.raw;
-    let samples = experiment.sweep.samples;
+    let samples = if needs_samples(raw) {
+        experiment.sweep.samples
+    } else {
+        0
+    };
     let Generated {
         train,
         samples: generated,

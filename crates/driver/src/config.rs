@@ -453,18 +453,18 @@ pub struct TheorySpec {
     pub slope: f64,
     /// The legend text.
     pub label: String,
-    /// Score kinds it applies to; all when absent.
+    /// Score kinds (`projection`) or labels (`projection(m=2)`) it applies to; all when absent.
     pub scores: Option<Vec<String>>,
 }
 
 impl TheorySpec {
-    /// Whether the line applies to the score of this kind.
-    pub fn applies_to(&self, metric: &str, score_kind: &str) -> bool {
+    /// Whether the line applies to this metric of a score of this kind and label.
+    pub fn applies_to(&self, metric: &str, score_kind: &str, score_label: &str) -> bool {
         self.metric == metric
             && self
                 .scores
                 .as_ref()
-                .is_none_or(|kinds| kinds.iter().any(|k| k == score_kind))
+                .is_none_or(|names| names.iter().any(|n| n == score_kind || n == score_label))
     }
 }
 
@@ -838,11 +838,15 @@ impl Checker<'_> {
             if !line.slope.is_finite() {
                 return self.fail(format!("theory[{i}].slope"), "must be finite");
             }
-            for kind in line.scores.iter().flatten() {
-                if !raw.score.iter().any(|s| s.kind() == kind) {
+            for name in line.scores.iter().flatten() {
+                if !raw
+                    .score
+                    .iter()
+                    .any(|s| s.kind() == name || &s.label() == name)
+                {
                     return self.fail(
                         format!("theory[{i}].scores"),
-                        format!("no [[score]] of kind `{kind}` in this experiment"),
+                        format!("no [[score]] of kind or label `{name}` in this experiment"),
                     );
                 }
             }

@@ -163,7 +163,7 @@ fn fit_curve(
     let theory = raw
         .theory
         .iter()
-        .find(|line| line.applies_to(&first.metric, score_kind));
+        .find(|line| line.applies_to(&first.metric, score_kind, score));
     let mut by_n: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     for row in curve {
         if let Some(v) = row.value.filter(|v| v.is_finite() && *v > NUMERICAL_ZERO) {

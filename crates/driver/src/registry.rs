@@ -101,8 +101,9 @@ pub fn metric_infos(raw: &RawExperiment) -> Vec<MetricInfo> {
                 .with_null("coverage_resolution_null", true),
         );
         infos.push(MetricInfo::new("coverage_resolution_null", Shape::Rate));
-        infos.push(MetricInfo::new("coverage_q05", Shape::Fraction).scaled());
-        infos.push(MetricInfo::new("covered_fraction", Shape::Fraction).scaled());
+        for name in COVERAGE_PER_RADIUS {
+            infos.push(MetricInfo::new(name, Shape::Fraction).scaled());
+        }
     }
     if m.geometry.is_some() {
         for name in ["geometry_error_mean", "geometry_error_max"] {
@@ -110,6 +111,21 @@ pub fn metric_infos(raw: &RawExperiment) -> Vec<MetricInfo> {
         }
     }
     infos
+}
+
+/// The per-radius coverage metrics: q05, median and max of the ratios, and the fraction of balls hit.
+const COVERAGE_PER_RADIUS: [&str; 4] = [
+    "coverage_q05",
+    "coverage_median",
+    "coverage_max",
+    "covered_fraction",
+];
+
+/// Whether the experiment's metrics look at generated samples (all but the geometry error do);
+/// without them cells fit π̂_N and skip sampling.
+pub fn needs_samples(raw: &RawExperiment) -> bool {
+    let m = &raw.metrics;
+    m.fidelity || m.novelty || m.wasserstein.is_some() || m.coverage.is_some()
 }
 
 /// The names of [`metric_infos`].
@@ -218,19 +234,19 @@ pub fn measure_cell(
                 value: coverage_resolution(curve, c.level),
             });
         }
-        for point in &curve {
-            out.push(Measurement {
-                metric: "coverage_q05".into(),
-                scale: Some(point.radius),
-                value: Some(point.summary.q05),
-            });
-        }
-        for point in &curve {
-            out.push(Measurement {
-                metric: "covered_fraction".into(),
-                scale: Some(point.radius),
-                value: Some(point.covered_fraction),
-            });
+        for (name, value) in COVERAGE_PER_RADIUS.iter().zip([
+            |c: &mangen_metrics::Coverage| c.summary.q05,
+            |c: &mangen_metrics::Coverage| c.summary.median,
+            |c: &mangen_metrics::Coverage| c.summary.max,
+            |c: &mangen_metrics::Coverage| c.covered_fraction,
+        ]) {
+            for point in &curve {
+                out.push(Measurement {
+                    metric: (*name).into(),
+                    scale: Some(point.radius),
+                    value: Some(value(point)),
+                });
+            }
         }
     }
     if let (Some(g), Some(projection)) = (&m.geometry, cell.projection) {

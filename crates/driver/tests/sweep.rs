@@ -31,14 +31,14 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     sweep(two.path(), 2);
     let dir = one.path().join("tiny");
 
-    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 19
-    // metric rows each (fidelity 4, novelty 5, w1 2, coverage 2 + 2 × 3 radii), and the two
+    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 25
+    // metric rows each (fidelity 4, novelty 5, w1 2, coverage 2 + 4 × 3 radii), and the two
     // geometry rows for the projection score's 6 cells.
     let runs = read(&dir.join("runs.csv"));
     let mut lines = runs.lines();
     assert_eq!(lines.next().unwrap(), mangen_driver::runs::HEADER);
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 18 * 19 + 6 * 2);
+    assert_eq!(rows.len(), 18 * 25 + 6 * 2);
     let parsed = mangen_driver::runs::read_runs(&dir.join("runs.csv")).unwrap();
     for n in [20, 40, 80] {
         for score in ["empirical", "projection(m=1)", "fresh"] {
