@@ -44,6 +44,9 @@ pub struct SweepArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    /// Multiply every sampler's step count (2 halves the step size: the discretization check).
+    #[arg(long, default_value_t = 1)]
+    pub steps_factor: usize,
 }
 
 /// Resolves the experiment arguments into config files.
@@ -93,10 +96,18 @@ fn experiment_files(args: &SweepArgs) -> Result<Vec<PathBuf>> {
 /// Runs the sweep: every config is checked before any cell runs.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
     let files = experiment_files(args)?;
-    let experiments = files
+    if args.steps_factor == 0 {
+        bail!("--steps-factor must be ≥ 1");
+    }
+    let mut experiments = files
         .iter()
         .map(|file| Experiment::load(file, args.profile))
         .collect::<Result<Vec<_>>>()?;
+    for experiment in &mut experiments {
+        for sampler in &mut experiment.raw.sampler {
+            sampler.steps *= args.steps_factor;
+        }
+    }
     if let Some(threads) = args.threads {
         if threads == 0 {
             bail!("--threads must be ≥ 1");
