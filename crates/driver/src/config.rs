@@ -481,6 +481,9 @@ pub struct FitSpec {
     /// Fewest N values a slope is fitted over.
     #[serde(default = "default_min_points")]
     pub min_points: usize,
+    /// A known numerical floor of every fitted metric (e.g. the float64 floor of a fit, ~1e-11):
+    /// N values whose mean is within `floor_factor` of it are left out like those at a null floor.
+    pub absolute_floor: Option<f64>,
 }
 
 impl Default for FitSpec {
@@ -489,6 +492,7 @@ impl Default for FitSpec {
             level: default_level(),
             floor_factor: default_floor_factor(),
             min_points: default_min_points(),
+            absolute_floor: None,
         }
     }
 }
@@ -867,6 +871,9 @@ impl Checker<'_> {
                 "fit.floor_factor",
                 format!("must be ≥ 1 (got {})", fit.floor_factor),
             );
+        }
+        if let Some(floor) = fit.absolute_floor {
+            self.positive("fit.absolute_floor", floor)?;
         }
         if fit.min_points < 3 {
             return self.fail(

@@ -53,7 +53,8 @@ pub struct SlopeRow {
     pub n_max: Option<f64>,
     /// Distinct N in the window.
     pub grid_points: usize,
-    /// N values left out because the metric was within `floor_factor` of its null floor.
+    /// N values left out because the metric was within `floor_factor` of its null floor or of
+    /// the experiment's absolute floor.
     pub below_floor: usize,
     /// R² of the fit of the per-N means.
     pub r_squared: Option<f64>,
@@ -171,14 +172,19 @@ fn fit_curve(
         }
     }
     let mut below_floor = 0;
-    if let Some(floor) = floor {
-        by_n.retain(|n, values| {
-            let mean = values.iter().sum::<f64>() / values.len() as f64;
-            let above = floor.get(n).is_none_or(|f| mean > raw.fit.floor_factor * f);
-            below_floor += usize::from(!above);
-            above
-        });
-    }
+    by_n.retain(|n, values| {
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let floors = [
+            floor.and_then(|f| f.get(n).copied()),
+            raw.fit.absolute_floor,
+        ];
+        let above = floors
+            .iter()
+            .flatten()
+            .all(|f| mean > raw.fit.floor_factor * f);
+        below_floor += usize::from(!above);
+        above
+    });
     let mut row = SlopeRow {
         experiment: name.to_string(),
         score: score.to_string(),

@@ -303,7 +303,12 @@ impl<'a> LocalChart<'a> {
                 clamp_to_window(&mut trial);
                 let trial_point = self.point(trial.view());
                 let trial_sq = squared_norm(&(&q - &trial_point));
-                if trial_sq < residual_sq {
+                // Near the solution a full step changes |q − point|² by less than its rounding
+                // (about ε·|q − point|²), which would stop the iteration at √ε·d from the foot
+                // point: a full step that does not increase the residual beyond rounding is taken.
+                let within_rounding =
+                    length == 1.0 && trial_sq <= residual_sq * (1.0 + 8.0 * f64::EPSILON);
+                if trial_sq < residual_sq || within_rounding {
                     (z, point, residual_sq, improved) = (trial, trial_point, trial_sq, true);
                     break;
                 }
