@@ -41,6 +41,9 @@ pub struct RawExperiment {
     /// One line on what the experiment measures.
     #[serde(default)]
     pub description: String,
+    /// What limits the measurement (floors, N window, step size, t0): shown in summary.md.
+    #[serde(default)]
+    pub limits: String,
     /// The experiment seed: every random stream of the sweep derives from it.
     pub seed: u64,
     /// Ambient dimension D.

@@ -160,6 +160,7 @@ enum MetricCommand {
 }
 
 fn main() -> ExitCode {
+    mangen_driver::blas::single_threaded();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Sweep(args) => commands::sweep(&args),

@@ -191,6 +191,9 @@ pub fn summary(
         if !experiment.raw.description.is_empty() {
             let _ = writeln!(md, "{}\n", experiment.raw.description);
         }
+        if !experiment.raw.limits.is_empty() {
+            let _ = writeln!(md, "*What limits the measurement.* {}\n", experiment.raw.limits);
+        }
         let _ = writeln!(
             md,
             "{} · N ∈ {:?} · {} seeds · {} samples per cell · config `{}`\n",
