@@ -3,9 +3,10 @@
 
 use crate::cell::{Cell, describe, plan, run_cell};
 use crate::config::Experiment;
-use crate::fit::{SlopeRow, fit_experiment, write_slopes};
+use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::output::create_dir;
-use crate::plot::plot_experiment;
+use crate::plot::{plot_experiment, point_stats};
+use crate::registry::{Shape, metric_infos};
 use crate::runs::{HEADER, Row, rows_to_csv, write_runs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,6 +38,65 @@ pub struct ExperimentReport {
     pub plots: Vec<PathBuf>,
     /// Every cell's time, in report order.
     pub timings: Vec<CellTiming>,
+    /// Per-N means of the metrics that are fractions or indices (no slope is fitted to them).
+    pub fractions: Vec<FractionCurve>,
+}
+
+/// The per-N means of one fraction metric of one score and sampler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FractionCurve {
+    /// The metric.
+    pub metric: String,
+    /// Score label.
+    pub score: String,
+    /// Sampler label.
+    pub sampler: String,
+    /// (N, mean over seeds), N ascending.
+    pub means: Vec<(usize, f64)>,
+}
+
+/// The per-N means of every unscaled fraction metric, in row order of first appearance.
+fn fraction_curves(experiment: &Experiment, rows: &[Row]) -> Vec<FractionCurve> {
+    let infos = metric_infos(&experiment.raw);
+    let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
+    let fractions: Vec<&String> = infos
+        .iter()
+        .filter(|info| info.shape == Shape::Fraction && !info.scaled)
+        .map(|info| &info.name)
+        .collect();
+    let first_score = rows.first().map(|r| r.score.as_str());
+    let mut curves: Vec<FractionCurve> = Vec::new();
+    // Nulls are the same for every score of a seed: shown once, as score `null`.
+    let shown = |r: &&Row| {
+        fractions.contains(&&r.metric)
+            && (!nulls.contains(&&r.metric) || Some(r.score.as_str()) == first_score)
+    };
+    for row in rows.iter().filter(shown) {
+        let score = if nulls.contains(&&row.metric) {
+            NULL_SCORE
+        } else {
+            row.score.as_str()
+        };
+        let known = curves
+            .iter()
+            .any(|c| c.metric == row.metric && c.score == score && c.sampler == row.sampler);
+        if known {
+            continue;
+        }
+        let same = rows
+            .iter()
+            .filter(|r| r.metric == row.metric && r.score == row.score && r.sampler == row.sampler);
+        curves.push(FractionCurve {
+            metric: row.metric.clone(),
+            score: score.to_string(),
+            sampler: row.sampler.clone(),
+            means: point_stats(same)
+                .into_iter()
+                .map(|p| (p.n as usize, p.mean))
+                .collect(),
+        });
+    }
+    curves
 }
 
 /// Shows the sweep's progress: a bar with ETA on a terminal, else one line per finished cell.
@@ -132,6 +192,7 @@ pub fn sweep_experiment(
         slopes,
         plots,
         timings,
+        fractions: fraction_curves(experiment, &rows),
     })
 }
 

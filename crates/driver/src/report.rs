@@ -2,7 +2,7 @@
 //! against its theory line and links the plots.
 
 use crate::config::Experiment;
-use crate::engine::ExperimentReport;
+use crate::engine::{ExperimentReport, FractionCurve};
 use crate::fit::SlopeRow;
 use crate::output::write_string;
 use crate::profile::Profile;
@@ -192,7 +192,11 @@ pub fn summary(
             let _ = writeln!(md, "{}\n", experiment.raw.description);
         }
         if !experiment.raw.limits.is_empty() {
-            let _ = writeln!(md, "*What limits the measurement.* {}\n", experiment.raw.limits);
+            let _ = writeln!(
+                md,
+                "*What limits the measurement.* {}\n",
+                experiment.raw.limits
+            );
         }
         let _ = writeln!(
             md,
@@ -211,6 +215,9 @@ pub fn summary(
             let _ = writeln!(md, "{}", slope_line(s));
         }
         let _ = writeln!(md);
+        if !report.fractions.is_empty() {
+            let _ = writeln!(md, "{}", fraction_table(&report.fractions));
+        }
         for plot in &report.plots {
             let relative = plot.strip_prefix(out).unwrap_or(plot);
             let name = plot
@@ -220,6 +227,36 @@ pub fn summary(
             let _ = writeln!(md, "![{name}]({})", relative.display());
         }
         let _ = writeln!(md);
+    }
+    md
+}
+
+/// Fractions and indices (no slope): the mean over seeds at each N.
+fn fraction_table(curves: &[FractionCurve]) -> String {
+    let mut ns: Vec<usize> = curves
+        .iter()
+        .flat_map(|c| c.means.iter().map(|m| m.0))
+        .collect();
+    ns.sort_unstable();
+    ns.dedup();
+    let mut md = String::from("| metric | score | sampler |");
+    for n in &ns {
+        let _ = write!(md, " N = {n} |");
+    }
+    md += "\n|---|---|---|";
+    md += &"---|".repeat(ns.len());
+    md += "\n";
+    for c in curves {
+        let _ = write!(md, "| {} | {} | {} |", c.metric, c.score, c.sampler);
+        for n in &ns {
+            match c.means.iter().find(|m| m.0 == *n) {
+                Some((_, mean)) => {
+                    let _ = write!(md, " {mean:.3} |");
+                }
+                None => md += " – |",
+            }
+        }
+        md += "\n";
     }
     md
 }

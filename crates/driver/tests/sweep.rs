@@ -135,6 +135,16 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     }
     let summary = read(&one.path().join("summary.md"));
     assert!(summary.contains("## tiny") && summary.contains("(tiny/w1.svg)"));
+    assert!(
+        summary.contains("| memorized_fraction | empirical |"),
+        "fractions are tabled"
+    );
+    assert_eq!(
+        summary
+            .matches("| memorized_fraction_null | null |")
+            .count(),
+        1
+    );
 
     // The same seeds give the same CSV, whatever the thread count.
     for file in ["runs.csv", "slopes.csv"] {
