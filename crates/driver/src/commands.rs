@@ -413,8 +413,14 @@ impl ManifoldArgs {
             .manifold
             .as_deref()
             .context("give --experiment or --manifold")?;
-        let spec: ManifoldSpec = toml::from_str(&text.replace(", ", "\n"))
-            .map_err(|err| anyhow::anyhow!("--manifold: {err}"))?;
+        /// `--manifold` is the body of an inline table: `kind = "sphere", k = 2`.
+        #[derive(serde::Deserialize)]
+        struct Inline {
+            manifold: ManifoldSpec,
+        }
+        let spec = toml::from_str::<Inline>(&format!("manifold = {{ {text} }}"))
+            .map_err(|err| anyhow::anyhow!("--manifold: {err}"))?
+            .manifold;
         let ambient = self.ambient_dim.context("--manifold needs --ambient-dim")?;
         let (manifold, _) = build_manifold(&spec, ambient, EmbeddingKind::Standard, 0)
             .map_err(|err| anyhow::anyhow!("--manifold: {err}"))?;
