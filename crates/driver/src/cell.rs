@@ -88,7 +88,7 @@ pub struct Generated {
     pub train: Arc<Array2<f64>>,
     /// The generated samples, one row each.
     pub samples: Array2<f64>,
-    /// π̂_N, where the score has one.
+    /// π̂_N, where the score has one and the geometry error is measured.
     pub projection: Option<ProjectionScore>,
 }
 
@@ -111,7 +111,11 @@ pub fn generate(
         intrinsic_dim: experiment.manifold.intrinsic_dim(),
         spec,
     };
-    let projection = build_projection(&inputs)?;
+    // π̂_N for the geometry error; the score builds its own when it samples.
+    let projection = match raw.metrics.geometry {
+        Some(_) => build_projection(&inputs)?,
+        None => None,
+    };
     if count == 0 {
         return Ok(Generated {
             samples: Array2::zeros((0, train.ncols())),

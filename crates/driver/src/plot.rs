@@ -43,7 +43,9 @@ struct Figure {
     log_y: bool,
     series: Vec<Series>,
     null: Option<Series>,
-    theory: Vec<(String, f64)>,
+    /// Theory lines: label, slope, and the point they are drawn through (the first point of the
+    /// first series they apply to).
+    theory: Vec<(String, f64, Option<PointStat>)>,
 }
 
 /// Per-N means and standard errors of the rows of one metric (unscaled rows, defined values).
@@ -156,7 +158,18 @@ fn figure(
         .theory
         .iter()
         .filter(|t| t.metric == info.name)
-        .map(|t| (t.label.clone(), t.slope))
+        .map(|t| {
+            let anchor = curves
+                .iter()
+                .zip(&series)
+                .find(|((score, _), _)| {
+                    rows.iter()
+                        .find(|r| &r.score == score)
+                        .is_some_and(|r| t.applies_to(&info.name, &r.score_kind, score))
+                })
+                .and_then(|(_, s): (&_, &Series)| s.points.first().copied());
+            (t.label.clone(), t.slope, anchor)
+        })
         .collect();
     Figure {
         title: format!("{name}: {}", info.name),
@@ -271,13 +284,8 @@ where
                     PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
                 });
         }
-        let anchor = figure
-            .series
-            .iter()
-            .find_map(|s| s.points.first().copied())
-            .filter(|p| p.mean > 0.0);
-        for (j, (label, slope)) in figure.theory.iter().enumerate() {
-            let Some(anchor) = anchor.filter(|_| log_y) else {
+        for (j, (label, slope, anchor)) in figure.theory.iter().enumerate() {
+            let Some(anchor) = anchor.filter(|p| log_y && p.mean > 0.0) else {
                 continue;
             };
             let color = RGBColor(120, 120, 120).mix(1.0 - 0.25 * (j % 3) as f64);
