@@ -154,7 +154,7 @@ pub fn sweep_experiment(
     let mut by_cost: Vec<(usize, Cell)> = cells.iter().copied().enumerate().collect();
     by_cost.sort_by_key(|(i, c)| (std::cmp::Reverse(c.n_train), *i));
     // Largest N first, handed out one cell at a time, so that the long cells do not end up last.
-    let results: Vec<(usize, Vec<Row>, f64)> = by_cost
+    let mut results: Vec<(usize, Vec<Row>, f64)> = by_cost
         .into_iter()
         .par_bridge()
         .map(|(position, cell)| {
@@ -172,7 +172,6 @@ pub fn sweep_experiment(
             Ok((position, rows, seconds))
         })
         .collect::<Result<_>>()?;
-    let mut results = results;
     results.sort_by_key(|(position, _, _)| *position);
     let timings = results
         .iter()
