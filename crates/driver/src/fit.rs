@@ -6,7 +6,7 @@ use crate::output::write_atomically;
 use crate::registry::{MetricInfo, Shape, metric_infos};
 use crate::runs::Row;
 use anyhow::Result;
-use mangen_metrics::{FitOptions, Observation, fit_slope};
+use mangen_metrics::{FitOptions, Observation, fit_slope, sliding_slopes};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,6 +17,9 @@ pub const NULL_SCORE: &str = "null";
 /// Values at or below this are numerically zero (e.g. the fidelity of exact samples of μ, ~1e-16)
 /// and are left out of fits.
 pub const NUMERICAL_ZERO: f64 = 1e-12;
+
+/// Consecutive N values per sliding-window slope.
+pub const SLIDING_WINDOW: usize = 3;
 
 /// Bootstrap resamples of every slope interval.
 pub const RESAMPLES: usize = 2000;
@@ -58,6 +61,9 @@ pub struct SlopeRow {
     pub below_floor: usize,
     /// R² of the fit of the per-N means.
     pub r_squared: Option<f64>,
+    /// Slopes over every window of [`SLIDING_WINDOW`] consecutive N of the fitted range, smallest
+    /// N first, separated by `;` (empty with fewer N): a drift shows pre-asymptotic bending.
+    pub sliding_slopes: String,
     /// The first theory line that applies; empty when none.
     pub theory_slope: Option<f64>,
     /// Its label.
@@ -202,6 +208,7 @@ fn fit_curve(
         grid_points: by_n.len(),
         below_floor,
         r_squared: None,
+        sliding_slopes: String::new(),
         theory_slope: theory.map(|t| t.slope),
         theory: theory.map(|t| t.label.clone()).unwrap_or_default(),
         verdict: String::new(),
@@ -238,6 +245,13 @@ fn fit_curve(
     row.n_min = Some(fit.n_min);
     row.n_max = Some(fit.n_max);
     row.r_squared = Some(fit.r_squared);
+    if by_n.len() > SLIDING_WINDOW {
+        row.sliding_slopes = sliding_slopes(&observations, SLIDING_WINDOW, &options)?
+            .iter()
+            .map(|w| format!("{:.3}", w.slope))
+            .collect::<Vec<_>>()
+            .join(";");
+    }
     row.verdict = match theory {
         None => verdict::NO_THEORY,
         Some(t) if t.slope < fit.ci_low => verdict::SHALLOWER,
@@ -273,6 +287,7 @@ pub fn write_slopes(path: &Path, slopes: &[SlopeRow]) -> Result<()> {
                 "grid_points",
                 "below_floor",
                 "r_squared",
+                "sliding_slopes",
                 "theory_slope",
                 "theory",
                 "verdict",

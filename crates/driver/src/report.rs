@@ -209,7 +209,7 @@ pub fn summary(
         );
         let _ = writeln!(
             md,
-            "| metric | score | sampler | slope | interval | N window | below floor | theory | verdict |\n|---|---|---|---|---|---|---|---|---|"
+            "| metric | score | sampler | slope | interval | N window | sliding (3 N) | below floor | theory | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for s in &report.slopes {
             let _ = writeln!(md, "{}", slope_line(s));
@@ -275,8 +275,13 @@ fn slope_line(s: &SlopeRow) -> String {
         Some(t) => format!("{t:.3} ({})", s.theory),
         None => "–".into(),
     };
+    let sliding = if s.sliding_slopes.is_empty() {
+        "–".to_string()
+    } else {
+        s.sliding_slopes.replace(';', ", ")
+    };
     format!(
-        "| {} | {} | {} | {} | {interval} | {window} | {} | {theory} | {} |",
+        "| {} | {} | {} | {} | {interval} | {window} | {sliding} | {} | {theory} | {} |",
         s.metric,
         s.score,
         s.sampler,
