@@ -265,27 +265,37 @@ pub enum ScoreKind {
 }
 
 /// `mangen score`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
 pub struct ScoreArgs {
-    /// Training points.
+    /// Training points (CSV, one row per point).
+    #[arg(long)]
     pub train: PathBuf,
-    /// Query points.
+    /// Query points (CSV, same number of columns).
+    #[arg(long)]
     pub query: PathBuf,
-    /// Diffusion time.
+    /// Diffusion time t > 0.
+    #[arg(long, allow_negative_numbers = true)]
     pub t: f64,
     /// Forward process.
+    #[arg(long, value_enum, default_value = "ve")]
     pub schedule: ScheduleName,
     /// Which score.
+    #[arg(long, value_enum, default_value = "empirical")]
     pub kind: ScoreKind,
-    /// Bandwidth of the smoothed score.
+    /// Bandwidth h of the smoothed score.
+    #[arg(long, allow_negative_numbers = true)]
     pub h: Option<f64>,
-    /// Truncation tolerance.
+    /// Certified truncation tolerance ε ∈ (0, 1) of the empirical and smoothed scores.
+    #[arg(long, allow_negative_numbers = true)]
     pub eps: Option<f64>,
-    /// Degree of the projection score.
+    /// Polynomial degree of the projection score.
+    #[arg(long, default_value_t = 2)]
     pub degree: usize,
-    /// k of the projection score.
+    /// Intrinsic dimension k of the projection score (estimated when absent).
+    #[arg(long)]
     pub intrinsic_dim: Option<usize>,
-    /// Output file.
+    /// Output CSV (standard output when absent).
+    #[arg(long)]
     pub out: Option<PathBuf>,
 }
 

@@ -90,7 +90,7 @@ pub enum EmbeddingKind {
 }
 
 /// The forward process, as named in configs and on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleName {
     /// Variance exploding: X_t = X_0 + √t Z.

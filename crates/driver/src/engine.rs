@@ -7,7 +7,7 @@ use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::output::create_dir;
 use crate::plot::{plot_experiment, point_stats};
 use crate::registry::{Shape, metric_infos};
-use crate::runs::{HEADER, Row, rows_to_csv, write_runs};
+use crate::runs::{Row, header, rows_to_csv, write_runs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -199,6 +199,6 @@ pub fn sweep_experiment(
 fn start_journal(path: &Path) -> Result<std::fs::File> {
     let mut file =
         std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    writeln!(file, "{HEADER}").with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(file, "{}", header()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(file)
 }

@@ -4,7 +4,7 @@
 use crate::config::RawExperiment;
 use crate::output::write_atomically;
 use crate::registry::{MetricInfo, Shape, metric_infos};
-use crate::runs::Row;
+use crate::runs::{Row, header_of};
 use anyhow::Result;
 use mangen_metrics::{FitOptions, Observation, fit_slope, sliding_slopes};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub const SLIDING_WINDOW: usize = 3;
 pub const RESAMPLES: usize = 2000;
 
 /// One row of slopes.csv.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SlopeRow {
     /// Experiment name.
     pub experiment: String,
@@ -270,28 +270,7 @@ pub fn write_slopes(path: &Path, slopes: &[SlopeRow]) -> Result<()> {
             writer.serialize(row)?;
         }
         if slopes.is_empty() {
-            writer.write_record([
-                "experiment",
-                "score",
-                "score_kind",
-                "sampler",
-                "metric",
-                "slope",
-                "intercept",
-                "ci_low",
-                "ci_high",
-                "level",
-                "ci_method",
-                "n_min",
-                "n_max",
-                "grid_points",
-                "below_floor",
-                "r_squared",
-                "sliding_slopes",
-                "theory_slope",
-                "theory",
-                "verdict",
-            ])?;
+            writer.write_record(header_of::<SlopeRow>().split(','))?;
         }
         writer.flush()?;
         Ok(())

@@ -1,9 +1,8 @@
 //! The `mangen` binary: sweep, fit, plot, sample, score and metric subcommands; every error exits 2.
 #![allow(clippy::print_stderr)]
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use mangen_driver::commands;
-use mangen_driver::config::ScheduleName;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,50 +48,10 @@ enum Command {
     /// Generates samples with one score of an experiment at a training-set size and seed.
     Sample(commands::SampleArgs),
     /// Evaluates a score at query points: one row per query with its D components.
-    Score(ScoreCli),
+    Score(commands::ScoreArgs),
     /// Computes a metric of point sets.
     #[command(subcommand)]
     Metric(MetricCommand),
-}
-
-#[derive(Debug, Args)]
-struct ScoreCli {
-    /// Training points (CSV, one row per point).
-    #[arg(long)]
-    train: PathBuf,
-    /// Query points (CSV, same number of columns).
-    #[arg(long)]
-    query: PathBuf,
-    /// Diffusion time t > 0.
-    #[arg(long, allow_negative_numbers = true)]
-    t: f64,
-    /// Forward process.
-    #[arg(long, value_enum, default_value = "ve")]
-    schedule: ScheduleArg,
-    /// Which score.
-    #[arg(long, value_enum, default_value = "empirical")]
-    kind: commands::ScoreKind,
-    /// Bandwidth h of the smoothed score.
-    #[arg(long, allow_negative_numbers = true)]
-    h: Option<f64>,
-    /// Certified truncation tolerance ε ∈ (0, 1) of the empirical and smoothed scores.
-    #[arg(long, allow_negative_numbers = true)]
-    eps: Option<f64>,
-    /// Polynomial degree of the projection score.
-    #[arg(long, default_value_t = 2)]
-    degree: usize,
-    /// Intrinsic dimension k of the projection score (estimated when absent).
-    #[arg(long)]
-    intrinsic_dim: Option<usize>,
-    /// Output CSV (standard output when absent).
-    #[arg(long)]
-    out: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ScheduleArg {
-    Ve,
-    Vp,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,21 +135,7 @@ fn main() -> ExitCode {
             out_dir,
         } => commands::plot(&experiment, &runs, slopes.as_deref(), &out_dir),
         Command::Sample(args) => commands::sample(&args),
-        Command::Score(s) => commands::score(&commands::ScoreArgs {
-            train: s.train,
-            query: s.query,
-            t: s.t,
-            schedule: match s.schedule {
-                ScheduleArg::Ve => ScheduleName::Ve,
-                ScheduleArg::Vp => ScheduleName::Vp,
-            },
-            kind: s.kind,
-            h: s.h,
-            eps: s.eps,
-            degree: s.degree,
-            intrinsic_dim: s.intrinsic_dim,
-            out: s.out,
-        }),
+        Command::Score(args) => commands::score(&args),
         Command::Metric(MetricCommand::Wasserstein { a, b, p }) => {
             commands::metric_wasserstein(&a, &b, p)
         }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// One row of runs.csv. The columns say everything needed to regroup the data without our code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Row {
     /// Experiment name (the config's file stem).
@@ -40,8 +40,21 @@ pub struct Row {
     pub value: Option<f64>,
 }
 
+/// The header line of a CSV of `T` rows: its field names, as serde writes them.
+pub fn header_of<T: Serialize + Default>() -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .serialize(T::default())
+        .expect("a row of defaults serializes");
+    let bytes = writer.into_inner().expect("writing to memory cannot fail");
+    let text = String::from_utf8(bytes).expect("field names are UTF-8");
+    text.lines().next().unwrap_or_default().to_string()
+}
+
 /// The header line of runs.csv.
-pub const HEADER: &str = "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,n_train,seed,samples,metric,scale,value";
+pub fn header() -> String {
+    header_of::<Row>()
+}
 
 /// The rows of one cell as CSV text without header: written with one call, so that an
 /// interrupted sweep never leaves half a cell.
@@ -61,7 +74,7 @@ pub fn rows_to_csv(rows: &[Row]) -> Result<Vec<u8>> {
 pub fn write_runs(path: &Path, rows: &[Row]) -> Result<()> {
     let body = rows_to_csv(rows)?;
     write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{HEADER}")?;
+        writeln!(w, "{}", header())?;
         w.write_all(&body)?;
         Ok(())
     })
@@ -83,8 +96,9 @@ pub fn parse_runs(reader: impl std::io::Read, name: &str) -> Result<Vec<Row>> {
         .iter()
         .collect::<Vec<_>>()
         .join(",");
-    if header != HEADER {
-        anyhow::bail!("{name}: line 1: the header is not that of runs.csv (expected `{HEADER}`)");
+    let expected = crate::runs::header();
+    if header != expected {
+        anyhow::bail!("{name}: line 1: the header is not that of runs.csv (expected `{expected}`)");
     }
     let mut rows = Vec::new();
     for record in csv.deserialize::<Row>() {

@@ -19,6 +19,21 @@ fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `mangen <args> --train TRAIN --query QUERY [--out OUT]`.
+fn on_files(args: &[&str], train: &Path, query: &Path, out: Option<&Path>) -> Command {
+    let mut command = mangen();
+    command
+        .args(args)
+        .arg("--train")
+        .arg(train)
+        .arg("--query")
+        .arg(query);
+    if let Some(out) = out {
+        command.arg("--out").arg(out);
+    }
+    command
+}
+
 fn stdout_of(command: &mut Command) -> String {
     let out = command.assert().success().get_output().stdout.clone();
     String::from_utf8(out).unwrap()
@@ -84,13 +99,7 @@ fn nn_gives_the_two_nearest_distances() {
     let train = file(dir.path(), "train.csv", "0\n1\n3\n");
     let query = file(dir.path(), "query.csv", "0.25\n2.5\n");
     let out = dir.path().join("nn.csv");
-    mangen()
-        .args(["metric", "nn", "--train"])
-        .arg(&train)
-        .arg("--query")
-        .arg(&query)
-        .arg("--out")
-        .arg(&out)
+    on_files(&["metric", "nn"], &train, &query, Some(&out))
         .assert()
         .success();
     assert_eq!(
@@ -163,13 +172,12 @@ fn score_at_tiny_t_points_at_the_nearest_training_point() {
     let train = file(dir.path(), "train.csv", "0,0\n1,0\n0,1\n");
     let query = file(dir.path(), "query.csv", "0.9,0.1\n0.1,0.05\n");
     let t = 1e-6;
-    let text = stdout_of(
-        mangen()
-            .args(["score", "--t", "1e-6", "--train"])
-            .arg(&train)
-            .arg("--query")
-            .arg(&query),
-    );
+    let text = stdout_of(&mut on_files(
+        &["score", "--t", "1e-6"],
+        &train,
+        &query,
+        None,
+    ));
     let rows: Vec<Vec<f64>> = text
         .lines()
         .skip(1)
@@ -184,17 +192,14 @@ fn score_at_tiny_t_points_at_the_nearest_training_point() {
     assert_eq!(text.lines().next().unwrap(), "s1,s2");
     // The smoothed and projection kinds run too.
     let out = dir.path().join("s.csv");
-    mangen()
-        .args([
-            "score", "--t", "0.1", "--kind", "smoothed", "--h", "0.1", "--train",
-        ])
-        .arg(&train)
-        .arg("--query")
-        .arg(&query)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    on_files(
+        &["score", "--t", "0.1", "--kind", "smoothed", "--h", "0.1"],
+        &train,
+        &query,
+        Some(&out),
+    )
+    .assert()
+    .success();
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
 }
 
@@ -240,21 +245,13 @@ fn bad_input_exits_2_names_the_place_and_writes_nothing() {
     let three = file(d, "three.csv", "0,0,0\n");
     let out = d.join("out.csv");
     let score = |train: &Path, query: &Path, extra: &[&str]| {
-        let mut c = mangen();
         let t = if extra.contains(&"--t") {
-            &[][..]
+            &["score"][..]
         } else {
-            &["--t", "0.1"][..]
+            &["score", "--t", "0.1"][..]
         };
-        c.arg("score")
-            .args(t)
-            .arg("--train")
-            .arg(train)
-            .arg("--query")
-            .arg(query)
-            .arg("--out")
-            .arg(&out)
-            .args(extra);
+        let mut c = on_files(t, train, query, Some(&out));
+        c.args(extra);
         c
     };
     fails(
@@ -312,13 +309,12 @@ fn bad_input_exits_2_names_the_place_and_writes_nothing() {
         &["needs equal sizes"],
     );
     fails(
-        mangen()
-            .args(["metric", "nn", "--train"])
-            .arg(&good)
-            .arg("--query")
-            .arg(&good)
-            .arg("--out")
-            .arg(d.join("no/such/folder/nn.csv")),
+        &mut on_files(
+            &["metric", "nn"],
+            &good,
+            &good,
+            Some(&d.join("no/such/folder/nn.csv")),
+        ),
         &["cannot create the output file", "nn.csv"],
     );
     fails(
