@@ -3,8 +3,11 @@
 
 use crate::cell::{Cell, generate};
 use crate::config::{EmbeddingKind, Experiment, ManifoldSpec, ScheduleName, build_manifold};
-use crate::engine::{Progress, sweep_experiment};
+use crate::engine::{
+    ExperimentReport, Progress, Shard, check_complete, report_experiment, run_cells,
+};
 use crate::fit::{fit_experiment, read_slopes, write_slopes};
+use crate::journal::{Fingerprint, FinishedCell, JOURNAL_DIR, Journal};
 use crate::output::{create_dir, write_string};
 use crate::plot::plot_experiment;
 use crate::points::{read_points, write_points};
@@ -20,6 +23,7 @@ use mangen_samplers::RunOptions;
 use mangen_scores::{EmpiricalScore, KdTree, ProjectionScore, Score, Truncation};
 use ndarray::{Array2, Axis};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,6 +51,13 @@ pub struct SweepArgs {
     /// Multiply every sampler's step count (2 halves the step size: the discretization check).
     #[arg(long, default_value_t = 1)]
     pub steps_factor: usize,
+    /// Continue an interrupted sweep: cells already in <out>/journal are kept, not run again.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only the share I of N of the cells (for example 2/3), into <out>/journal; `mangen
+    /// merge` combines the shares into the reports of a single run.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
 }
 
 /// Resolves the experiment arguments into config files.
@@ -93,7 +104,7 @@ fn experiment_files(args: &SweepArgs) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Runs the sweep: every config is checked before any cell runs.
+/// Runs the sweep: every config and journal is checked before any cell runs.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
     let files = experiment_files(args)?;
     if args.steps_factor == 0 {
@@ -108,6 +119,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             sampler.steps *= args.steps_factor;
         }
     }
+    if let Some(duplicate) = experiments
+        .iter()
+        .enumerate()
+        .find(|(i, e)| experiments[..*i].iter().any(|other| other.name == e.name))
+    {
+        bail!(
+            "two experiments are named `{}` ({}): their reports would share a folder",
+            duplicate.1.name,
+            duplicate.1.file.display()
+        );
+    }
     if let Some(threads) = args.threads {
         if threads == 0 {
             bail!("--threads must be ≥ 1");
@@ -117,11 +139,40 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             .build_global()
             .context("cannot start the worker threads")?;
     }
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let lengths: Vec<usize> = experiments
+        .iter()
+        .map(|e| crate::cell::plan(e).len())
+        .collect();
+    let owned = shard.owned(&lengths);
     create_dir(&args.out)?;
-    let total: usize = experiments.iter().map(|e| crate::cell::plan(e).len()).sum();
+    let mut journals = Vec::new();
+    let mut todo = Vec::new();
+    for (experiment, owned) in experiments.iter().zip(&owned) {
+        let journal = Journal::open(&args.out, experiment, owned, args.resume)?;
+        let finished = journal.finished_indices()?;
+        todo.push(
+            owned
+                .iter()
+                .copied()
+                .filter(|i| finished.binary_search(i).is_err())
+                .collect::<Vec<usize>>(),
+        );
+        journals.push(journal);
+    }
+    let owned_total: usize = owned.iter().map(Vec::len).sum();
+    let total: usize = todo.iter().map(Vec::len).sum();
     if !args.quiet {
+        let share = match args.shard {
+            Some(shard) => format!("shard {shard}, "),
+            None => String::new(),
+        };
+        let resumed = match owned_total - total {
+            0 => String::new(),
+            done => format!(" ({done} finished before, kept)"),
+        };
         eprintln!(
-            "mangen: sweep, profile {}, {} experiment(s), {total} cells, {} threads, reports in {}",
+            "mangen: sweep, profile {}, {} experiment(s), {share}{total} cells to run{resumed}, {} threads, reports in {}",
             args.profile,
             experiments.len(),
             rayon::current_num_threads(),
@@ -129,30 +180,133 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         );
     }
     let progress = Progress::new(total, args.quiet);
-    let mut reports = Vec::new();
-    for experiment in &experiments {
-        reports.push(sweep_experiment(experiment, &args.out, &progress)?);
+    for ((experiment, journal), todo) in experiments.iter().zip(&journals).zip(&todo) {
+        run_cells(experiment, todo, journal, &progress)?;
     }
     progress.finish();
-    Manifest::new(
+    if let Some(shard) = args.shard {
+        if !args.quiet {
+            eprintln!(
+                "mangen: shard {shard} done; its cells are in {}. Combine the shards with `mangen merge <shard folders> --out <folder>`",
+                args.out.join(JOURNAL_DIR).display()
+            );
+        }
+        return Ok(());
+    }
+    let mut reports = Vec::new();
+    for (experiment, journal) in experiments.iter().zip(&journals) {
+        let finished = journal.finished(experiment)?;
+        reports.push(report_experiment(experiment, &finished, &args.out)?);
+    }
+    let manifest = Manifest::new(
         args.profile,
-        rayon::current_num_threads(),
+        Some(rayon::current_num_threads()),
         &experiments,
         &reports,
-    )
-    .write(&args.out.join("manifest.toml"))?;
+    );
+    write_reports(&manifest, &experiments, &reports, &args.out, args.quiet)
+}
+
+/// Writes manifest.toml and summary.md into `out`.
+fn write_reports(
+    manifest: &Manifest,
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+    out: &Path,
+    quiet: bool,
+) -> Result<()> {
+    manifest.write(&out.join("manifest.toml"))?;
+    let profile = experiments.first().map_or(Profile::Standard, |e| e.profile);
     write_string(
-        &args.out.join("summary.md"),
-        &summary(args.profile, &experiments, &reports, &args.out),
+        &out.join("summary.md"),
+        &summary(profile, experiments, reports, out),
     )?;
-    if !args.quiet {
+    if !quiet {
         eprintln!(
             "mangen: done; {} and {}",
-            args.out.join("summary.md").display(),
-            args.out.join("manifest.toml").display()
+            out.join("summary.md").display(),
+            out.join("manifest.toml").display()
         );
     }
     Ok(())
+}
+
+/// `mangen merge`: the reports of a single run from the journals of its shards.
+pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
+    if shards.is_empty() {
+        bail!("no shard folders given");
+    }
+    let mut names: Vec<String> = Vec::new();
+    for shard in shards {
+        for name in Journal::names(shard)? {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        bail!("the shard folders hold no journaled experiment");
+    }
+    let mut merged = Vec::new();
+    for name in &names {
+        let mut agreed: Option<(Fingerprint, PathBuf)> = None;
+        let mut finished = BTreeMap::new();
+        let mut experiment = None;
+        for shard in shards {
+            if !shard.join(JOURNAL_DIR).join(name).is_dir() {
+                continue;
+            }
+            let (journal, fingerprint) = Journal::existing(shard, name)?;
+            match &agreed {
+                None => {
+                    experiment = Some(fingerprint.experiment(journal.dir())?);
+                    agreed = Some((fingerprint, journal.dir().to_path_buf()));
+                }
+                Some((first, first_dir)) if *first != fingerprint => bail!(
+                    "{} and {} journal different sweeps of `{name}`: run every shard with the same configs, profile and mangen",
+                    first_dir.display(),
+                    journal.dir().display()
+                ),
+                Some(_) => {}
+            }
+            let experiment = experiment.as_ref().expect("set with the first fingerprint");
+            for (index, cell) in journal.finished(experiment)? {
+                if finished
+                    .get(&index)
+                    .is_some_and(|known: &FinishedCell| known.rows != cell.rows)
+                {
+                    bail!(
+                        "{}: cell {index} differs from the same cell in another shard",
+                        journal.dir().display()
+                    );
+                }
+                finished.entry(index).or_insert(cell);
+            }
+        }
+        let experiment = experiment.expect("every listed name has a journal");
+        check_complete(&experiment, &finished).map_err(|err| {
+            anyhow::anyhow!("{err:#}; did every shard finish? (`mangen sweep --resume --shard I/N` completes one)")
+        })?;
+        merged.push((experiment, finished));
+    }
+    let profile = merged[0].0.profile;
+    if let Some((other, _)) = merged.iter().find(|(e, _)| e.profile != profile) {
+        bail!(
+            "`{}` ran with the profile {} and `{}` with {}: merge the shards of one sweep",
+            merged[0].0.name,
+            profile,
+            other.name,
+            other.profile
+        );
+    }
+    let mut reports = Vec::new();
+    for (experiment, finished) in &merged {
+        reports.push(report_experiment(experiment, finished, out)?);
+    }
+    let experiments: Vec<Experiment> = merged.into_iter().map(|(e, _)| e).collect();
+    let manifest = Manifest::new(profile, None, &experiments, &reports);
+    write_reports(&manifest, &experiments, &reports, out, quiet)
 }
 
 /// `mangen fit`: slopes.csv from a runs.csv.

@@ -1,19 +1,19 @@
-//! The sweep engine: runs the cells of each experiment in parallel, journals finished cells to
-//! runs.csv as they finish, then writes the final runs.csv in report order, slopes.csv and the plots.
+//! The sweep engine: runs cells in parallel, journaling each as it finishes, and writes an
+//! experiment's reports from its finished cells: runs.csv in report order, slopes.csv, the plots.
 
 use crate::cell::{Cell, describe, plan, run_cell};
 use crate::config::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
+use crate::journal::{FinishedCell, Journal};
 use crate::output::create_dir;
 use crate::plot::{plot_experiment, point_stats};
 use crate::registry::{Shape, metric_infos};
-use crate::runs::{Row, header, rows_to_csv, write_runs};
-use anyhow::{Context, Result};
+use crate::runs::{Row, write_runs};
+use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::Write;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// How long one cell took.
@@ -140,48 +140,74 @@ impl Progress {
     }
 }
 
-/// Runs every cell of `experiment` and writes its reports into `out/<name>/`.
-pub fn sweep_experiment(
+/// Runs the cells `todo` (plan indices) of `experiment` in parallel, largest N first, recording
+/// each in the journal as it finishes.
+pub fn run_cells(
     experiment: &Experiment,
-    out: &Path,
+    todo: &[usize],
+    journal: &Journal,
     progress: &Progress,
-) -> Result<ExperimentReport> {
-    let dir = out.join(&experiment.name);
-    create_dir(&dir)?;
-    let runs_path = dir.join("runs.csv");
-    let journal = Mutex::new(start_journal(&runs_path)?);
+) -> Result<()> {
     let cells = plan(experiment);
-    let mut by_cost: Vec<(usize, Cell)> = cells.iter().copied().enumerate().collect();
+    let mut by_cost: Vec<(usize, Cell)> = todo.iter().map(|&i| (i, cells[i])).collect();
     by_cost.sort_by_key(|(i, c)| (std::cmp::Reverse(c.n_train), *i));
-    // Largest N first, handed out one cell at a time, so that the long cells do not end up last.
-    let mut results: Vec<(usize, Vec<Row>, f64)> = by_cost
+    // Handed out one cell at a time, so that the long cells do not end up last.
+    by_cost
         .into_iter()
         .par_bridge()
-        .map(|(position, cell)| {
+        .try_for_each(|(index, cell)| {
             let clock = Instant::now();
             let what = describe(experiment, &cell);
             let rows = run_cell(experiment, &cell).with_context(|| format!("cell {what}"))?;
             let seconds = clock.elapsed().as_secs_f64();
-            let text = rows_to_csv(&rows)?;
-            {
-                let mut file = journal.lock().expect("no panic while journaling");
-                file.write_all(&text)
-                    .with_context(|| format!("cannot append to {}", runs_path.display()))?;
-            }
+            journal.record(index, &rows, seconds)?;
             progress.finished(&what, seconds);
-            Ok((position, rows, seconds))
+            Ok(())
         })
-        .collect::<Result<_>>()?;
-    results.sort_by_key(|(position, _, _)| *position);
-    let timings = results
+}
+
+/// Fails, naming one missing cell, unless `finished` holds every cell of the experiment's plan.
+pub fn check_complete(
+    experiment: &Experiment,
+    finished: &BTreeMap<usize, FinishedCell>,
+) -> Result<()> {
+    let cells = plan(experiment);
+    match (0..cells.len()).find(|i| !finished.contains_key(i)) {
+        None => Ok(()),
+        Some(missing) => bail!(
+            "{} of the {} cells of `{}` are missing, among them {}",
+            cells.len() - finished.len(),
+            cells.len(),
+            experiment.name,
+            describe(experiment, &cells[missing])
+        ),
+    }
+}
+
+/// Writes the reports of `experiment` into `out/<name>/` from its finished cells, which must be
+/// all the cells of its plan: runs.csv in report order, slopes.csv and the plots.
+pub fn report_experiment(
+    experiment: &Experiment,
+    finished: &BTreeMap<usize, FinishedCell>,
+    out: &Path,
+) -> Result<ExperimentReport> {
+    check_complete(experiment, finished)?;
+    let cells = plan(experiment);
+    let dir = out.join(&experiment.name);
+    create_dir(&dir)?;
+    let timings = cells
         .iter()
-        .map(|(position, _, seconds)| CellTiming {
-            cell: cells[*position],
-            seconds: *seconds,
+        .zip(finished.values())
+        .map(|(cell, done)| CellTiming {
+            cell: *cell,
+            seconds: done.seconds,
         })
         .collect();
-    let rows: Vec<Row> = results.into_iter().flat_map(|(_, rows, _)| rows).collect();
-    write_runs(&runs_path, &rows)?;
+    let rows: Vec<Row> = finished
+        .values()
+        .flat_map(|done| done.rows.clone())
+        .collect();
+    write_runs(&dir.join("runs.csv"), &rows)?;
     let slopes = fit_experiment(&experiment.raw, &experiment.name, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
     let plots = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, &dir)?;
@@ -195,10 +221,92 @@ pub fn sweep_experiment(
     })
 }
 
-/// Starts runs.csv afresh with its header; finished cells are appended whole as they finish.
-fn start_journal(path: &Path) -> Result<std::fs::File> {
-    let mut file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    writeln!(file, "{}", header()).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(file)
+/// A deterministic share of a sweep's cells: `--shard I/N` runs the cells whose position in the
+/// whole sweep (experiments in order, each in report order) is I − 1 modulo N. Consecutive cells
+/// cost about the same, so the shares take about equally long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based index of this share.
+    pub index: usize,
+    /// Number of shares.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole sweep, as one share.
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// Whether this share runs the cell at `position` of the whole sweep.
+    pub fn owns(self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+
+    /// The plan indices this share owns of each experiment's plan, given the plan lengths.
+    pub fn owned(self, plan_lengths: &[usize]) -> Vec<Vec<usize>> {
+        let mut position = 0;
+        plan_lengths
+            .iter()
+            .map(|&length| {
+                let owned = (0..length).filter(|i| self.owns(position + i)).collect();
+                position += length;
+                owned
+            })
+            .collect()
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        let usage = || format!("`{text}` is not a shard I/N with 1 ≤ I ≤ N (for example 2/3)");
+        let (index, count) = text.split_once('/').ok_or_else(usage)?;
+        let index: usize = index.trim().parse().map_err(|_| usage())?;
+        let count: usize = count.trim().parse().map_err(|_| usage())?;
+        if index == 0 || index > count {
+            return Err(usage());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_the_sweep_into_disjoint_shares_that_cover_it() {
+        let lengths = [7, 1, 0, 12];
+        let shares: Vec<Vec<Vec<usize>>> = (1..=3)
+            .map(|index| Shard { index, count: 3 }.owned(&lengths))
+            .collect();
+        for (experiment, &length) in lengths.iter().enumerate() {
+            let mut all: Vec<usize> = shares
+                .iter()
+                .flat_map(|share| share[experiment].clone())
+                .collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..length).collect::<Vec<_>>());
+        }
+        let sizes: Vec<usize> = shares
+            .iter()
+            .map(|s| s.iter().map(Vec::len).sum())
+            .collect();
+        assert_eq!(sizes, vec![7, 7, 6]);
+        assert_eq!(Shard::WHOLE.owned(&lengths)[3].len(), 12);
+    }
+
+    #[test]
+    fn a_shard_is_read_as_i_of_n() {
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", "-1/2", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
 }

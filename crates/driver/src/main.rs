@@ -1,4 +1,4 @@
-//! The `mangen` binary: sweep, fit, plot, sample, score and metric subcommands; every error exits 2.
+//! The `mangen` binary: sweep, merge, fit, plot, sample, score and metric subcommands; every error exits 2.
 #![allow(clippy::print_stderr)]
 
 use clap::{Parser, Subcommand};
@@ -18,6 +18,18 @@ struct Cli {
 enum Command {
     /// Runs the N-sweep of experiments and writes runs.csv, slopes.csv, plots, a manifest and summary.md.
     Sweep(commands::SweepArgs),
+    /// Combines the shards of a sweep (`mangen sweep --shard I/N`) into the reports of a single run.
+    Merge {
+        /// The output folders of the shards.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Where the reports go.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Fits log–log slopes to a runs.csv and writes slopes.csv.
     Fit {
         /// The experiment config the runs came from.
@@ -123,6 +135,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Sweep(args) => commands::sweep(&args),
+        Command::Merge { shards, out, quiet } => commands::merge(&shards, &out, quiet),
         Command::Fit {
             experiment,
             runs,

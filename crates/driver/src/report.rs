@@ -22,8 +22,8 @@ pub struct Manifest {
     pub git_commit: String,
     /// The profile.
     pub profile: String,
-    /// Worker threads.
-    pub threads: usize,
+    /// Worker threads (absent for reports merged from shards).
+    pub threads: Option<usize>,
     /// The command line.
     pub command: Vec<String>,
     /// mangen's version and the locked versions of its numerical dependencies.
@@ -72,7 +72,7 @@ impl Manifest {
     /// The manifest of a finished sweep.
     pub fn new(
         profile: Profile,
-        threads: usize,
+        threads: Option<usize>,
         experiments: &[Experiment],
         reports: &[ExperimentReport],
     ) -> Self {

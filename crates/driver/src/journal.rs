@@ -1,0 +1,305 @@
+//! The sweep's journal: each finished cell in a file of its own under `<out>/journal/<experiment>/`,
+//! written atomically, so that an interrupted sweep resumes where it stopped and the journals of
+//! shards merge into the report of a single run.
+//!
+//! A cell file appears whole or not at all (temporary file, then rename): a sweep killed at any
+//! point leaves finished cells and, at worst, a hidden `.cell-….partial` that is ignored. The
+//! folder's `experiment.toml` is the fingerprint of the sweep (mangen's version, the experiment
+//! as run, the profile); cells are reused only under the same fingerprint.
+
+use crate::cell::{Cell, plan};
+use crate::config::{Experiment, RawExperiment};
+use crate::output::{create_dir, write_atomically, write_string};
+use crate::profile::Profile;
+use crate::runs::{Row, header, parse_runs, rows_to_csv};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The journal folder inside a sweep's output folder.
+pub const JOURNAL_DIR: &str = "journal";
+/// The fingerprint file inside an experiment's journal folder.
+const FINGERPRINT_FILE: &str = "experiment.toml";
+
+/// What a cell's results depend on: when any of it changes, finished cells no longer belong.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprint {
+    /// mangen's version.
+    pub mangen: String,
+    /// The experiment name.
+    pub name: String,
+    /// The config file it was read from.
+    pub file: String,
+    /// The profile.
+    pub profile: String,
+    /// The experiment as run (after `--steps-factor`).
+    pub config: RawExperiment,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a loaded experiment.
+    pub fn of(experiment: &Experiment) -> Self {
+        Self {
+            mangen: env!("CARGO_PKG_VERSION").into(),
+            name: experiment.name.clone(),
+            file: experiment.file.display().to_string(),
+            profile: experiment.profile.name().into(),
+            config: experiment.raw.clone(),
+        }
+    }
+
+    /// The experiment this fingerprint describes, checked as when it was first loaded.
+    pub fn experiment(&self, origin: &Path) -> Result<Experiment> {
+        let profile: Profile = self
+            .profile
+            .parse()
+            .map_err(|err| anyhow::anyhow!("{}: field `profile`: {err}", origin.display()))?;
+        let text = toml::to_string(&self.config)?;
+        let experiment = Experiment::parse(&text, Path::new(&self.file), profile)
+            .with_context(|| format!("{}: field `config`", origin.display()))?;
+        if experiment.name != self.name {
+            bail!(
+                "{}: field `name`: `{}` is not the stem of field `file` (`{}`)",
+                origin.display(),
+                self.name,
+                self.file
+            );
+        }
+        Ok(experiment)
+    }
+
+    fn to_text(&self) -> Result<String> {
+        Ok(toml::to_string(self)?)
+    }
+}
+
+/// A finished cell read back from the journal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishedCell {
+    /// Its rows of runs.csv, in metric order.
+    pub rows: Vec<Row>,
+    /// The wall-clock seconds it took when it ran.
+    pub seconds: f64,
+}
+
+/// One experiment's journal folder.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    /// The journal of `experiment` in the output folder `out`, ready for a sweep that runs the
+    /// cells `owned` (plan indices). With `resume`, finished cells are kept when the fingerprint
+    /// matches. Without it, the journal starts afresh, unless it holds an unfinished share of the
+    /// same sweep: that is refused, so that no finished cell is thrown away by accident.
+    pub fn open(
+        out: &Path,
+        experiment: &Experiment,
+        owned: &[usize],
+        resume: bool,
+    ) -> Result<Self> {
+        let journal = Self {
+            dir: out.join(JOURNAL_DIR).join(&experiment.name),
+        };
+        let fingerprint = Fingerprint::of(experiment).to_text()?;
+        let cells = journal.cell_files()?;
+        if !cells.is_empty() {
+            let recorded = journal.fingerprint_text()?;
+            if resume {
+                if recorded != fingerprint {
+                    bail!(
+                        "{}: the journal belongs to a different sweep of `{}` ({}); delete {} to start over",
+                        journal.fingerprint_path().display(),
+                        experiment.name,
+                        first_difference(&recorded, &fingerprint),
+                        journal.dir.display()
+                    );
+                }
+                return Ok(journal);
+            }
+            let finished = owned.iter().filter(|i| cells.contains_key(i)).count();
+            if recorded == fingerprint && finished < owned.len() {
+                bail!(
+                    "{} holds {finished} of the {} cells of an interrupted sweep of `{}`: continue it with --resume, or delete the folder to start over",
+                    journal.dir.display(),
+                    owned.len(),
+                    experiment.name
+                );
+            }
+            for path in cells.values() {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+        create_dir(&journal.dir)?;
+        write_string(&journal.fingerprint_path(), &fingerprint)?;
+        Ok(journal)
+    }
+
+    /// The journal of experiment `name` in an existing output folder, as written by a sweep.
+    pub fn existing(out: &Path, name: &str) -> Result<(Self, Fingerprint)> {
+        let journal = Self {
+            dir: out.join(JOURNAL_DIR).join(name),
+        };
+        let path = journal.fingerprint_path();
+        let fingerprint = toml::from_str(&journal.fingerprint_text()?)
+            .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+        Ok((journal, fingerprint))
+    }
+
+    /// The names of the experiments journaled in the output folder `out`, sorted.
+    pub fn names(out: &Path) -> Result<Vec<String>> {
+        let dir = out.join(JOURNAL_DIR);
+        let entries = std::fs::read_dir(&dir).with_context(|| {
+            format!(
+                "cannot list {}: is {} the output folder of a sweep?",
+                dir.display(),
+                out.display()
+            )
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            if entry.path().join(FINGERPRINT_FILE).is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records a finished cell: its rows and time, in one file that appears whole or not at all.
+    pub fn record(&self, index: usize, rows: &[Row], seconds: f64) -> Result<()> {
+        let body = rows_to_csv(rows)?;
+        write_atomically(&self.cell_path(index), |w: &mut dyn Write| {
+            writeln!(w, "# seconds = {seconds}")?;
+            writeln!(w, "{}", header())?;
+            w.write_all(&body)?;
+            Ok(())
+        })
+    }
+
+    /// The plan indices of the finished cells.
+    pub fn finished_indices(&self) -> Result<Vec<usize>> {
+        Ok(self.cell_files()?.into_keys().collect())
+    }
+
+    /// Reads every finished cell of `experiment`, checking that each file holds the cell its
+    /// name says.
+    pub fn finished(&self, experiment: &Experiment) -> Result<BTreeMap<usize, FinishedCell>> {
+        let cells = plan(experiment);
+        let mut finished = BTreeMap::new();
+        for (index, path) in self.cell_files()? {
+            let Some(cell) = cells.get(index) else {
+                bail!(
+                    "{}: the experiment has only {} cells; delete the file",
+                    path.display(),
+                    cells.len()
+                );
+            };
+            finished.insert(index, read_cell(&path, experiment, cell)?);
+        }
+        Ok(finished)
+    }
+
+    fn fingerprint_path(&self) -> PathBuf {
+        self.dir.join(FINGERPRINT_FILE)
+    }
+
+    fn fingerprint_text(&self) -> Result<String> {
+        let path = self.fingerprint_path();
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the journal's fingerprint {}", path.display()))
+    }
+
+    fn cell_path(&self, index: usize) -> PathBuf {
+        self.dir.join(format!("cell-{index:05}.csv"))
+    }
+
+    /// The cell files present, by plan index; leftovers of interrupted writes are removed.
+    fn cell_files(&self) -> Result<BTreeMap<usize, PathBuf>> {
+        let mut files = BTreeMap::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(files),
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot list {}", self.dir.display()));
+            }
+        };
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("cannot list {}", self.dir.display()))?
+                .path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with(".cell-") && name.ends_with(".partial") {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            } else if let Some(index) = name
+                .strip_prefix("cell-")
+                .and_then(|rest| rest.strip_suffix(".csv"))
+                .and_then(|digits| digits.parse::<usize>().ok())
+            {
+                files.insert(index, path);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Reads one cell file and checks that its rows are those of `cell`.
+fn read_cell(path: &Path, experiment: &Experiment, cell: &Cell) -> Result<FinishedCell> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the cell {shown}"))?;
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let seconds = first
+        .strip_prefix("# seconds = ")
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .with_context(|| format!("{shown}: line 1: expected `# seconds = <time>`"))?;
+    let rows = parse_runs(rest.as_bytes(), &shown)?;
+    let score = experiment.raw.score[cell.score].label();
+    let sampler = experiment.raw.sampler[cell.sampler].label();
+    let belongs = |row: &Row| {
+        row.experiment == experiment.name
+            && row.score == score
+            && row.sampler == sampler
+            && row.n_train == cell.n_train
+            && row.seed == cell.seed
+    };
+    if rows.is_empty() || !rows.iter().all(belongs) {
+        bail!(
+            "{shown}: does not hold the cell {score} · {sampler} · N={} · seed {}; delete it to recompute the cell",
+            cell.n_train,
+            cell.seed
+        );
+    }
+    Ok(FinishedCell { rows, seconds })
+}
+
+/// The first line where two fingerprints differ, for an error message.
+fn first_difference(recorded: &str, current: &str) -> String {
+    let mut recorded_lines = recorded.lines();
+    let mut current_lines = current.lines();
+    loop {
+        match (recorded_lines.next(), current_lines.next()) {
+            (Some(a), Some(b)) if a == b => continue,
+            (Some(a), Some(b)) => return format!("it has `{a}` where this sweep has `{b}`"),
+            (Some(a), None) => return format!("it has `{a}` more"),
+            (None, Some(b)) => return format!("this sweep has `{b}` more"),
+            (None, None) => return "they differ".into(),
+        }
+    }
+}
