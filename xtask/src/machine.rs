@@ -3,6 +3,7 @@
 #[path = "../../crates/geometry/build/openblas_probe.rs"]
 mod openblas_probe;
 
+use std::path::Path;
 use std::process::Command;
 
 /// Makes sure OpenBLAS can be linked; installs Debian's `libopenblas-dev` when missing and we are root.
@@ -85,12 +86,20 @@ fn run_quietly(command: &mut Command) -> Result<(), String> {
 
 /// Runs `cargo` with the given arguments in the workspace root, streaming its output.
 pub fn cargo(args: &[&str]) -> Result<(), String> {
+    cargo_in(&workspace_root(), args, &[])
+}
+
+/// Runs `cargo` with the given arguments in `dir`, with extra environment variables, streaming
+/// its output.
+pub fn cargo_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("xtask: cargo {}", args.join(" "));
+    let shown_env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    println!("xtask: {shown_env}cargo {}", args.join(" "));
     let status = Command::new(&cargo)
         .args(args)
-        .current_dir(workspace_root())
+        .current_dir(dir)
         .env("OPENBLAS_NUM_THREADS", "1")
+        .envs(env.iter().copied())
         .status()
         .map_err(|err| format!("could not start cargo: {err}"))?;
     if status.success() {

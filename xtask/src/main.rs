@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's entry points, one module per subcommand, depending on no crate of ours.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod fuzz;
 mod machine;
 mod sweep;
 mod test;
@@ -13,6 +14,7 @@ usage: cargo xtask <command> [options]
 commands:
   sweep     prepare the machine, build the driver in release and run the experiment suite into reports/
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
+  fuzz      run the fuzz targets of the config parser and the CSV point reader (cargo fuzz)
   help      show this message
 ";
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let outcome = match command {
         "sweep" => sweep::run(rest),
         "test" => test::run(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

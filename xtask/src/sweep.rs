@@ -4,7 +4,8 @@ use crate::machine;
 use std::process::Command;
 
 const HELP: &str = "\
-usage: cargo xtask sweep [--profile quick|standard|large] [--threads N] [--out DIR] [experiment ...]
+usage: cargo xtask sweep [--profile quick|standard|large] [--threads N] [--out DIR] [--resume]
+                         [--shard I/N] [experiment ...]
 
 Runs the default experiment suite (every config in data/experiments/, or the named ones) and
 writes reports/<experiment>/{runs.csv, slopes.csv, *.svg}, reports/manifest.toml and
@@ -14,6 +15,8 @@ reports/summary.md. Steps:
   3. target/release/mangen sweep [options] [experiment ...]
 Profiles: quick (smoke test, about a minute and a half), standard (the default, at most
 15 minutes on 2 cores), large (bigger machines). Results do not depend on --threads.
+--resume continues an interrupted sweep from reports/journal/; --shard I/N runs one share of the
+cells (combine the shares with `mangen merge`; README: Sharding a sweep across a cluster).
 `mangen sweep --help` lists every option.
 ";
 

@@ -531,6 +531,11 @@ pub struct Experiment {
     pub measure: Arc<DensityMeasure>,
 }
 
+/// The largest ambient dimension D a config may ask for.
+pub const MAX_AMBIENT_DIM: usize = 10_000;
+/// The largest training-set size N, and the most generated samples per cell, a config may ask for.
+pub const MAX_POINTS: usize = 100_000_000;
+
 impl Experiment {
     /// Reads and checks an experiment file for a profile.
     pub fn load(file: &Path, profile: Profile) -> Result<Self> {
@@ -597,6 +602,12 @@ impl Checker<'_> {
     }
 
     fn manifold(&self, raw: &RawExperiment) -> Result<(Arc<dyn Manifold>, ndarray::Array1<f64>)> {
+        if raw.ambient_dim > MAX_AMBIENT_DIM {
+            return self.fail(
+                "ambient_dim",
+                format!("must be ≤ {MAX_AMBIENT_DIM} (got {})", raw.ambient_dim),
+            );
+        }
         match build_manifold(&raw.manifold, raw.ambient_dim, raw.embedding, raw.seed) {
             Ok(pair) => Ok(pair),
             Err(BuildError::Model(err)) => self.fail("manifold", err),
@@ -649,6 +660,20 @@ impl Checker<'_> {
                     format!("every N must be ≥ 2 (got {n})"),
                 );
             }
+        }
+        for (i, &n) in sweep.n_train.iter().enumerate() {
+            if n > MAX_POINTS {
+                return self.fail(
+                    format!("{prefix}.n_train[{i}]"),
+                    format!("every N must be ≤ {MAX_POINTS} (got {n})"),
+                );
+            }
+        }
+        if sweep.samples > MAX_POINTS {
+            return self.fail(
+                format!("{prefix}.samples"),
+                format!("must be ≤ {MAX_POINTS} (got {})", sweep.samples),
+            );
         }
         if let Some(i) = sweep.n_train.windows(2).position(|w| w[1] <= w[0]) {
             return self.fail(

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod fit;
+pub mod fuzzing;
 pub mod journal;
 pub mod models;
 pub mod output;

@@ -100,11 +100,21 @@ pub fn parse_runs(reader: impl std::io::Read, name: &str) -> Result<Vec<Row>> {
     if header != expected {
         anyhow::bail!("{name}: line 1: the header is not that of runs.csv (expected `{expected}`)");
     }
+    let columns: Vec<&str> = expected.split(',').collect();
     let mut rows = Vec::new();
     for record in csv.deserialize::<Row>() {
         let row = record.map_err(|err| {
             let line = err.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("{name}: line {line}: {err}")
+            match err.kind() {
+                csv::ErrorKind::Deserialize { err: cause, .. } => {
+                    let column = cause
+                        .field()
+                        .and_then(|i| columns.get(i as usize))
+                        .map_or(String::new(), |c| format!(", column `{c}`"));
+                    anyhow::anyhow!("{name}: line {line}{column}: {}", cause.kind())
+                }
+                _ => anyhow::anyhow!("{name}: line {line}: {err}"),
+            }
         })?;
         rows.push(row);
     }

@@ -1,5 +1,4 @@
-//! The `mangen` subcommands on small inputs with known answers, and their errors: exit code 2, a
-//! message naming the file and line or field, and no output file.
+//! The `mangen` subcommands on small inputs with known answers (their errors: tests/bad_input.rs).
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -39,20 +38,12 @@ fn stdout_of(command: &mut Command) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// Runs a command expected to fail: exit code 2 and every `needle` in the message.
-fn fails(command: &mut Command, needles: &[&str]) {
-    let out = command.assert().code(2).get_output().stderr.clone();
-    let message = String::from_utf8(out).unwrap();
-    for needle in needles {
-        assert!(message.contains(needle), "`{needle}` not in: {message}");
-    }
-}
-
 #[test]
 fn every_subcommand_has_help() {
     for args in [
         vec!["--help"],
         vec!["sweep", "--help"],
+        vec!["merge", "--help"],
         vec!["fit", "--help"],
         vec!["plot", "--help"],
         vec!["sample", "--help"],
@@ -232,150 +223,4 @@ fn sample_reproduces_a_cell_of_the_sweep() {
     assert_eq!(text, std::fs::read_to_string(&second).unwrap());
     assert_eq!(text.lines().count(), 26);
     assert_eq!(text.lines().next().unwrap(), "x1,x2,x3");
-}
-
-#[test]
-fn bad_input_exits_2_names_the_place_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let good = file(d, "good.csv", "0,0\n1,0\n0,1\n");
-    let ragged = file(d, "ragged.csv", "0,0\n1\n");
-    let nan = file(d, "nan.csv", "x,y\n0,0\nNaN,1\n");
-    let empty = file(d, "empty.csv", "");
-    let three = file(d, "three.csv", "0,0,0\n");
-    let out = d.join("out.csv");
-    let score = |train: &Path, query: &Path, extra: &[&str]| {
-        let t = if extra.contains(&"--t") {
-            &["score"][..]
-        } else {
-            &["score", "--t", "0.1"][..]
-        };
-        let mut c = on_files(t, train, query, Some(&out));
-        c.args(extra);
-        c
-    };
-    fails(
-        &mut score(&ragged, &good, &[]),
-        &["ragged.csv: line 2: 1 fields, expected 2"],
-    );
-    fails(
-        &mut score(&good, &nan, &[]),
-        &["nan.csv: line 3, column 1: `NaN` is not finite"],
-    );
-    fails(&mut score(&good, &empty, &[]), &["empty.csv: no points"]);
-    fails(
-        &mut score(&good, &three, &[]),
-        &["three.csv: line 1: 3 fields, expected 2"],
-    );
-    fails(
-        &mut score(&good, &d.join("missing.csv"), &[]),
-        &["missing.csv"],
-    );
-    fails(
-        &mut score(&good, &good, &["--t", "-1"]),
-        &["--t: invalid diffusion time t = -1"],
-    );
-    fails(
-        &mut score(&good, &good, &["--h", "0.1"]),
-        &["--h applies to --kind smoothed only"],
-    );
-    fails(
-        &mut score(&good, &good, &["--kind", "smoothed"]),
-        &["needs --h"],
-    );
-    fails(&mut score(&good, &good, &["--eps", "2"]), &["--eps"]);
-    assert!(!out.exists(), "no output after an error");
-    assert_eq!(
-        std::fs::read_dir(d).unwrap().count(),
-        5,
-        "no temporary files left behind"
-    );
-
-    fails(
-        mangen()
-            .args(["metric", "wasserstein", "--a"])
-            .arg(&good)
-            .arg("--b")
-            .arg(&three),
-        &["three.csv: line 1: 3 fields, expected 2"],
-    );
-    let two = file(d, "two.csv", "0,0\n1,1\n");
-    fails(
-        mangen()
-            .args(["metric", "wasserstein", "--a"])
-            .arg(&good)
-            .arg("--b")
-            .arg(&two),
-        &["needs equal sizes"],
-    );
-    fails(
-        &mut on_files(
-            &["metric", "nn"],
-            &good,
-            &good,
-            Some(&d.join("no/such/folder/nn.csv")),
-        ),
-        &["cannot create the output file", "nn.csv"],
-    );
-    fails(
-        mangen()
-            .args([
-                "metric",
-                "fidelity",
-                "--manifold",
-                "kind = \"torus\"",
-                "--ambient-dim",
-                "3",
-                "--samples",
-            ])
-            .arg(&good),
-        &["--manifold", "unknown variant `torus`"],
-    );
-    fails(
-        mangen()
-            .args([
-                "metric",
-                "fidelity",
-                "--manifold",
-                "kind = \"sphere\", k = 2",
-                "--ambient-dim",
-                "2",
-                "--samples",
-            ])
-            .arg(&good),
-        &["ambient dimension must be ≥ 3"],
-    );
-    let sample_out = d.join("samples.csv");
-    fails(
-        mangen()
-            .args([
-                "sample",
-                "--n-train",
-                "40",
-                "--seed",
-                "0",
-                "--score",
-                "oracle",
-                "--experiment",
-            ])
-            .arg(tiny())
-            .arg("--out")
-            .arg(&sample_out),
-        &[
-            "--score: no score `oracle`",
-            "empirical, projection(m=1), fresh",
-        ],
-    );
-    assert!(!sample_out.exists());
-    fails(
-        mangen()
-            .args(["sweep", "--out"])
-            .arg(d.join("reports"))
-            .arg("no_such_experiment"),
-        &["unknown experiment `no_such_experiment`"],
-    );
-    assert!(
-        !d.join("reports").exists(),
-        "configs are checked before any output"
-    );
 }

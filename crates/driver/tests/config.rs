@@ -4,36 +4,8 @@
 use mangen_driver::{Experiment, Profile};
 use std::path::Path;
 
-const VALID: &str = r#"
-seed = 1
-ambient_dim = 4
-
-[manifold]
-kind = "sphere"
-k = 2
-
-[sweep]
-n_train = [10, 20, 40]
-seeds = 2
-samples = 30
-
-[[sampler]]
-t_min = 1e-3
-
-[[score]]
-kind = "smoothed"
-h_scale = 0.5
-h_exponent = -0.5
-
-[metrics]
-novelty = true
-wasserstein = { p = 2 }
-
-[[theory]]
-metric = "w2"
-slope = -0.43
-label = "k = 2"
-"#;
+/// A valid experiment; each case breaks one rule of it.
+const VALID: &str = include_str!("data/sphere.toml");
 
 fn parse(text: &str) -> Result<Experiment, String> {
     Experiment::parse(
@@ -63,7 +35,7 @@ fn each_broken_rule_names_file_field_and_rule() {
             "seed = 1\ncolour = 3",
             &["unknown field `colour`", "line"],
         ),
-        ("seed = 1", "seed = \"one\"", &["invalid type", "line 2"]),
+        ("seed = 1", "seed = \"one\"", &["invalid type", "line 1"]),
         (
             "ambient_dim = 4",
             "ambient_dim = 2",
