@@ -148,8 +148,14 @@ impl EmpiricalScore {
         };
         let n = self.index.len();
         let spread = self.index.spread();
-        let nearest = self.index.k_nearest(q, 1)?[0];
-        let radius_sq = nearest.distance_sq + 2.0 * var * (n as f64 / eps).ln();
+        let split = self.index.split(q);
+        // Any upper bound u on the squared distance to the nearest point certifies the ball: a
+        // point beyond r² = u + 2 var ln(N/ε) weighs at most ε/N of the nearest.
+        let nearest_sq = match self.index.nearest_bound_sq(q, &split) {
+            Some(bound) => bound,
+            None => self.index.k_nearest(q, 1)?[0].distance_sq,
+        };
+        let radius_sq = nearest_sq + 2.0 * var * (n as f64 / eps).ln();
         let from_centre = squared_distance(
             q.as_slice().expect("contiguous query"),
             self.index.centre().as_slice().expect("owned centre"),
@@ -165,7 +171,6 @@ impl EmpiricalScore {
         if radius >= from_centre + spread || likely_kept > DENSE_ABOVE_FRACTION {
             return Ok(self.dense_average(q, var));
         }
-        let split = self.index.split(q);
         let (value, kept, distortion) = match self.span_average(&split, radius, var, eps) {
             Some(found) => found,
             None => self.ambient_average(q, radius, var)?,

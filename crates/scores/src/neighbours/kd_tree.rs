@@ -325,6 +325,21 @@ impl KdTree {
     }
 
     /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`, sorted.
+    /// The squared distance from `query` to the training point nearest to it in span
+    /// coordinates (one tree search): an upper bound on the squared distance to the nearest
+    /// training point, equal to it when the points lie in their span. `None` when no tree runs.
+    pub fn nearest_bound_sq(&self, query: ArrayView1<f64>, split: &SpanSplit) -> Option<f64> {
+        let tree = self.tree.as_ref()?;
+        let &(position, _) = tree
+            .nearest(&split.coordinates, NonZeroUsize::MIN)
+            .first()?;
+        let index = self.rows[position];
+        let dim = self.dim();
+        let data = self.points.as_slice()?;
+        let q = query.as_slice()?;
+        Some(squared_distance(q, &data[index * dim..(index + 1) * dim]))
+    }
+
     fn exact(
         &self,
         query: ArrayView1<f64>,
