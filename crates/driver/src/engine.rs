@@ -1,6 +1,7 @@
 //! The sweep engine: runs cells in parallel, journaling each as it finishes, and writes an
 //! experiment's reports from its finished cells: runs.csv in report order, slopes.csv, the plots.
 
+use crate::band::CoverageBand;
 use crate::cell::{Cell, describe, plan, run_cell};
 use crate::config::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
@@ -40,6 +41,8 @@ pub struct ExperimentReport {
     pub timings: Vec<CellTiming>,
     /// Per-N means of the metrics that are fractions or indices (no slope is fitted to them).
     pub fractions: Vec<FractionCurve>,
+    /// The per-radius coverage at the largest N, when coverage is measured.
+    pub band: Option<CoverageBand>,
 }
 
 /// The per-N means of one fraction metric of one score and sampler.
@@ -210,7 +213,11 @@ pub fn report_experiment(
     write_runs(&dir.join("runs.csv"), &rows)?;
     let slopes = fit_experiment(&experiment.raw, &experiment.name, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
-    let plots = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, &dir)?;
+    let mut plots = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, &dir)?;
+    let band = CoverageBand::of(&rows, experiment.raw.sampler.len() > 1);
+    if let Some(band) = &band {
+        plots.push(band.plot(&experiment.name, &dir)?);
+    }
     Ok(ExperimentReport {
         name: experiment.name.clone(),
         dir,
@@ -218,6 +225,7 @@ pub fn report_experiment(
         plots,
         timings,
         fractions: fraction_curves(experiment, &rows),
+        band,
     })
 }
 

@@ -5,6 +5,7 @@
 //! reports. It is the only crate (with xtask) that does I/O.
 #![allow(clippy::print_stderr)]
 
+pub mod band;
 pub mod blas;
 pub mod cell;
 pub mod commands;

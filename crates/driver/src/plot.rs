@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Width and height of every plot, in pixels.
-const SIZE: (u32, u32) = (900, 620);
+pub(crate) const SIZE: (u32, u32) = (900, 620);
 
 /// The mean of one curve at one N with its standard error over seeds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -225,24 +225,13 @@ where
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&figure.title, ("sans-serif", 22))
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x, y)
-            .map_err(plot_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("training-set size N")
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .y_desc(&figure.metric)
-            .x_label_formatter(&|v| format_number(*v))
-            .y_label_formatter(&|v| format_number(*v))
-            .draw()
-            .map_err(plot_error)?;
+        let mut chart = new_chart(
+            &root,
+            &figure.title,
+            x,
+            y,
+            ("training-set size N", &figure.metric),
+        )?;
         let (x_lo, x_hi) = {
             let range = chart.x_range();
             (range.start, range.end)
@@ -298,20 +287,68 @@ where
                     PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.5))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(plot_error)?;
-        root.present().map_err(plot_error)?;
+        finish_chart(&mut chart, &root, SeriesLabelPosition::LowerLeft)?;
     }
     Ok(svg)
 }
 
 type Chart<'a, 'b, X, Y> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>;
+
+/// Draws the legend at `position` and writes the chart out.
+pub(crate) fn finish_chart<'a, 'b, X, Y>(
+    chart: &mut Chart<'a, 'b, X, Y>,
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(plot_error)?;
+    root.present().map_err(plot_error)
+}
+
+/// A white chart on `root` with its title, axes, mesh and the axis descriptions (x, y).
+pub(crate) fn new_chart<'a, 'b, X, Y>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    x: X,
+    y: Y,
+    (x_desc, y_desc): (&str, &str),
+) -> Result<Chart<'a, 'b, X::CoordDescType, Y::CoordDescType>>
+where
+    X: AsRangedCoord<Value = f64>,
+    Y: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    root.fill(&WHITE).map_err(plot_error)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, y)
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| format_number(*v))
+        .y_label_formatter(&|v| format_number(*v))
+        .draw()
+        .map_err(plot_error)?;
+    Ok(chart)
+}
 
 /// Draws a series' means (joined), markers and ±1 standard-error bars; returns the line's handle
 /// for the legend.
@@ -364,7 +401,7 @@ fn fitted_line(fit: &SlopeRow) -> Vec<(f64, f64)> {
 }
 
 /// Axis labels: plain numbers in [1e-3, 1e5), powers of ten outside.
-fn format_number(v: f64) -> String {
+pub(crate) fn format_number(v: f64) -> String {
     let a = v.abs();
     if v == 0.0 {
         "0".into()
@@ -376,6 +413,6 @@ fn format_number(v: f64) -> String {
     }
 }
 
-fn plot_error<E: std::fmt::Debug>(err: E) -> anyhow::Error {
+pub(crate) fn plot_error<E: std::fmt::Debug>(err: E) -> anyhow::Error {
     anyhow::anyhow!("cannot draw the plot: {err:?}")
 }

@@ -218,6 +218,9 @@ pub fn summary(
         if !report.fractions.is_empty() {
             let _ = writeln!(md, "{}", fraction_table(&report.fractions));
         }
+        if let Some(band) = &report.band {
+            let _ = writeln!(md, "{}", band.table());
+        }
         for plot in &report.plots {
             let relative = plot.strip_prefix(out).unwrap_or(plot);
             let name = plot

@@ -122,6 +122,15 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     ] {
         assert!(svg.contains(text), "w1.svg lacks `{text}`");
     }
+    let band = read(&dir.join("coverage_band.svg"));
+    for text in [
+        "coverage band at N = 80",
+        "ball radius r",
+        "projection(m=1)",
+        "even coverage",
+    ] {
+        assert!(band.contains(text), "coverage_band.svg lacks `{text}`");
+    }
     assert!(dir.join("geometry_error_mean.svg").is_file());
     assert!(dir.join("memorized_fraction.svg").is_file());
 
@@ -138,6 +147,7 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     }
     let summary = read(&one.path().join("summary.md"));
     assert!(summary.contains("## tiny") && summary.contains("(tiny/w1.svg)"));
+    assert!(summary.contains("Coverage band at N = 80") && summary.contains("| fresh | 0.4 |"));
     assert!(
         summary.contains("| memorized_fraction | empirical |"),
         "fractions are tabled"
