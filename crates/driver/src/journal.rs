@@ -5,10 +5,11 @@
 //! A cell file appears whole or not at all (temporary file, then rename): a sweep killed at any
 //! point leaves finished cells and, at worst, a hidden `.cell-….partial` that is ignored. The
 //! folder's `experiment.toml` is the fingerprint of the sweep (mangen's version, the experiment
-//! as run, the profile); cells are reused only under the same fingerprint.
+//! as run, the profile); cells are reused only when everything in it that cells depend on is the
+//! same (the description, limits, theory lines and fit settings may change in between).
 
 use crate::cell::{Cell, plan};
-use crate::config::{Experiment, RawExperiment};
+use crate::config::{Experiment, FitSpec, RawExperiment};
 use crate::output::{create_dir, write_atomically, write_string};
 use crate::profile::Profile;
 use crate::runs::{Row, header, parse_runs, rows_to_csv};
@@ -74,6 +75,18 @@ impl Fingerprint {
     fn to_text(&self) -> Result<String> {
         Ok(toml::to_string(self)?)
     }
+
+    /// The part the cells' results depend on, as text: the fingerprint without the config file's
+    /// path, the texts, theory lines and fit settings, which only the reports read.
+    fn cells_text(&self) -> Result<String> {
+        let mut cells = self.clone();
+        cells.file.clear();
+        cells.config.description.clear();
+        cells.config.limits.clear();
+        cells.config.theory.clear();
+        cells.config.fit = FitSpec::default();
+        cells.to_text()
+    }
 }
 
 /// A finished cell read back from the journal.
@@ -105,20 +118,26 @@ impl Journal {
         let journal = Self {
             dir: out.join(JOURNAL_DIR).join(&experiment.name),
         };
-        let fingerprint = Fingerprint::of(experiment).to_text()?;
+        let current = Fingerprint::of(experiment);
+        let fingerprint = current.cells_text()?;
         let cells = journal.cell_files()?;
         if !cells.is_empty() {
-            let recorded = journal.fingerprint_text()?;
+            let path = journal.fingerprint_path();
+            let recorded: Fingerprint = toml::from_str(&journal.fingerprint_text()?)
+                .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+            let recorded = recorded.cells_text()?;
             if resume {
                 if recorded != fingerprint {
                     bail!(
                         "{}: the journal belongs to a different sweep of `{}` ({}); delete {} to start over",
-                        journal.fingerprint_path().display(),
+                        path.display(),
                         experiment.name,
                         first_difference(&recorded, &fingerprint),
                         journal.dir.display()
                     );
                 }
+                // The texts, theory lines and fit settings may have changed: the reports use the new ones.
+                write_string(&path, &current.to_text()?)?;
                 return Ok(journal);
             }
             let finished = owned.iter().filter(|i| cells.contains_key(i)).count();
@@ -136,7 +155,7 @@ impl Journal {
             }
         }
         create_dir(&journal.dir)?;
-        write_string(&journal.fingerprint_path(), &fingerprint)?;
+        write_string(&journal.fingerprint_path(), &current.to_text()?)?;
         Ok(journal)
     }
 

@@ -16,12 +16,16 @@ fn experiment() -> PathBuf {
 const CELLS: usize = 60;
 
 fn sweep_command(out: &Path, extra: &[&str]) -> Command {
+    sweep_of(&experiment(), out, extra)
+}
+
+fn sweep_of(config: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut command = Command::new(cargo_bin("mangen"));
     command
         .args(["sweep", "--threads", "2", "--out"])
         .arg(out)
         .args(extra)
-        .arg(experiment())
+        .arg(config)
         .env("OPENBLAS_NUM_THREADS", "1");
     command
 }
@@ -170,4 +174,35 @@ fn resume_refuses_a_journal_of_a_different_configuration() {
         "the message names the fingerprint and the difference: {message}"
     );
     assert_eq!(cell_files(out.path()), before);
+}
+
+#[test]
+fn resume_takes_new_texts_and_theory_lines_without_rerunning_cells() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(kill_after(out.path(), 5, false));
+    let before = cell_files(out.path());
+    let edited = tempfile::tempdir().unwrap();
+    let config = edited.path().join("many_cells.toml");
+    let text = read(&experiment())
+        .replace(
+            "description = \"many cells",
+            "description = \"edited: many cells",
+        )
+        .replace("slope = -0.5", "slope = -0.25");
+    std::fs::write(&config, text).unwrap();
+    let resumed = sweep_of(&config, out.path(), &["--resume"])
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let after = cell_files(out.path());
+    for (name, inode) in &before {
+        assert_eq!(after.get(name), Some(inode), "{name} was run again");
+    }
+    assert_eq!(after.len(), CELLS);
+    assert!(read(&out.path().join("many_cells/slopes.csv")).contains(",-0.25,"));
+    assert!(read(&out.path().join("summary.md")).contains("edited: many cells"));
 }
