@@ -9,6 +9,9 @@ use std::path::Path;
 /// A valid experiment (a sphere in R^4); each config case breaks one thing in it.
 const VALID: &str = include_str!("data/sphere.toml");
 
+/// The driver's test config, beside the command lines and runs files that need one.
+const TINY: &[u8] = include_bytes!("data/tiny.toml");
+
 /// Three points in the plane.
 const GOOD_CSV: &[u8] = b"x,y\n0,0\n1,0\n0,1\n";
 
@@ -65,11 +68,12 @@ fn points(name: &'static str, query: &[u8], needles: &[&'static str]) -> Case {
 /// A command line (words separated by spaces) over the good CSV file `good.csv` and
 /// `tiny.toml`, the driver's test config.
 fn command_line(name: &'static str, args: &'static str, needles: &[&'static str]) -> Case {
-    let tiny =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.toml")).unwrap();
     Case {
         name,
-        files: vec![("good.csv", GOOD_CSV.to_vec()), ("tiny.toml", tiny)],
+        files: vec![
+            ("good.csv", GOOD_CSV.to_vec()),
+            ("tiny.toml", TINY.to_vec()),
+        ],
         args: args.split_whitespace().collect(),
         needles: needles.to_vec(),
     }
@@ -77,11 +81,12 @@ fn command_line(name: &'static str, args: &'static str, needles: &[&'static str]
 
 /// A runs.csv read by `mangen fit`.
 fn runs(name: &'static str, text: &str, needles: &[&'static str]) -> Case {
-    let tiny =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.toml")).unwrap();
     Case {
         name,
-        files: vec![("runs.csv", text.as_bytes().to_vec()), ("tiny.toml", tiny)],
+        files: vec![
+            ("runs.csv", text.as_bytes().to_vec()),
+            ("tiny.toml", TINY.to_vec()),
+        ],
         args: vec![
             "fit",
             "--experiment",
@@ -94,8 +99,6 @@ fn runs(name: &'static str, text: &str, needles: &[&'static str]) -> Case {
         needles: [&["runs.csv"][..], needles].concat(),
     }
 }
-
-const RUNS_HEADER: &str = "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,n_train,seed,samples,metric,scale,value";
 
 fn cases() -> Vec<Case> {
     vec![
@@ -235,7 +238,8 @@ fn cases() -> Vec<Case> {
         runs(
             "runs.csv with a bad value",
             &format!(
-                "{RUNS_HEADER}\ntiny,circle,1,3,uniform,empirical,empirical,sde,twenty,0,60,w1,,0.5\n"
+                "{}\ntiny,circle,1,3,uniform,empirical,empirical,sde,twenty,0,60,w1,,0.5\n",
+                mangen_driver::runs::header()
             ),
             &["line 2, column `n_train`", "invalid digit"],
         ),
