@@ -14,6 +14,7 @@
 //! also carries what measuring distances in the span can move the average (see `span_average`).
 
 use crate::error::{Result, ScoreError};
+use crate::gauss_tree::GaussTree;
 use crate::neighbours::{KdTree, NeighbourIndex, SearchPath, SpanSplit, squared_distance};
 use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
@@ -65,6 +66,8 @@ impl Default for Truncation {
 #[derive(Debug)]
 pub struct EmpiricalScore {
     index: KdTree,
+    /// Certified Gauss sums over the span coordinates, where a span tree runs.
+    sums: Option<GaussTree>,
     schedule: Schedule,
     truncation: Truncation,
     bandwidth: f64,
@@ -76,8 +79,18 @@ impl EmpiricalScore {
     pub fn new(points: Arc<Array2<f64>>, schedule: Schedule) -> Result<Self> {
         let index = KdTree::new(points)?;
         let mean = index.centre().to_owned();
+        let sums = match index.path() {
+            SearchPath::KdTree { span_dim } => {
+                let (_, coordinates) = index.span();
+                coordinates
+                    .as_slice()
+                    .map(|rows| GaussTree::new(rows, span_dim))
+            }
+            SearchPath::BruteForce { .. } => None,
+        };
         Ok(Self {
             index,
+            sums,
             schedule,
             truncation: Truncation::default(),
             bandwidth: 0.0,
@@ -146,9 +159,12 @@ impl EmpiricalScore {
         let Truncation::Certified { eps } = self.truncation else {
             return Ok(self.dense_average(q, var));
         };
+        let split = self.index.split(q);
+        if let Some(estimate) = self.span_average(&split, var, eps) {
+            return Ok(estimate);
+        }
         let n = self.index.len();
         let spread = self.index.spread();
-        let split = self.index.split(q);
         // Any upper bound u on the squared distance to the nearest point certifies the ball: a
         // point beyond r² = u + 2 var ln(N/ε) weighs at most ε/N of the nearest.
         let nearest_sq = match self.index.nearest_bound_sq(q, &split) {
@@ -171,10 +187,7 @@ impl EmpiricalScore {
         if radius >= from_centre + spread || likely_kept > DENSE_ABOVE_FRACTION {
             return Ok(self.dense_average(q, var));
         }
-        let (value, kept, distortion) = match self.span_average(&split, radius, var, eps) {
-            Some(found) => found,
-            None => self.ambient_average(q, radius, var)?,
-        };
+        let (value, kept) = self.ambient_average(q, radius, var)?;
         let dropped = n.saturating_sub(kept) as f64 / n as f64;
         let off_centre = squared_distance(
             value.as_slice().expect("owned"),
@@ -183,23 +196,18 @@ impl EmpiricalScore {
         .sqrt();
         Ok(Estimate {
             value,
-            error_bound: eps * dropped * (off_centre + distortion + spread) + distortion,
+            error_bound: eps * dropped * (off_centre + spread),
         })
     }
 
-    /// The softmax average over the points of B(q, radius), accumulated in span coordinates: the
-    /// value, the number of points summed, and the bound of what measuring distances in the span
-    /// moved it. With r_q the query's and ρ the largest training residual off the span, the
-    /// squared distances are off by at most δ = 2|r_q|ρ + ρ², each weight by e^{±δ/(2 var)}, and
-    /// the average by ρ + (e^{δ/var} − 1)·R. `None` when no tree runs or that bound would exceed
-    /// ε·R.
-    fn span_average(
-        &self,
-        split: &SpanSplit,
-        radius: f64,
-        var: f64,
-        eps: f64,
-    ) -> Option<(Array1<f64>, usize, f64)> {
+    /// The softmax average by the Gauss tree over the span coordinates, when the training set
+    /// lies on its span closely enough. With r_q the query's and ρ the largest training residual
+    /// off the span, the squared distances measured in the span are off by at most
+    /// δ = 2|r_q|ρ + ρ², each weight by e^{±δ/(2 var)}, and the average by
+    /// ρ + (e^{δ/var} − 1)·R: that distortion is added to the tree's bound. `None` when no tree
+    /// runs or the distortion would exceed ε·R.
+    fn span_average(&self, split: &SpanSplit, var: f64, eps: f64) -> Option<Estimate> {
+        let sums = self.sums.as_ref()?;
         let residual = self.index.residual_max();
         let spread = self.index.spread();
         let delta = 2.0 * split.perpendicular * residual + residual * residual;
@@ -207,37 +215,30 @@ impl EmpiricalScore {
         if distortion.is_nan() || distortion > eps * spread {
             return None;
         }
-        let candidates = self.index.span_candidates(split, radius)?;
-        if candidates.is_empty() {
-            return None;
-        }
+        let (_, nearest_sq) = self.index.span_nearest(split)?;
         let (basis, coordinates) = self.index.span();
-        let span_dim = basis.ncols();
-        let coordinates = coordinates.as_slice()?;
-        let closest = candidates.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
-        let mut total = 0.0;
-        let mut sum = vec![0.0; span_dim];
-        for &(position, span_distance_sq) in &candidates {
-            let weight = (-(span_distance_sq - closest) / (2.0 * var)).exp();
-            total += weight;
-            let y = &coordinates[position * span_dim..(position + 1) * span_dim];
-            for (s, &v) in sum.iter_mut().zip(y) {
-                *s += weight * v;
-            }
-        }
-        let average = Array1::from(sum) / total;
-        let value = &self.index.centre() + &basis.dot(&average);
-        Some((value, candidates.len(), distortion))
+        let sum = sums.average(
+            coordinates.as_slice()?,
+            &split.coordinates,
+            nearest_sq,
+            var,
+            eps,
+        );
+        let value = &self.index.centre() + &basis.dot(&Array1::from(sum.average));
+        Some(Estimate {
+            value,
+            error_bound: sum.error_bound + distortion,
+        })
     }
 
-    /// The softmax average over the points of B(q, radius) in ambient coordinates: the value, the
-    /// number of points summed and a zero distortion.
+    /// The softmax average over the points of B(q, radius) in ambient coordinates, and the
+    /// number of points summed.
     fn ambient_average(
         &self,
         q: ArrayView1<f64>,
         radius: f64,
         var: f64,
-    ) -> Result<(Array1<f64>, usize, f64)> {
+    ) -> Result<(Array1<f64>, usize)> {
         let kept = self.index.within_unsorted(q, radius)?;
         let dim = self.dim();
         let data = self.index.points().as_slice().expect("standard layout");
@@ -246,7 +247,7 @@ impl EmpiricalScore {
             let start = neighbour.index * dim;
             average.add(neighbour.distance_sq, &data[start..start + dim]);
         }
-        Ok((average.finish(), kept.len(), 0.0))
+        Ok((average.finish(), kept.len()))
     }
 
     fn dense_average(&self, q: ArrayView1<f64>, var: f64) -> Estimate {

@@ -7,6 +7,7 @@
 
 mod empirical;
 mod error;
+mod gauss_tree;
 mod gaussian;
 pub mod neighbours;
 mod oracle;

@@ -324,15 +324,20 @@ impl KdTree {
         Some(tree.within(&query.coordinates, span_radius))
     }
 
-    /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`, sorted.
+    /// The position in span order and the squared span distance of the training point nearest
+    /// to the split query in span coordinates (one tree search). `None` when no tree runs.
+    pub fn span_nearest(&self, split: &SpanSplit) -> Option<(usize, f64)> {
+        let tree = self.tree.as_ref()?;
+        tree.nearest(&split.coordinates, NonZeroUsize::MIN)
+            .first()
+            .copied()
+    }
+
     /// The squared distance from `query` to the training point nearest to it in span
     /// coordinates (one tree search): an upper bound on the squared distance to the nearest
     /// training point, equal to it when the points lie in their span. `None` when no tree runs.
     pub fn nearest_bound_sq(&self, query: ArrayView1<f64>, split: &SpanSplit) -> Option<f64> {
-        let tree = self.tree.as_ref()?;
-        let &(position, _) = tree
-            .nearest(&split.coordinates, NonZeroUsize::MIN)
-            .first()?;
+        let (position, _) = self.span_nearest(split)?;
         let index = self.rows[position];
         let dim = self.dim();
         let data = self.points.as_slice()?;
@@ -340,6 +345,7 @@ impl KdTree {
         Some(squared_distance(q, &data[index * dim..(index + 1) * dim]))
     }
 
+    /// Exact neighbours among `candidates`, measured in full dimension, with d² ≤ `radius_sq`, sorted.
     fn exact(
         &self,
         query: ArrayView1<f64>,

@@ -1,0 +1,681 @@
+//! Certified Gauss sums in span coordinates: a box tree over the span kd order whose nodes carry Taylor (Hermite) moments.
+//!
+//! The softmax average of the empirical score needs S0 = Σ_i W_i and S1 = Σ_i W_i x_i over the
+//! span coordinates x_i, with W_i = exp(−(|u − x_i|² − L)/(2v)), u the query, v the kernel
+//! variance and L the smallest |u − x_i|², so that the nearest point weighs 1 and S0 ≥ 1. The
+//! tree's nodes are the ranges of the span kd order, halved down to [`LEAF`] points, with their
+//! bounding boxes (centre c, half-widths w). A query walks the tree from the root and, at each
+//! node of n points, either
+//! - drops it, when no point of its box can weigh more than ε·S_low/N (S_low ≤ S0, see below);
+//! - sums it by the Taylor expansion of f(y) = exp(−|u − c − y|²/(2v)) about y = 0: with
+//!   s = (u − c)/√(2v) and the Hermite functions h_n(s) = H_n(s) e^{−s²},
+//!   ∂^α f(0) = (2v)^{−|α|/2} Π_j h_{α_j}(s_j), so Σ_i f(y_i) ≈ Σ_{|α|≤P} ∂^α f(0) M_α with the
+//!   node's moments M_α = Σ_i y_i^α/α!, and Σ_i f(y_i) y_i ≈ Σ_{|α|≤P} ∂^α f(0) (α_k + 1) M_{α+e_k}.
+//!   The Lagrange remainder of order P + 1, bounded with Cramér's inequality
+//!   |h_n(s)| ≤ K 2^{n/2} √(n!) e^{−s²/2} (K < 1.0865), is at most
+//!   K^m v^{−(P+1)/2} e^{−δ²/(4v)} Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) per point, δ the query's
+//!   distance to the box; the expansion is used when n times that is within the node's budget;
+//! - sums its points one by one (a leaf), or visits its two children.
+//!
+//! Each node may err by ε·S_low·n/N, so S0 is off by e0 ≤ ε·S_low and S1 by e1 ≤ ε·S_low·R in
+//! all (R bounds |x_i|), and since S0 ≥ 1 the average by |S1/S0 − m̂| ≤ (e1 + |m̂| e0)/S0. The bound
+//! returned adds up the errors actually incurred, plus a rounding allowance for the expansions.
+//! S_low starts as the larger of 1 and Σ n·exp(−(far² − L)/(2v)) over the nodes at depth
+//! [`LOWER_BOUND_DEPTH`] (far = the distance to the box's farthest corner), close to N at large t
+//! where every point weighs about the same; the walk visits nearer children first and raises
+//! S_low to the weight summed so far less its error. At small t the walk is a ball search, and
+//! points of a leaf beyond the budget are dropped one by one.
+
+use std::collections::HashMap;
+
+/// Points per leaf: leaves are summed point by point.
+const LEAF: usize = 32;
+/// The largest span dimension the tree takes (that of the span kd-tree).
+const MAX_SPAN_DIM: usize = crate::neighbours::MAX_TREE_DIM;
+/// Nodes with fewer points carry no moments: summing them directly costs about as much.
+const MOMENTS_FROM: usize = 128;
+/// Cramér's constant: |H_n(x)| e^{−x²/2} ≤ K 2^{n/2} √(n!) for every n ≥ 0 and real x.
+const CRAMER: f64 = 1.086_435;
+/// Depth of the nodes whose farthest corners give the corner lower bound of S0.
+const LOWER_BOUND_DEPTH: usize = 3;
+
+/// The expansion order P for span dimension m: at most about 800 moments per node, none
+/// beyond m = 4 (the tree then only drops and sums directly).
+fn order_for(span_dim: usize) -> Option<usize> {
+    match span_dim {
+        1 => Some(20),
+        2 => Some(16),
+        3 => Some(14),
+        4 => Some(8),
+        _ => None,
+    }
+}
+
+/// The multi-indices α ∈ N^m with |α| ≤ P + 1 in graded order, with the tables the moments need.
+#[derive(Debug)]
+struct MultiIndices {
+    dim: usize,
+    /// Exponents, `dim` per index.
+    exponents: Vec<u8>,
+    /// How many indices have |α| ≤ P (they come first).
+    expanded: usize,
+    /// For α ≠ 0: (index of α − e_k, k) with k the first non-zero coordinate.
+    parent: Vec<(usize, usize)>,
+    /// For |α| ≤ P, `dim` per index: the index of α + e_k.
+    raised: Vec<usize>,
+}
+
+impl MultiIndices {
+    fn new(dim: usize, order: usize) -> Self {
+        let mut all: Vec<Vec<u8>> = Vec::new();
+        for degree in 0..=order + 1 {
+            let mut current = vec![0u8; dim];
+            compositions(degree, 0, &mut current, &mut all);
+        }
+        let position: HashMap<Vec<u8>, usize> = all
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.clone(), i))
+            .collect();
+        let degree = |a: &[u8]| a.iter().map(|&e| usize::from(e)).sum::<usize>();
+        let expanded = all.iter().filter(|a| degree(a) <= order).count();
+        let parent = all
+            .iter()
+            .map(|a| match a.iter().position(|&e| e > 0) {
+                None => (0, 0),
+                Some(k) => {
+                    let mut lower = a.clone();
+                    lower[k] -= 1;
+                    (position[&lower], k)
+                }
+            })
+            .collect();
+        let raised = all[..expanded]
+            .iter()
+            .flat_map(|a| {
+                (0..dim).map(|k| {
+                    let mut higher = a.clone();
+                    higher[k] += 1;
+                    position[&higher]
+                })
+            })
+            .collect();
+        Self {
+            dim,
+            exponents: all.concat(),
+            expanded,
+            parent,
+            raised,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    fn exponents(&self, index: usize) -> &[u8] {
+        &self.exponents[index * self.dim..(index + 1) * self.dim]
+    }
+
+    /// z^α/α! for every α, into `out`.
+    fn scaled_monomials(&self, z: &[f64], out: &mut [f64]) {
+        out[0] = 1.0;
+        for index in 1..self.len() {
+            let (lower, k) = self.parent[index];
+            out[index] = out[lower] * z[k] / f64::from(self.exponents(index)[k]);
+        }
+    }
+}
+
+/// Every α ∈ N^dim with |α| = `remaining` + the exponents already set, coordinates from `from`.
+fn compositions(remaining: usize, from: usize, current: &mut Vec<u8>, out: &mut Vec<Vec<u8>>) {
+    if from + 1 == current.len() {
+        current[from] = remaining as u8;
+        out.push(current.clone());
+        return;
+    }
+    for e in (0..=remaining).rev() {
+        current[from] = e as u8;
+        compositions(remaining - e, from + 1, current, out);
+    }
+    current[from] = 0;
+}
+
+/// One node: a range of the span order with its bounding box.
+#[derive(Debug)]
+struct Node {
+    start: usize,
+    end: usize,
+    children: Option<[usize; 2]>,
+    /// Offset of the moments in [`GaussTree::moments`], for nodes that carry them.
+    moments: Option<usize>,
+    /// The moments are those of z = (x − c)/scale.
+    scale: f64,
+    /// ln Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) (−∞ for a box of one point).
+    log_remainder: f64,
+    /// |c| + |w|: every point of the node lies within it of the origin.
+    reach: f64,
+}
+
+/// The tree of certified Gauss sums over the span coordinates of a training set.
+#[derive(Debug)]
+pub(crate) struct GaussTree {
+    dim: usize,
+    len: usize,
+    /// P, with the multi-indices up to P + 1, when the span dimension has expansions.
+    expansion: Option<(usize, MultiIndices)>,
+    nodes: Vec<Node>,
+    /// Centre then half-widths of each node's box, 2m values per node.
+    boxes: Vec<f64>,
+    moments: Vec<f64>,
+    /// The nodes at [`LOWER_BOUND_DEPTH`] (or leaves above it): they partition the points.
+    frontier: Vec<usize>,
+}
+
+/// What a sum found: the softmax average in span coordinates, a bound on its error, and how
+/// much work it did.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GaussSum {
+    pub(crate) average: Vec<f64>,
+    pub(crate) error_bound: f64,
+    /// Points summed one by one (weights computed).
+    pub(crate) summed: usize,
+    /// Nodes summed by their expansion.
+    pub(crate) expanded: usize,
+}
+
+/// Running sums of a walk.
+struct Totals {
+    s0: f64,
+    s1: Vec<f64>,
+    e0: f64,
+    e1: f64,
+    summed: usize,
+    expanded: usize,
+}
+
+/// What a query fixes for its walk.
+struct Query<'a> {
+    coordinates: &'a [f64],
+    u: &'a [f64],
+    nearest_sq: f64,
+    two_var: f64,
+    log_budget: f64,
+}
+
+impl GaussTree {
+    /// The tree over `coordinates` (N × m, row-major, in span kd order).
+    pub(crate) fn new(coordinates: &[f64], dim: usize) -> Self {
+        assert!(
+            (1..=MAX_SPAN_DIM).contains(&dim),
+            "span dimension {dim} out of range"
+        );
+        let len = coordinates.len() / dim;
+        let expansion = order_for(dim).map(|order| (order, MultiIndices::new(dim, order)));
+        let mut tree = Self {
+            dim,
+            len,
+            expansion,
+            nodes: Vec::new(),
+            boxes: Vec::new(),
+            moments: Vec::new(),
+            frontier: Vec::new(),
+        };
+        let mut scratch = Vec::new();
+        tree.build(coordinates, 0, len, 0, &mut scratch);
+        tree
+    }
+
+    fn build(
+        &mut self,
+        coordinates: &[f64],
+        start: usize,
+        end: usize,
+        depth: usize,
+        scratch: &mut Vec<f64>,
+    ) -> usize {
+        let m = self.dim;
+        let rows = &coordinates[start * m..end * m];
+        let mut lo = vec![f64::INFINITY; m];
+        let mut hi = vec![f64::NEG_INFINITY; m];
+        for x in rows.chunks_exact(m) {
+            for j in 0..m {
+                lo[j] = lo[j].min(x[j]);
+                hi[j] = hi[j].max(x[j]);
+            }
+        }
+        let centre: Vec<f64> = (0..m).map(|j| 0.5 * (lo[j] + hi[j])).collect();
+        let half: Vec<f64> = (0..m).map(|j| 0.5 * (hi[j] - lo[j])).collect();
+        let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let scale = half.iter().copied().fold(0.0, f64::max);
+        let (log_remainder, moments) = match &self.expansion {
+            Some((_, indices)) => {
+                let log_remainder = log_remainder_sum(indices, &half);
+                let moments = (end - start >= MOMENTS_FROM).then(|| {
+                    let offset = self.moments.len();
+                    self.moments.resize(offset + indices.len(), 0.0);
+                    scratch.resize(indices.len(), 0.0);
+                    let mut z = vec![0.0; m];
+                    for x in rows.chunks_exact(m) {
+                        for j in 0..m {
+                            z[j] = if scale > 0.0 {
+                                (x[j] - centre[j]) / scale
+                            } else {
+                                0.0
+                            };
+                        }
+                        indices.scaled_monomials(&z, scratch);
+                        for (sum, v) in self.moments[offset..].iter_mut().zip(scratch.iter()) {
+                            *sum += v;
+                        }
+                    }
+                    offset
+                });
+                (log_remainder, moments)
+            }
+            None => (f64::NEG_INFINITY, None),
+        };
+        let index = self.nodes.len();
+        self.nodes.push(Node {
+            start,
+            end,
+            children: None,
+            moments,
+            scale,
+            log_remainder,
+            reach: norm(&centre) + norm(&half),
+        });
+        self.boxes.extend_from_slice(&centre);
+        self.boxes.extend_from_slice(&half);
+        let is_leaf = end - start <= LEAF;
+        if depth == LOWER_BOUND_DEPTH || (is_leaf && depth < LOWER_BOUND_DEPTH) {
+            self.frontier.push(index);
+        }
+        if !is_leaf {
+            // The same halving as the span kd order, so each child is one of its runs.
+            let middle = start + (end - start) / 2;
+            let low = self.build(coordinates, start, middle, depth + 1, scratch);
+            let high = self.build(coordinates, middle, end, depth + 1, scratch);
+            self.nodes[index].children = Some([low, high]);
+        }
+        index
+    }
+
+    fn centre(&self, node: usize) -> &[f64] {
+        &self.boxes[2 * self.dim * node..2 * self.dim * node + self.dim]
+    }
+
+    fn half_widths(&self, node: usize) -> &[f64] {
+        &self.boxes[2 * self.dim * node + self.dim..2 * self.dim * (node + 1)]
+    }
+
+    /// Squared distances from `u` to the nearest and the farthest point of the node's box.
+    fn box_distances_sq(&self, node: usize, u: &[f64]) -> (f64, f64) {
+        let (mut near, mut far) = (0.0, 0.0);
+        for ((&uj, &cj), &wj) in u.iter().zip(self.centre(node)).zip(self.half_widths(node)) {
+            let offset = (uj - cj).abs();
+            near += (offset - wj).max(0.0).powi(2);
+            far += (offset + wj).powi(2);
+        }
+        (near, far)
+    }
+
+    /// The softmax average of the span coordinates `coordinates` (the rows this tree was built
+    /// on) around the query `u` at variance `var`, given the squared span distance L of the point
+    /// nearest to `u`, with total weight error at most ε·S_low.
+    pub(crate) fn average(
+        &self,
+        coordinates: &[f64],
+        u: &[f64],
+        nearest_sq: f64,
+        var: f64,
+        eps: f64,
+    ) -> GaussSum {
+        let two_var = 2.0 * var;
+        let mut query = Query {
+            coordinates,
+            u,
+            nearest_sq,
+            two_var,
+            log_budget: 0.0,
+        };
+        let corners: f64 = self
+            .frontier
+            .iter()
+            .map(|&node| {
+                let (_, far_sq) = self.box_distances_sq(node, u);
+                let n = (self.nodes[node].end - self.nodes[node].start) as f64;
+                n * ((nearest_sq - far_sq) / two_var).exp()
+            })
+            .sum();
+        let budget = |lower: f64| (eps * lower / self.len as f64).ln();
+        let mut lower = corners.max(1.0);
+        query.log_budget = budget(lower);
+        let mut totals = self.empty_totals();
+        // Nearer children first: the weight summed so far, less its error, is a lower bound of
+        // S0 that grows quickly, and with it the budget of the nodes that follow.
+        let mut stack = vec![(0, self.box_distances_sq(0, u).0)];
+        let mut visited = 0;
+        while let Some((node, near_sq)) = stack.pop() {
+            visited += 1;
+            match self.visit(&query, node, near_sq, &mut totals) {
+                Some(children) => {
+                    let mut children =
+                        children.map(|child| (child, self.box_distances_sq(child, u).0));
+                    if children[0].1 < children[1].1 {
+                        children.swap(0, 1);
+                    }
+                    stack.extend(children);
+                }
+                None => {
+                    let summed_so_far = totals.s0 - totals.e0;
+                    if summed_so_far > lower {
+                        lower = summed_so_far;
+                        query.log_budget = budget(lower);
+                    }
+                }
+            }
+        }
+        // Rounding of the positive sums: LEAF terms within a leaf, then one addition per node.
+        let rounding = (LEAF + self.dim + visited) as f64 * f64::EPSILON * totals.s0;
+        totals.e0 += rounding;
+        totals.e1 += rounding * self.nodes[0].reach;
+        let average: Vec<f64> = totals.s1.iter().map(|s| s / totals.s0).collect();
+        let average_norm = average.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let s0_floor = lower.max(totals.s0 - totals.e0);
+        GaussSum {
+            average,
+            error_bound: (totals.e1 + average_norm * totals.e0) / s0_floor,
+            summed: totals.summed,
+            expanded: totals.expanded,
+        }
+    }
+
+    fn empty_totals(&self) -> Totals {
+        Totals {
+            s0: 0.0,
+            s1: vec![0.0; self.dim],
+            e0: 0.0,
+            e1: 0.0,
+            summed: 0,
+            expanded: 0,
+        }
+    }
+
+    /// Drops, expands or sums one node; returns its children when it must be opened.
+    fn visit(
+        &self,
+        query: &Query,
+        node: usize,
+        near_sq: f64,
+        totals: &mut Totals,
+    ) -> Option<[usize; 2]> {
+        let info = &self.nodes[node];
+        let n = (info.end - info.start) as f64;
+        let log_heaviest = (query.nearest_sq - near_sq) / query.two_var;
+        if log_heaviest <= query.log_budget {
+            let dropped = n * log_heaviest.exp();
+            totals.e0 += dropped;
+            totals.e1 += dropped * info.reach;
+            return None;
+        }
+        if self.expand(query, node, near_sq, totals) {
+            return None;
+        }
+        match info.children {
+            Some(children) => Some(children),
+            None => {
+                self.sum_directly(query, node, totals);
+                None
+            }
+        }
+    }
+
+    fn sum_directly(&self, query: &Query, node: usize, totals: &mut Totals) {
+        let m = self.dim;
+        let info = &self.nodes[node];
+        let mut s0 = 0.0;
+        let mut s1 = [0.0; MAX_SPAN_DIM];
+        let mut dropped = 0;
+        for x in query.coordinates[info.start * m..info.end * m].chunks_exact(m) {
+            let distance_sq: f64 = x.iter().zip(query.u).map(|(a, b)| (a - b) * (a - b)).sum();
+            let log_weight = (query.nearest_sq - distance_sq) / query.two_var;
+            // A point beyond the budget is dropped like a node: it weighs less than the budget.
+            if log_weight <= query.log_budget {
+                dropped += 1;
+                continue;
+            }
+            let weight = log_weight.exp();
+            s0 += weight;
+            for (s, &v) in s1.iter_mut().zip(x) {
+                *s += weight * v;
+            }
+        }
+        totals.s0 += s0;
+        for (total, s) in totals.s1.iter_mut().zip(s1) {
+            *total += s;
+        }
+        let dropped_weight = dropped as f64 * query.log_budget.exp();
+        totals.e0 += dropped_weight;
+        totals.e1 += dropped_weight * info.reach;
+        totals.summed += info.end - info.start - dropped;
+    }
+
+    /// Adds the node's expansion when it carries moments and its remainder fits the budget.
+    fn expand(&self, query: &Query, node: usize, near_sq: f64, totals: &mut Totals) -> bool {
+        let (Some((order, indices)), Some(offset)) = (&self.expansion, self.nodes[node].moments)
+        else {
+            return false;
+        };
+        let info = &self.nodes[node];
+        let m = self.dim;
+        let var = 0.5 * query.two_var;
+        let log_per_point = m as f64 * CRAMER.ln() + info.log_remainder
+            - 0.5 * (*order + 1) as f64 * var.ln()
+            + (2.0 * query.nearest_sq - near_sq) / (2.0 * query.two_var);
+        if log_per_point > query.log_budget {
+            return false;
+        }
+        let centre = self.centre(node);
+        let offsets: Vec<f64> = query.u.iter().zip(centre).map(|(u, c)| u - c).collect();
+        let offset_sq: f64 = offsets.iter().map(|d| d * d).sum();
+        let prefactor = ((query.nearest_sq - offset_sq) / query.two_var).exp();
+        // g_j[n] = λ^n H_n(s_j), λ = scale/√(2v), by H_{n+1} = 2s H_n − 2n H_{n−1}.
+        let lambda_sq = info.scale * info.scale / query.two_var;
+        let mut hermite = vec![0.0; m * (order + 1)];
+        for (j, d) in offsets.iter().enumerate() {
+            let g = &mut hermite[j * (order + 1)..(j + 1) * (order + 1)];
+            let a = info.scale * d / query.two_var;
+            g[0] = 1.0;
+            if *order >= 1 {
+                g[1] = 2.0 * a;
+            }
+            for k in 1..*order {
+                g[k + 1] = 2.0 * a * g[k] - 2.0 * k as f64 * lambda_sq * g[k - 1];
+            }
+        }
+        let moments = &self.moments[offset..offset + indices.len()];
+        let (mut s0, mut abs0) = (0.0, 0.0);
+        let mut s1 = vec![0.0; m];
+        let mut abs1 = 0.0;
+        for index in 0..indices.expanded {
+            let exponents = indices.exponents(index);
+            let coefficient: f64 = exponents
+                .iter()
+                .enumerate()
+                .map(|(j, &e)| hermite[j * (order + 1) + usize::from(e)])
+                .product();
+            let term = coefficient * moments[index];
+            s0 += term;
+            abs0 += term.abs();
+            for k in 0..m {
+                let raised = indices.raised[index * m + k];
+                let term = coefficient * f64::from(exponents[k] + 1) * moments[raised];
+                s1[k] += term;
+                abs1 += term.abs();
+            }
+        }
+        let s0 = prefactor * s0;
+        let weighted_offsets: Vec<f64> = s1.iter().map(|s| prefactor * info.scale * s).collect();
+        if !(s0.is_finite() && weighted_offsets.iter().all(|v| v.is_finite())) {
+            return false;
+        }
+        let n = (info.end - info.start) as f64;
+        let rounding = (indices.expanded + 4 * (order + m)) as f64 * f64::EPSILON;
+        let remainder = n * log_per_point.exp();
+        let centre_norm = centre.iter().map(|c| c * c).sum::<f64>().sqrt();
+        let rounding0 = rounding * prefactor * abs0;
+        totals.s0 += s0;
+        for ((total, &c), w) in totals.s1.iter_mut().zip(centre).zip(&weighted_offsets) {
+            *total += c * s0 + w;
+        }
+        totals.e0 += remainder + rounding0;
+        totals.e1 += remainder * info.reach
+            + centre_norm * rounding0
+            + rounding * prefactor * info.scale * abs1;
+        totals.expanded += 1;
+        true
+    }
+}
+
+/// ln Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) over the multi-indices of degree P + 1.
+fn log_remainder_sum(indices: &MultiIndices, half: &[f64]) -> f64 {
+    let sum: f64 = (indices.expanded..indices.len())
+        .map(|index| {
+            indices
+                .exponents(index)
+                .iter()
+                .zip(half)
+                .map(|(&e, &w)| w.powi(i32::from(e)) / factorial(usize::from(e)).sqrt())
+                .product::<f64>()
+        })
+        .sum();
+    sum.ln()
+}
+
+fn factorial(n: usize) -> f64 {
+    (1..=n).map(|k| k as f64).product()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points on a circle of radius 1 in span order (the order only matters for speed).
+    fn circle(n: usize) -> Vec<f64> {
+        (0..n)
+            .flat_map(|i| {
+                let angle = std::f64::consts::TAU * i as f64 / n as f64;
+                [angle.cos(), angle.sin()]
+            })
+            .collect()
+    }
+
+    fn dense(coordinates: &[f64], dim: usize, u: &[f64], var: f64) -> Vec<f64> {
+        let distances: Vec<f64> = coordinates
+            .chunks_exact(dim)
+            .map(|x| x.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum())
+            .collect();
+        let least = distances.iter().copied().fold(f64::INFINITY, f64::min);
+        let mut total = 0.0;
+        let mut sum = vec![0.0; dim];
+        for (x, d) in coordinates.chunks_exact(dim).zip(&distances) {
+            let w = (-(d - least) / (2.0 * var)).exp();
+            total += w;
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s += w * v);
+        }
+        sum.iter().map(|s| s / total).collect()
+    }
+
+    fn nearest(coordinates: &[f64], dim: usize, u: &[f64]) -> (usize, f64) {
+        coordinates
+            .chunks_exact(dim)
+            .map(|x| x.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum::<f64>())
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("points")
+    }
+
+    #[test]
+    fn multi_indices_are_graded_and_complete() {
+        let indices = MultiIndices::new(3, 4);
+        // C(3 + 5, 3) indices of degree ≤ 5, C(3 + 4, 3) of degree ≤ 4.
+        assert_eq!((indices.len(), indices.expanded), (56, 35));
+        let mut z = vec![0.0; indices.len()];
+        indices.scaled_monomials(&[2.0, -1.0, 0.5], &mut z);
+        for (index, value) in z.iter().enumerate() {
+            let e = indices.exponents(index);
+            let expected = 2f64.powi(e[0].into()) / factorial(e[0].into())
+                * (-1f64).powi(e[1].into())
+                / factorial(e[1].into())
+                * 0.5f64.powi(e[2].into())
+                / factorial(e[2].into());
+            assert!((value - expected).abs() < 1e-14, "index {index}");
+        }
+    }
+
+    /// Quasi-random points of the cube [−1, 1]^dim (a Weyl sequence).
+    fn cube(n: usize, dim: usize) -> Vec<f64> {
+        (0..n)
+            .flat_map(|i| {
+                (0..dim).map(move |j| {
+                    let alpha = (2.0 + j as f64).sqrt().fract();
+                    2.0 * ((i as f64 + 0.5) * alpha).fract() - 1.0
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_span_dimension_stays_within_the_bound() {
+        for dim in 1..=5 {
+            let points = cube(3000, dim);
+            let tree = GaussTree::new(&points, dim);
+            for &var in &[1e-6, 1e-3, 0.1, 3.0, 1e4] {
+                let u: Vec<f64> = (0..dim).map(|j| 0.3 - 0.2 * j as f64).collect();
+                let found = tree.average(&points, &u, nearest(&points, dim, &u).1, var, 1e-9);
+                let exact = dense(&points, dim, &u, var);
+                let gap = found
+                    .average
+                    .iter()
+                    .zip(&exact)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(
+                    gap <= found.error_bound + 1e-13 && found.error_bound <= 5e-9,
+                    "dim {dim}, var {var}: gap {gap:e}, bound {:e}",
+                    found.error_bound
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn expansions_agree_with_the_dense_sum_within_the_bound() {
+        let points = circle(20_000);
+        let tree = GaussTree::new(&points, 2);
+        for &var in &[1e-4, 1e-2, 0.3, 10.0, 1e3] {
+            for u in [[0.3, 0.2], [1.5, -0.4], [4.0, 3.0]] {
+                let found = tree.average(&points, &u, nearest(&points, 2, &u).1, var, 1e-10);
+                let exact = dense(&points, 2, &u, var);
+                let gap = found
+                    .average
+                    .iter()
+                    .zip(&exact)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(
+                    gap <= found.error_bound + 1e-13,
+                    "var {var}, u {u:?}: gap {gap:e} > bound {:e}",
+                    found.error_bound
+                );
+                assert!(found.error_bound <= 3e-10, "bound {:e}", found.error_bound);
+                if var >= 0.3 {
+                    assert!(found.expanded > 0 && found.summed < 20_000 / 4, "{found:?}");
+                }
+            }
+        }
+    }
+}
