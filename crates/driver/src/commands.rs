@@ -568,7 +568,7 @@ pub struct ManifoldArgs {
 
 impl ManifoldArgs {
     /// The manifold and its law.
-    fn law(&self) -> Result<Arc<dyn Measure>> {
+    pub fn law(&self) -> Result<Arc<dyn Measure>> {
         if let Some(file) = &self.experiment {
             let experiment = Experiment::load(file, Profile::Standard)?;
             return Ok(experiment.measure);

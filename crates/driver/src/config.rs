@@ -215,7 +215,7 @@ pub struct ProfileOverrides {
 }
 
 /// Reverse-time integrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Reverse SDE, Euler–Maruyama.

@@ -9,6 +9,7 @@ pub mod band;
 pub mod blas;
 pub mod cell;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod engine;
 pub mod fit;
