@@ -67,7 +67,7 @@ fn has_command(name: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn run_quietly(command: &mut Command) -> Result<(), String> {
+pub fn run_quietly(command: &mut Command) -> Result<(), String> {
     let shown = format!("{command:?}");
     let out = command
         .output()
@@ -107,6 +107,23 @@ pub fn cargo_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), S
     } else {
         Err(format!("`cargo {}` failed ({status})", args.join(" ")))
     }
+}
+
+/// Prepares the machine and builds the `mangen` driver in release; returns the binary's path.
+pub fn release_mangen() -> Result<std::path::PathBuf, String> {
+    ensure_system_libraries()?;
+    cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "mangen-driver",
+        "--bin",
+        "mangen",
+    ])?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    Ok(target.join("release/mangen"))
 }
 
 /// The workspace root: the parent of this crate's manifest directory.

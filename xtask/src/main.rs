@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's entry points, one module per subcommand, depending on no crate of ours.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod compare;
 mod fuzz;
 mod machine;
 mod sweep;
@@ -14,6 +15,7 @@ usage: cargo xtask <command> [options]
 commands:
   sweep     prepare the machine, build the driver in release and run the experiment suite into reports/
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
+  compare   run the memorizer job in mangen and in the NumPy/SciPy baseline, check and time them
   fuzz      run the fuzz targets of the config parser and the CSV point reader (cargo fuzz)
   help      show this message
 ";
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let outcome = match command {
         "sweep" => sweep::run(rest),
         "test" => test::run(rest),
+        "compare" => compare::run(rest),
         "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

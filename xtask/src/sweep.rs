@@ -26,20 +26,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         print!("{HELP}");
         return Ok(());
     }
-    machine::ensure_system_libraries()?;
-    machine::cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "mangen-driver",
-        "--bin",
-        "mangen",
-    ])?;
+    let binary = machine::release_mangen()?;
     let root = machine::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let binary = target.join("release/mangen");
     println!("xtask: {} sweep {}", binary.display(), args.join(" "));
     let status = Command::new(&binary)
         .arg("sweep")
