@@ -37,9 +37,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .status()
         .map_err(|err| format!("could not start {}: {err}", binary.display()))?;
     if status.success() {
-        println!("xtask: the reports are in reports/ (start with reports/summary.md)");
+        let out = output_folder(args);
+        println!("xtask: the reports are in {out}/ (start with {out}/summary.md)");
         Ok(())
     } else {
         Err(format!("the sweep failed ({status})"))
     }
+}
+
+/// The folder given by `--out DIR` or `--out=DIR`, else `reports`.
+fn output_folder(args: &[String]) -> &str {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--out" {
+            return args.next().map_or("reports", String::as_str);
+        }
+        if let Some(folder) = arg.strip_prefix("--out=") {
+            return folder;
+        }
+    }
+    "reports"
 }
