@@ -87,9 +87,6 @@ pub enum MetricError {
     /// The neighbour index or an estimated projection failed.
     #[error(transparent)]
     Score(#[from] ScoreError),
-    /// The assignment solver failed.
-    #[error("optimal assignment failed: {0}")]
-    Assignment(String),
 }
 
 /// Result alias for this crate.

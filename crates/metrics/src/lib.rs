@@ -5,6 +5,7 @@
 //! coverage of μ at scale r, exact Wasserstein distances by optimal assignment, the error of an
 //! estimated projection, and log–log slope fits with bootstrap confidence intervals.
 
+pub mod assignment;
 pub mod coverage;
 pub mod error;
 pub mod fidelity;
@@ -14,6 +15,7 @@ pub mod slopes;
 pub mod summary;
 pub mod wasserstein;
 
+pub use assignment::optimal_assignment;
 pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};

@@ -2,14 +2,16 @@
 //!
 //! Between two empirical laws of n points each, an optimal coupling can be taken to be a
 //! permutation (Birkhoff–von Neumann), so W_p^p = min_σ (1/n) Σ_i |a_i − b_σ(i)|^p: a linear sum
-//! assignment, solved exactly by the `lsap` crate (the shortest-augmenting-path algorithm of
-//! SciPy's `linear_sum_assignment`, Crouse 2016). In one dimension the sorted matching is optimal
-//! for every p ≥ 1.
+//! assignment, solved exactly by [`crate::assignment`] (shortest augmenting paths on the cheap
+//! pairs, certified optimal over all pairs by the dual). In one dimension the sorted matching is
+//! optimal for every p ≥ 1.
 
+use crate::assignment::{assignment_cost, optimal_assignment};
 use crate::error::{MetricError, Result, check_points, check_values};
 use mangen_measures::Measure;
 use ndarray::ArrayView2;
 use rand::Rng;
+use rayon::prelude::*;
 
 fn check_order(p: f64) -> Result<()> {
     if p.is_finite() && p >= 1.0 {
@@ -44,24 +46,29 @@ pub fn wasserstein(a: ArrayView2<f64>, b: ArrayView2<f64>, p: f64) -> Result<f64
     check_points("b", b, Some(a.ncols()))?;
     check_equal_sizes(a.nrows(), b.nrows())?;
     let n = a.nrows();
-    let mut cost = Vec::with_capacity(n * n);
-    for x in a.outer_iter() {
-        for y in b.outer_iter() {
-            let distance_sq: f64 = x.iter().zip(y.iter()).map(|(u, v)| (u - v) * (u - v)).sum();
-            cost.push(if p == 2.0 {
-                distance_sq
-            } else {
-                distance_sq.powf(p / 2.0)
-            });
-        }
+    let mut cost = vec![0.0; n * n];
+    cost.par_chunks_mut(n.max(1))
+        .enumerate()
+        .for_each(|(i, costs)| {
+            let x = a.row(i);
+            for (entry, y) in costs.iter_mut().zip(b.outer_iter()) {
+                let distance_sq: f64 = x.iter().zip(&y).map(|(u, v)| (u - v) * (u - v)).sum();
+                *entry = if p == 2.0 {
+                    distance_sq
+                } else {
+                    distance_sq.powf(p / 2.0)
+                };
+            }
+        });
+    if let Some(at) = cost.iter().position(|c| !c.is_finite()) {
+        return Err(MetricError::NonFinite {
+            what: "cost |a_i − b_j|^p (row i, column j)",
+            row: at / n,
+            column: at % n,
+            value: cost[at],
+        });
     }
-    let (rows, columns) = lsap::solve(n, n, &cost, false)
-        .map_err(|err| MetricError::Assignment(format!("{err:?}")))?;
-    let total: f64 = rows
-        .iter()
-        .zip(&columns)
-        .map(|(&i, &j)| cost[i * n + j])
-        .sum();
+    let total = assignment_cost(n, &cost, &optimal_assignment(n, &cost));
     Ok((total / n as f64).powf(1.0 / p))
 }
 
@@ -160,5 +167,15 @@ mod tests {
             Err(MetricError::UnequalSizes { a: 2, b: 1, .. })
         ));
         assert!(wasserstein_1d(&[0.0], &[f64::NAN], 1.0).is_err());
+        // Finite points whose squared distance overflows.
+        let far = array![[1e200], [0.0]];
+        assert!(matches!(
+            wasserstein(far.view(), a.view(), 2.0),
+            Err(MetricError::NonFinite {
+                row: 0,
+                column: 0,
+                ..
+            })
+        ));
     }
 }

@@ -1,0 +1,94 @@
+//! The sparse-then-certified assignment solver against SciPy's algorithm (the `lsap` crate) on random, tied and geometric cost matrices, from every number of starting candidates.
+
+use mangen_geometry::rng;
+use mangen_metrics::assignment::{assignment_cost, assignment_with_candidates, optimal_assignment};
+use proptest::prelude::*;
+use rand::RngExt;
+
+/// The optimal total by the dense shortest-augmenting-path solver.
+fn oracle_total(cost: &Vec<f64>, n: usize) -> f64 {
+    let (rows, columns) = lsap::solve(n, n, cost, false).expect("a finite square matrix");
+    rows.iter()
+        .zip(&columns)
+        .map(|(&i, &j)| cost[i * n + j])
+        .sum()
+}
+
+fn is_permutation(assignment: &[usize]) -> bool {
+    let mut seen = vec![false; assignment.len()];
+    assignment
+        .iter()
+        .all(|&column| column < seen.len() && !std::mem::replace(&mut seen[column], true))
+}
+
+/// Costs of three kinds: uniform, small integers (many ties), squared distances of plane points.
+fn matrix(n: usize, kind: u8, seed: u64) -> Vec<f64> {
+    let mut r = rng::seeded(seed);
+    match kind {
+        0 => (0..n * n).map(|_| r.random_range(0.0..1.0)).collect(),
+        1 => (0..n * n)
+            .map(|_| f64::from(r.random_range(0u8..4)))
+            .collect(),
+        _ => {
+            let mut plane = |count: usize| -> Vec<[f64; 2]> {
+                (0..count)
+                    .map(|_| [r.random_range(-1.0..1.0), r.random_range(-1.0..1.0)])
+                    .collect()
+            };
+            let (a, b) = (plane(n), plane(n));
+            a.iter()
+                .flat_map(|x| {
+                    b.iter()
+                        .map(move |y| (x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2))
+                })
+                .collect()
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn every_start_reaches_the_optimum(n in 1usize..50, kind in 0u8..3, candidates in 1usize..6, seed in 0u64..100_000) {
+        let cost = matrix(n, kind, seed);
+        let assignment = assignment_with_candidates(n, &cost, candidates);
+        prop_assert!(is_permutation(&assignment));
+        let (found, optimum) = (assignment_cost(n, &cost, &assignment), oracle_total(&cost, n));
+        prop_assert!((found - optimum).abs() <= 1e-12 * (1.0 + optimum), "{found} vs {optimum}");
+    }
+
+    #[test]
+    fn permuting_the_columns_permutes_the_answer_and_keeps_the_total(n in 2usize..40, seed in 0u64..100_000) {
+        let cost = matrix(n, 2, seed);
+        let shift = (seed as usize) % n;
+        let permuted: Vec<f64> = (0..n * n)
+            .map(|index| cost[(index / n) * n + (index % n + shift) % n])
+            .collect();
+        let (a, b) = (optimal_assignment(n, &cost), optimal_assignment(n, &permuted));
+        let (total_a, total_b) = (assignment_cost(n, &cost, &a), assignment_cost(n, &permuted, &b));
+        prop_assert!((total_a - total_b).abs() <= 1e-12 * (1.0 + total_a));
+    }
+}
+
+#[test]
+fn large_geometric_problems_match_the_dense_solver() {
+    for (n, seed) in [(300, 1), (1000, 2)] {
+        let cost = matrix(n, 2, seed);
+        let assignment = optimal_assignment(n, &cost);
+        assert!(is_permutation(&assignment));
+        let (found, optimum) = (
+            assignment_cost(n, &cost, &assignment),
+            oracle_total(&cost, n),
+        );
+        assert!(
+            (found - optimum).abs() <= 1e-12 * optimum,
+            "n = {n}: {found} vs {optimum}"
+        );
+    }
+}
+
+#[test]
+fn the_empty_problem_has_the_empty_answer() {
+    assert!(optimal_assignment(0, &[]).is_empty());
+}
