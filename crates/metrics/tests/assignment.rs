@@ -21,7 +21,8 @@ fn is_permutation(assignment: &[usize]) -> bool {
         .all(|&column| column < seen.len() && !std::mem::replace(&mut seen[column], true))
 }
 
-/// Costs of three kinds: uniform, small integers (many ties), squared distances of plane points.
+/// Costs of four kinds: uniform, small integers (many ties), squared distances of points of the
+/// plane, and of points of a circle (one-dimensional data, where optimal pairs reach far).
 fn matrix(n: usize, kind: u8, seed: u64) -> Vec<f64> {
     let mut r = rng::seeded(seed);
     match kind {
@@ -32,7 +33,14 @@ fn matrix(n: usize, kind: u8, seed: u64) -> Vec<f64> {
         _ => {
             let mut plane = |count: usize| -> Vec<[f64; 2]> {
                 (0..count)
-                    .map(|_| [r.random_range(-1.0..1.0), r.random_range(-1.0..1.0)])
+                    .map(|_| {
+                        if kind == 2 {
+                            [r.random_range(-1.0..1.0), r.random_range(-1.0..1.0)]
+                        } else {
+                            let angle: f64 = r.random_range(0.0..std::f64::consts::TAU);
+                            [angle.cos(), angle.sin()]
+                        }
+                    })
                     .collect()
             };
             let (a, b) = (plane(n), plane(n));
@@ -50,7 +58,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn every_start_reaches_the_optimum(n in 1usize..50, kind in 0u8..3, candidates in 1usize..6, seed in 0u64..100_000) {
+    fn every_start_reaches_the_optimum(n in 1usize..50, kind in 0u8..4, candidates in 1usize..6, seed in 0u64..100_000) {
         let cost = matrix(n, kind, seed);
         let assignment = assignment_with_candidates(n, &cost, candidates);
         prop_assert!(is_permutation(&assignment));
@@ -73,8 +81,8 @@ proptest! {
 
 #[test]
 fn large_geometric_problems_match_the_dense_solver() {
-    for (n, seed) in [(300, 1), (1000, 2)] {
-        let cost = matrix(n, 2, seed);
+    for (n, kind, seed) in [(300, 2, 1), (1000, 2, 2), (1000, 3, 3)] {
+        let cost = matrix(n, kind, seed);
         let assignment = optimal_assignment(n, &cost);
         assert!(is_permutation(&assignment));
         let (found, optimum) = (
