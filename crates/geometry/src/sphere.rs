@@ -188,9 +188,17 @@ impl LocalModel for Sphere {
         Some(self.radius)
     }
 
+    /// R·θ with θ = 2·atan2(|a − b|, |a + b|): well conditioned at every angle, where the
+    /// arcsine of the chord loses half the digits near antipodes.
     fn geodesic_distance(&self, a: ArrayView1<f64>, b: ArrayView1<f64>) -> Option<f64> {
         let chord = crate::manifold::euclidean(a, b);
-        Some(self.radius * self.cap_angle(chord))
+        let antichord = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x + y) * (x + y))
+            .sum::<f64>()
+            .sqrt();
+        Some(self.radius * 2.0 * chord.atan2(antichord))
     }
 
     fn quadrature(&self, n: usize) -> Quadrature {
