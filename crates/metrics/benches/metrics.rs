@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size) and nearest-two distances against a large training set.
 //!
-//! `cargo bench` runs n ∈ {1000, 2000, 4000} in D ∈ {3, 10} and 10^5 queries against 10^6
-//! training points (S^2); under `cargo test` each benchmark runs once on small sizes.
+//! `cargo bench` runs n ∈ {1000, 2000, 4000} on S^2 in D ∈ {3, 10} and on the circle in D = 10,
+//! and 10^5 queries against 10^6 training points (S^2); under `cargo test` each benchmark runs
+//! once on small sizes.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mangen_geometry::{Embedded, Manifold, Sphere, rng};
@@ -20,8 +21,9 @@ fn full_grid() -> bool {
     std::env::args().any(|arg| arg == "--bench")
 }
 
-fn sphere(ambient: usize) -> Embedded<Sphere> {
-    Embedded::random(Sphere::new(2, 1.0).expect("valid"), ambient, 1).expect("valid embedding")
+/// S^k of radius 1 in R^D (k = 1: the circle).
+fn sphere(k: usize, ambient: usize) -> Embedded<Sphere> {
+    Embedded::random(Sphere::new(k, 1.0).expect("valid"), ambient, 1).expect("valid embedding")
 }
 
 fn exact_w2(c: &mut Criterion) {
@@ -35,8 +37,8 @@ fn exact_w2(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(200))
         .measurement_time(Duration::from_secs(5));
-    for ambient in [3, 10] {
-        let manifold = sphere(ambient);
+    for (k, ambient) in [(2, 3), (2, 10), (1, 10)] {
+        let manifold = sphere(k, ambient);
         for &n in &sizes {
             let a = manifold.sample_uniform(n, &mut rng::seeded(1));
             let b = manifold.sample_uniform(n, &mut rng::seeded(2));
@@ -46,12 +48,12 @@ fn exact_w2(c: &mut Criterion) {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!(
-                    "wasserstein_exact_w2/n={n}/D={ambient}/k=2: peak memory {:.2} MiB above the inputs",
+                    "wasserstein_exact_w2/n={n}/D={ambient}/k={k}: peak memory {:.2} MiB above the inputs",
                     (ALLOCATOR.peak_usage() - before) as f64 / (1024.0 * 1024.0)
                 );
             }
             group.bench_function(
-                BenchmarkId::from_parameter(format!("n={n}/D={ambient}/k=2")),
+                BenchmarkId::from_parameter(format!("n={n}/D={ambient}/k={k}")),
                 |bench| {
                     bench.iter(|| {
                         black_box(wasserstein(a.view(), b.view(), 2.0).expect("valid sets"))
@@ -69,7 +71,7 @@ fn nearest_distances(c: &mut Criterion) {
     } else {
         (1000, 100)
     };
-    let manifold = sphere(10);
+    let manifold = sphere(2, 10);
     let train = Arc::new(manifold.sample_uniform(train_size, &mut rng::seeded(3)));
     let index = KdTree::new(train).expect("valid training set");
     let probes = manifold.sample_uniform(queries, &mut rng::seeded(4));

@@ -9,8 +9,9 @@
 //! none is negative, (u, v) is feasible for the dual of the full problem, and by complementary
 //! slackness the matching is optimal for it (up to rounding in the potentials, as for any solver).
 //! Pairs that fail the check join the graph; their rows lower their potentials, give up their
-//! columns and are augmented again. A graph that admits no perfect matching is rebuilt with twice
-//! the candidates, up to the full matrix.
+//! columns and are augmented again. Where the graph admits no perfect matching (one-dimensional
+//! data, whose optimal pairs can reach far), the solver keeps its matching and potentials and
+//! finishes on the full matrix with dense searches.
 
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -43,22 +44,16 @@ pub fn assignment_with_candidates(n: usize, cost: &[f64], candidates: usize) -> 
         cost.iter().all(|c| c.is_finite()),
         "the costs must be finite"
     );
-    let mut per_node = candidates.clamp(1, n.max(1));
-    loop {
-        let mut solver = Sparse::new(n, cost, candidate_graph(n, cost, per_node));
-        while solver.augment_free_rows() {
-            let missing = solver.negative_reduced_costs();
-            if missing.is_empty() {
-                return solver.column_of_row;
-            }
-            solver.admit(&missing);
+    let graph = candidate_graph(n, cost, candidates.clamp(1, n.max(1)));
+    let mut solver = Sparse::new(n, cost, graph);
+    while solver.augment_free_rows() {
+        let missing = solver.negative_reduced_costs();
+        if missing.is_empty() {
+            return solver.column_of_row;
         }
-        assert!(
-            per_node < n,
-            "the complete bipartite graph has a perfect matching"
-        );
-        per_node = (2 * per_node).min(n);
+        solver.admit(&missing);
     }
+    solver.finish_dense()
 }
 
 /// For each row, the sorted columns of its candidate pairs: the row's `k` cheapest columns and
@@ -183,18 +178,20 @@ impl<'a> Sparse<'a> {
         }
     }
 
-    /// Augments every unmatched row; false when the graph has no perfect matching (a column
-    /// without edges, or a row whose alternating paths all end in matched columns).
+    /// Augments every unmatched row; false when the graph has no perfect matching (some row's
+    /// alternating paths all end in matched columns: it stays unmatched).
     fn augment_free_rows(&mut self) -> bool {
-        if self.v.iter().any(|v| v.is_infinite()) {
-            return false;
-        }
+        debug_assert!(
+            self.v.iter().all(|v| v.is_finite()),
+            "every column has a candidate row"
+        );
         let mut heap = BinaryHeap::new();
         let mut touched = Vec::new();
         let mut settled_order = Vec::new();
+        let mut complete = true;
         for start in 0..self.n {
             if self.column_of_row[start] == UNMATCHED {
-                let found = self.augment(start, &mut heap, &mut touched, &mut settled_order);
+                complete &= self.augment(start, &mut heap, &mut touched, &mut settled_order);
                 for &column in &touched {
                     self.distance[column] = f64::INFINITY;
                     self.settled[column] = false;
@@ -202,12 +199,9 @@ impl<'a> Sparse<'a> {
                 touched.clear();
                 settled_order.clear();
                 heap.clear();
-                if !found {
-                    return false;
-                }
             }
         }
-        true
+        complete
     }
 
     /// The pairs outside the graph whose reduced cost is negative: where the certificate fails.
@@ -297,6 +291,14 @@ impl<'a> Sparse<'a> {
                 matched => (row, row_distance) = (matched, self.distance[column]),
             }
         };
+        self.apply_path(start, sink, settled_order);
+        true
+    }
+
+    /// After a search from `start` settled `settled_order` and reached the free column `sink`:
+    /// shifts the potentials so that reduced costs stay non-negative and the path becomes
+    /// tight, then flips the matching along the path.
+    fn apply_path(&mut self, start: usize, sink: usize, settled_order: &[usize]) {
         let total = self.distance[sink];
         self.u[start] += total;
         for &column in settled_order.iter().filter(|&&column| column != sink) {
@@ -310,10 +312,73 @@ impl<'a> Sparse<'a> {
             self.row_of_column[column] = row;
             let previous = std::mem::replace(&mut self.column_of_row[row], column);
             if row == start {
-                return true;
+                return;
             }
             column = previous;
         }
+    }
+
+    /// Finishes on the full matrix: every row lowers its potential to its cheapest reduced cost
+    /// over all columns (giving up its column if that lowered it), then each free row is
+    /// augmented by a dense search (a scan of the unsettled columns per step, as in SciPy).
+    fn finish_dense(mut self) -> Vec<usize> {
+        let n = self.n;
+        let cheapest: Vec<f64> = (0..n)
+            .into_par_iter()
+            .map(|row| {
+                self.cost[row * n..(row + 1) * n]
+                    .iter()
+                    .zip(&self.v)
+                    .map(|(c, v)| c - v)
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        for (row, &lowest) in cheapest.iter().enumerate() {
+            if lowest < self.u[row] {
+                self.u[row] = lowest;
+                let matched = std::mem::replace(&mut self.column_of_row[row], UNMATCHED);
+                if matched != UNMATCHED {
+                    self.row_of_column[matched] = UNMATCHED;
+                }
+            }
+        }
+        let mut unsettled = Vec::with_capacity(n);
+        let mut settled_order = Vec::new();
+        for start in 0..n {
+            if self.column_of_row[start] != UNMATCHED {
+                continue;
+            }
+            unsettled.clear();
+            unsettled.extend(0..n);
+            settled_order.clear();
+            self.distance.fill(f64::INFINITY);
+            let (mut row, mut row_distance) = (start, 0.0);
+            let sink = loop {
+                let (mut nearest, mut lowest) = (0, f64::INFINITY);
+                for (at, &column) in unsettled.iter().enumerate() {
+                    let reduced = self.cost[row * n + column] - self.u[row] - self.v[column];
+                    let through_row = row_distance + reduced.max(0.0);
+                    if through_row < self.distance[column] {
+                        self.distance[column] = through_row;
+                        self.predecessor[column] = row;
+                    }
+                    let distance = self.distance[column];
+                    if distance < lowest
+                        || (distance == lowest && self.row_of_column[column] == UNMATCHED)
+                    {
+                        (nearest, lowest) = (at, distance);
+                    }
+                }
+                let column = unsettled.swap_remove(nearest);
+                settled_order.push(column);
+                match self.row_of_column[column] {
+                    UNMATCHED => break column,
+                    matched => (row, row_distance) = (matched, lowest),
+                }
+            };
+            self.apply_path(start, sink, &settled_order);
+        }
+        self.column_of_row
     }
 }
 
@@ -331,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn a_graph_without_perfect_matching_is_widened() {
+    fn a_graph_without_perfect_matching_is_finished_densely() {
         // With one candidate per row and column, rows 0 and 1 both list only column 0.
         let cost = [0.0, 5.0, 6.0, 0.0, 5.0, 7.0, 3.0, 3.0, 3.0];
         let assignment = assignment_with_candidates(3, &cost, 1);
