@@ -94,6 +94,15 @@ fn candidate_graph(n: usize, cost: &[f64], k: usize) -> Vec<Vec<usize>> {
     graph
 }
 
+/// min over `columns` of c_ij − v_j for the row whose costs are `row_costs`: the largest
+/// potential u_i that keeps those reduced costs non-negative.
+fn cheapest_reduced(row_costs: &[f64], v: &[f64], columns: impl IntoIterator<Item = usize>) -> f64 {
+    columns
+        .into_iter()
+        .map(|column| row_costs[column] - v[column])
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// A heap entry: a tentative distance to a column (a min-heap by distance, then by column).
 #[derive(PartialEq)]
 struct Tentative {
@@ -146,10 +155,7 @@ impl<'a> Sparse<'a> {
             .iter()
             .enumerate()
             .map(|(row, columns)| {
-                columns
-                    .iter()
-                    .map(|&column| cost[row * n + column] - v[column])
-                    .fold(f64::INFINITY, f64::min)
+                cheapest_reduced(&cost[row * n..(row + 1) * n], &v, columns.iter().copied())
             })
             .collect();
         let mut column_of_row = vec![UNMATCHED; n];
@@ -234,15 +240,21 @@ impl<'a> Sparse<'a> {
             columns.insert(at, column);
         }
         for &(row, _) in missing {
-            let cheapest_reduced = self.graph[row]
-                .iter()
-                .map(|&column| self.cost[row * n + column] - self.v[column])
-                .fold(f64::INFINITY, f64::min);
-            self.u[row] = self.u[row].min(cheapest_reduced);
-            let column = std::mem::replace(&mut self.column_of_row[row], UNMATCHED);
-            if column != UNMATCHED {
-                self.row_of_column[column] = UNMATCHED;
-            }
+            let lowest = cheapest_reduced(
+                &self.cost[row * n..(row + 1) * n],
+                &self.v,
+                self.graph[row].iter().copied(),
+            );
+            self.release_row(row, self.u[row].min(lowest));
+        }
+    }
+
+    /// Sets the potential of `row` and unmatches it, to be augmented anew.
+    fn release_row(&mut self, row: usize, potential: f64) {
+        self.u[row] = potential;
+        let column = std::mem::replace(&mut self.column_of_row[row], UNMATCHED);
+        if column != UNMATCHED {
+            self.row_of_column[column] = UNMATCHED;
         }
     }
 
@@ -325,21 +337,11 @@ impl<'a> Sparse<'a> {
         let n = self.n;
         let cheapest: Vec<f64> = (0..n)
             .into_par_iter()
-            .map(|row| {
-                self.cost[row * n..(row + 1) * n]
-                    .iter()
-                    .zip(&self.v)
-                    .map(|(c, v)| c - v)
-                    .fold(f64::INFINITY, f64::min)
-            })
+            .map(|row| cheapest_reduced(&self.cost[row * n..(row + 1) * n], &self.v, 0..n))
             .collect();
         for (row, &lowest) in cheapest.iter().enumerate() {
             if lowest < self.u[row] {
-                self.u[row] = lowest;
-                let matched = std::mem::replace(&mut self.column_of_row[row], UNMATCHED);
-                if matched != UNMATCHED {
-                    self.row_of_column[matched] = UNMATCHED;
-                }
+                self.release_row(row, lowest);
             }
         }
         let mut unsettled = Vec::with_capacity(n);
