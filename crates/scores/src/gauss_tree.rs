@@ -543,7 +543,6 @@ struct LeafSums {
 /// Sums the weights of the points `rows` (M coordinates each) and their weighted coordinates;
 /// a point beyond the budget is dropped like a node: it weighs less than the budget.
 fn sum_leaf<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
-    debug_assert!(M <= MAX_SPAN_DIM && query.u.len() == M);
     let u: &[f64; M] = query.u.try_into().expect("a query of the span dimension");
     let mut sums = LeafSums {
         s0: 0.0,
