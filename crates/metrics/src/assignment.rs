@@ -10,8 +10,10 @@
 //! slackness the matching is optimal for it (up to rounding in the potentials, as for any solver).
 //! Pairs that fail the check join the graph; their rows lower their potentials, give up their
 //! columns and are augmented again. Where the graph admits no perfect matching (one-dimensional
-//! data, whose optimal pairs can reach far), the solver keeps its matching and potentials and
-//! finishes on the full matrix with dense searches.
+//! data, whose optimal pairs can reach as far as the samples' count discrepancy, about √n
+//! neighbours), the solver keeps its matching, makes its potentials feasible for every pair and
+//! doubles the candidates, now the cheapest by reduced cost; once they would pass a quarter of
+//! the columns it finishes on the full matrix with dense searches.
 
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -44,21 +46,38 @@ pub fn assignment_with_candidates(n: usize, cost: &[f64], candidates: usize) -> 
         cost.iter().all(|c| c.is_finite()),
         "the costs must be finite"
     );
-    let graph = candidate_graph(n, cost, candidates.clamp(1, n.max(1)));
+    let mut k = candidates.clamp(1, n.max(1));
+    let (zero_rows, zero_columns) = (vec![0.0; n], vec![0.0; n]);
+    let graph = candidate_graph(n, cost, &zero_rows, &zero_columns, k);
     let mut solver = Sparse::new(n, cost, graph);
-    while solver.augment_free_rows() {
-        let missing = solver.negative_reduced_costs();
-        if missing.is_empty() {
-            return solver.column_of_row;
+    loop {
+        if solver.augment_free_rows() {
+            let missing = solver.negative_reduced_costs();
+            if missing.is_empty() {
+                return solver.column_of_row;
+            }
+            solver.admit(&missing);
+        } else if 8 * k <= n {
+            k *= 2;
+            solver.widen(k);
+        } else {
+            return solver.finish_dense();
         }
-        solver.admit(&missing);
     }
-    solver.finish_dense()
 }
 
-/// For each row, the sorted columns of its candidate pairs: the row's `k` cheapest columns and
-/// every column that has the row among its `k` cheapest rows.
-fn candidate_graph(n: usize, cost: &[f64], k: usize) -> Vec<Vec<usize>> {
+/// A pair of the candidate graph: its column and its cost, kept side by side so that a search
+/// reads a row's pairs from one place instead of across the matrix.
+#[derive(Clone, Copy)]
+struct Edge {
+    column: usize,
+    cost: f64,
+}
+
+/// For each row, its candidate pairs sorted by column: the row's `k` cheapest columns by
+/// c_ij − v_j and every column that has the row among its `k` cheapest rows by c_ij − u_i
+/// (the cheapest by reduced cost under the potentials (u, v)).
+fn candidate_graph(n: usize, cost: &[f64], u: &[f64], v: &[f64], k: usize) -> Vec<Vec<Edge>> {
     let cheapest = |entries: &mut Vec<(f64, usize)>| {
         if k < entries.len() {
             entries.select_nth_unstable_by(k - 1, |x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
@@ -69,7 +88,8 @@ fn candidate_graph(n: usize, cost: &[f64], k: usize) -> Vec<Vec<usize>> {
     let by_row: Vec<Vec<usize>> = (0..n)
         .into_par_iter()
         .map(|row| {
-            let mut entries: Vec<(f64, usize)> = (0..n).map(|j| (cost[row * n + j], j)).collect();
+            let mut entries: Vec<(f64, usize)> =
+                (0..n).map(|j| (cost[row * n + j] - v[j], j)).collect();
             cheapest(&mut entries)
         })
         .collect();
@@ -77,7 +97,7 @@ fn candidate_graph(n: usize, cost: &[f64], k: usize) -> Vec<Vec<usize>> {
         .into_par_iter()
         .map(|column| {
             let mut entries: Vec<(f64, usize)> =
-                (0..n).map(|i| (cost[i * n + column], i)).collect();
+                (0..n).map(|i| (cost[i * n + column] - u[i], i)).collect();
             cheapest(&mut entries)
         })
         .collect();
@@ -87,20 +107,40 @@ fn candidate_graph(n: usize, cost: &[f64], k: usize) -> Vec<Vec<usize>> {
             graph[row].push(column);
         }
     }
-    for columns in &mut graph {
-        columns.sort_unstable();
-        columns.dedup();
-    }
     graph
+        .into_iter()
+        .enumerate()
+        .map(|(row, mut columns)| {
+            columns.sort_unstable();
+            columns.dedup();
+            columns
+                .into_iter()
+                .map(|column| Edge {
+                    column,
+                    cost: cost[row * n + column],
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// min over `columns` of c_ij − v_j for the row whose costs are `row_costs`: the largest
-/// potential u_i that keeps those reduced costs non-negative.
-fn cheapest_reduced(row_costs: &[f64], v: &[f64], columns: impl IntoIterator<Item = usize>) -> f64 {
-    columns
+/// min over the (column, cost) `pairs` of a row of c_ij − v_j: the largest potential u_i that
+/// keeps their reduced costs non-negative.
+fn cheapest_reduced(pairs: impl IntoIterator<Item = (usize, f64)>, v: &[f64]) -> f64 {
+    pairs
         .into_iter()
-        .map(|column| row_costs[column] - v[column])
+        .map(|(column, cost)| cost - v[column])
         .fold(f64::INFINITY, f64::min)
+}
+
+/// A row's pairs in the candidate graph, as (column, cost).
+fn pairs(edges: &[Edge]) -> impl Iterator<Item = (usize, f64)> + '_ {
+    edges.iter().map(|edge| (edge.column, edge.cost))
+}
+
+/// A row's pairs over all columns, as (column, cost).
+fn all_pairs(row_costs: &[f64]) -> impl Iterator<Item = (usize, f64)> + '_ {
+    row_costs.iter().copied().enumerate()
 }
 
 /// A heap entry: a tentative distance to a column (a min-heap by distance, then by column).
@@ -131,7 +171,7 @@ impl PartialOrd for Tentative {
 struct Sparse<'a> {
     n: usize,
     cost: &'a [f64],
-    graph: Vec<Vec<usize>>,
+    graph: Vec<Vec<Edge>>,
     u: Vec<f64>,
     v: Vec<f64>,
     column_of_row: Vec<usize>,
@@ -144,26 +184,21 @@ struct Sparse<'a> {
 impl<'a> Sparse<'a> {
     /// Feasible starting potentials: v_j the cheapest cost of column j in the graph, u_i the
     /// cheapest reduced cost of row i; then every row takes a free column of zero reduced cost.
-    fn new(n: usize, cost: &'a [f64], graph: Vec<Vec<usize>>) -> Self {
+    fn new(n: usize, cost: &'a [f64], graph: Vec<Vec<Edge>>) -> Self {
         let mut v = vec![f64::INFINITY; n];
-        for (row, columns) in graph.iter().enumerate() {
-            for &column in columns {
-                v[column] = v[column].min(cost[row * n + column]);
-            }
+        for edge in graph.iter().flatten() {
+            v[edge.column] = v[edge.column].min(edge.cost);
         }
         let u: Vec<f64> = graph
             .iter()
-            .enumerate()
-            .map(|(row, columns)| {
-                cheapest_reduced(&cost[row * n..(row + 1) * n], &v, columns.iter().copied())
-            })
+            .map(|edges| cheapest_reduced(pairs(edges), &v))
             .collect();
         let mut column_of_row = vec![UNMATCHED; n];
         let mut row_of_column = vec![UNMATCHED; n];
-        for (row, columns) in graph.iter().enumerate() {
-            let tight_and_free = columns.iter().copied().find(|&column| {
-                row_of_column[column] == UNMATCHED
-                    && cost[row * n + column] - u[row] - v[column] <= 0.0
+        for (row, edges) in graph.iter().enumerate() {
+            let tight_and_free = pairs(edges).find_map(|(column, cost)| {
+                (row_of_column[column] == UNMATCHED && cost - u[row] - v[column] <= 0.0)
+                    .then_some(column)
             });
             if let Some(column) = tight_and_free {
                 column_of_row[row] = column;
@@ -217,13 +252,14 @@ impl<'a> Sparse<'a> {
             .into_par_iter()
             .flat_map_iter(|row| {
                 let u = self.u[row];
-                let columns = &self.graph[row];
+                let edges = &self.graph[row];
                 self.cost[row * n..(row + 1) * n]
                     .iter()
                     .zip(&self.v)
                     .enumerate()
                     .filter(move |&(column, (&c, &v))| {
-                        c - u - v < 0.0 && columns.binary_search(&column).is_err()
+                        c - u - v < 0.0
+                            && edges.binary_search_by_key(&column, |edge| edge.column).is_err()
                     })
                     .map(move |(column, _)| (row, column))
             })
@@ -235,17 +271,43 @@ impl<'a> Sparse<'a> {
     fn admit(&mut self, missing: &[(usize, usize)]) {
         let n = self.n;
         for &(row, column) in missing {
-            let columns = &mut self.graph[row];
-            let at = columns.binary_search(&column).unwrap_or_else(|at| at);
-            columns.insert(at, column);
+            let edges = &mut self.graph[row];
+            let at = edges
+                .binary_search_by_key(&column, |edge| edge.column)
+                .unwrap_or_else(|at| at);
+            let cost = self.cost[row * n + column];
+            edges.insert(at, Edge { column, cost });
         }
         for &(row, _) in missing {
-            let lowest = cheapest_reduced(
-                &self.cost[row * n..(row + 1) * n],
-                &self.v,
-                self.graph[row].iter().copied(),
-            );
+            let lowest = cheapest_reduced(pairs(&self.graph[row]), &self.v);
             self.release_row(row, self.u[row].min(lowest));
+        }
+    }
+
+    /// Makes the potentials feasible for every pair, then widens the graph to the `k` cheapest
+    /// pairs per row and per column by reduced cost (keeping every pair it had).
+    fn widen(&mut self, k: usize) {
+        self.lower_rows_over_all_columns();
+        let wider = candidate_graph(self.n, self.cost, &self.u, &self.v, k);
+        for (edges, more) in self.graph.iter_mut().zip(wider) {
+            edges.extend(more);
+            edges.sort_unstable_by_key(|edge| edge.column);
+            edges.dedup_by_key(|edge| edge.column);
+        }
+    }
+
+    /// Lowers every row's potential to its cheapest reduced cost over all columns; a row whose
+    /// potential falls gives up its column, to be augmented anew.
+    fn lower_rows_over_all_columns(&mut self) {
+        let n = self.n;
+        let cheapest: Vec<f64> = (0..n)
+            .into_par_iter()
+            .map(|row| cheapest_reduced(all_pairs(&self.cost[row * n..(row + 1) * n]), &self.v))
+            .collect();
+        for (row, &lowest) in cheapest.iter().enumerate() {
+            if lowest < self.u[row] {
+                self.release_row(row, lowest);
+            }
         }
     }
 
@@ -267,14 +329,13 @@ impl<'a> Sparse<'a> {
         touched: &mut Vec<usize>,
         settled_order: &mut Vec<usize>,
     ) -> bool {
-        let n = self.n;
         let (mut row, mut row_distance) = (start, 0.0);
         let sink = loop {
-            for &column in &self.graph[row] {
+            for &Edge { column, cost } in &self.graph[row] {
                 if self.settled[column] {
                     continue;
                 }
-                let reduced = self.cost[row * n + column] - self.u[row] - self.v[column];
+                let reduced = cost - self.u[row] - self.v[column];
                 let through_row = row_distance + reduced.max(0.0);
                 if through_row < self.distance[column] {
                     if self.distance[column].is_infinite() {
@@ -335,15 +396,7 @@ impl<'a> Sparse<'a> {
     /// augmented by a dense search (a scan of the unsettled columns per step, as in SciPy).
     fn finish_dense(mut self) -> Vec<usize> {
         let n = self.n;
-        let cheapest: Vec<f64> = (0..n)
-            .into_par_iter()
-            .map(|row| cheapest_reduced(&self.cost[row * n..(row + 1) * n], &self.v, 0..n))
-            .collect();
-        for (row, &lowest) in cheapest.iter().enumerate() {
-            if lowest < self.u[row] {
-                self.release_row(row, lowest);
-            }
-        }
+        self.lower_rows_over_all_columns();
         let mut unsettled = Vec::with_capacity(n);
         let mut settled_order = Vec::new();
         for start in 0..n {

@@ -562,8 +562,8 @@ fn sum_leaf<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
         }
         let weight = log_weight.exp();
         sums.s0 += weight;
-        for j in 0..M {
-            sums.s1[j] += weight * x[j];
+        for (sum, &coordinate) in sums.s1.iter_mut().zip(x) {
+            *sum += weight * coordinate;
         }
     }
     sums
