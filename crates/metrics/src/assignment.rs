@@ -3,7 +3,7 @@
 //! Optimal transport between two samples of the same law pairs most points with near neighbours.
 //! So the solver first keeps, for every row, its `k` cheapest columns and, for every column, its
 //! `k` cheapest rows, and solves the assignment on that graph by Dijkstra's shortest augmenting
-//! paths with dual potentials (u, v) (Jonker–Volgenant; a binary heap since the graph is sparse).
+//! paths with dual potentials (u, v) (Jonker–Volgenant; a radix heap since the graph is sparse).
 //! The potentials keep every reduced cost c_ij − u_i − v_j of the graph non-negative and those of
 //! matched pairs zero. A pass over all n² pairs then checks the same of the pairs left out: when
 //! none is negative, (u, v) is feasible for the dual of the full problem, and by complementary
@@ -12,12 +12,11 @@
 //! columns and are augmented again. Where the graph admits no perfect matching (one-dimensional
 //! data, whose optimal pairs can reach as far as the samples' count discrepancy, about √n
 //! neighbours), the solver keeps its matching, makes its potentials feasible for every pair and
-//! doubles the candidates, now the cheapest by reduced cost; once they would pass a quarter of
+//! quadruples the candidates, now the cheapest by reduced cost; once they would pass a quarter of
 //! the columns it finishes on the full matrix with dense searches.
 
+use crate::radix_heap::RadixHeap;
 use rayon::prelude::*;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Candidates per row and per column of the first graph.
 pub const CANDIDATES: usize = 24;
@@ -57,8 +56,8 @@ pub fn assignment_with_candidates(n: usize, cost: &[f64], candidates: usize) -> 
                 return solver.column_of_row;
             }
             solver.admit(&missing);
-        } else if 8 * k <= n {
-            k *= 2;
+        } else if 16 * k <= n {
+            k *= 4;
             solver.widen(k);
         } else {
             return solver.finish_dense();
@@ -143,30 +142,6 @@ fn all_pairs(row_costs: &[f64]) -> impl Iterator<Item = (usize, f64)> + '_ {
     row_costs.iter().copied().enumerate()
 }
 
-/// A heap entry: a tentative distance to a column (a min-heap by distance, then by column).
-#[derive(PartialEq)]
-struct Tentative {
-    distance: f64,
-    column: usize,
-}
-
-impl Eq for Tentative {}
-
-impl Ord for Tentative {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .distance
-            .total_cmp(&self.distance)
-            .then(other.column.cmp(&self.column))
-    }
-}
-
-impl PartialOrd for Tentative {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 /// The shortest-augmenting-path solver on the candidate graph.
 struct Sparse<'a> {
     n: usize,
@@ -226,7 +201,7 @@ impl<'a> Sparse<'a> {
             self.v.iter().all(|v| v.is_finite()),
             "every column has a candidate row"
         );
-        let mut heap = BinaryHeap::new();
+        let mut heap = RadixHeap::new();
         let mut touched = Vec::new();
         let mut settled_order = Vec::new();
         let mut complete = true;
@@ -325,7 +300,7 @@ impl<'a> Sparse<'a> {
     fn augment(
         &mut self,
         start: usize,
-        heap: &mut BinaryHeap<Tentative>,
+        heap: &mut RadixHeap<usize>,
         touched: &mut Vec<usize>,
         settled_order: &mut Vec<usize>,
     ) -> bool {
@@ -343,14 +318,11 @@ impl<'a> Sparse<'a> {
                     }
                     self.distance[column] = through_row;
                     self.predecessor[column] = row;
-                    heap.push(Tentative {
-                        distance: through_row,
-                        column,
-                    });
+                    heap.push(through_row, column);
                 }
             }
             let column = loop {
-                let Some(Tentative { distance, column }) = heap.pop() else {
+                let Some((distance, column)) = heap.pop() else {
                     return false;
                 };
                 if !self.settled[column] && distance == self.distance[column] {

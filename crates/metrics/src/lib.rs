@@ -11,6 +11,7 @@ pub mod error;
 pub mod fidelity;
 pub mod geometry_error;
 pub mod novelty;
+mod radix_heap;
 pub mod slopes;
 pub mod summary;
 pub mod wasserstein;
