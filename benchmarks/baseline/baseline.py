@@ -9,18 +9,20 @@ geometric time grid with the same final denoising step, and exact W2 by
 scipy.optimize.linear_sum_assignment on the squared-distance matrix.
 
 Each command reads and writes CSV point files (one row per point, an optional header) and prints
-one JSON line with its compute time in seconds (file reading and writing excluded).
+one JSON line with its compute time in seconds (file reading and writing excluded; with
+--repeat R, the median over R runs).
 
-    python3 baseline.py score  --train T.csv --query Q.csv --t 0.01 --out S.csv
+    python3 baseline.py score  --train T.csv --query Q.csv --t 0.01 --out S.csv [--repeat 5]
     python3 baseline.py sample --train T.csv --start X.csv --method ode --t-max 10 \
         --t-min 1e-4 --steps 100 --denoise --seed 1 --out Y.csv
-    python3 baseline.py w2     --a A.csv --b B.csv
+    python3 baseline.py w2     --a A.csv --b B.csv [--repeat 5]
 
 Set-up (pip-installable dependencies only): python3 -m pip install -r requirements.txt
 """
 
 import argparse
 import json
+import statistics
 import sys
 import time
 
@@ -103,6 +105,16 @@ def w2(a, b):
     return float(np.sqrt(cost[rows, cols].mean()))
 
 
+def timed(job, repeat):
+    """The job's result and the median of its compute times over `repeat` runs."""
+    seconds = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = job()
+        seconds.append(time.perf_counter() - began)
+    return result, statistics.median(seconds)
+
+
 def report(**fields):
     print(json.dumps(fields))
     sys.stdout.flush()
@@ -116,6 +128,7 @@ def main():
     score_args.add_argument("--query", required=True)
     score_args.add_argument("--t", type=float, required=True)
     score_args.add_argument("--out", required=True)
+    score_args.add_argument("--repeat", type=int, default=1, help="runs timed (the median is reported)")
     sample_args = commands.add_parser("sample", help="the reverse sampler from start points")
     sample_args.add_argument("--train", required=True)
     sample_args.add_argument("--start", required=True)
@@ -129,13 +142,14 @@ def main():
     w2_args = commands.add_parser("w2", help="exact W2 between two equal-size point sets")
     w2_args.add_argument("--a", required=True)
     w2_args.add_argument("--b", required=True)
+    w2_args.add_argument("--repeat", type=int, default=1, help="runs timed (the median is reported)")
     args = parser.parse_args()
+    if getattr(args, "repeat", 1) < 1:
+        parser.error(f"--repeat must be at least 1, not {args.repeat}")
 
     if args.command == "score":
         train, query = load_points(args.train), load_points(args.query)
-        began = time.perf_counter()
-        values = EmpiricalScore(train).score(query, args.t)
-        seconds = time.perf_counter() - began
+        values, seconds = timed(lambda: EmpiricalScore(train).score(query, args.t), args.repeat)
         save_points(args.out, values)
         report(job="score", seconds=seconds, queries=len(query))
     elif args.command == "sample":
@@ -150,9 +164,7 @@ def main():
         a, b = load_points(args.a), load_points(args.b)
         if a.shape != b.shape:
             sys.exit(f"w2: {args.a} is {a.shape} and {args.b} is {b.shape}: equal sizes needed")
-        began = time.perf_counter()
-        value = w2(a, b)
-        seconds = time.perf_counter() - began
+        value, seconds = timed(lambda: w2(a, b), args.repeat)
         report(job="w2", seconds=seconds, value=value)
 
 

@@ -328,22 +328,38 @@ fn method_name(method: Method) -> &'static str {
     }
 }
 
+/// The short jobs (scores, W2) are timed this many times on each side; the median counts.
+const REPEATS: usize = 5;
+
+/// The result of `job` and the median of its wall times over [`REPEATS`] runs.
+fn median_timed<T>(mut job: impl FnMut() -> Result<T>) -> Result<(T, f64)> {
+    let mut seconds = Vec::with_capacity(REPEATS);
+    let mut result = None;
+    for _ in 0..REPEATS {
+        let began = Instant::now();
+        result = Some(job()?);
+        seconds.push(began.elapsed().as_secs_f64());
+    }
+    seconds.sort_by(f64::total_cmp);
+    Ok((result.expect("REPEATS > 0"), seconds[REPEATS / 2]))
+}
+
 fn compare_scores(
     score: &EmpiricalScore,
     inputs: &Inputs,
     baseline: &Baseline,
     t: f64,
 ) -> Result<ScoreRow> {
-    let began = Instant::now();
-    let ours: Vec<(Array1<f64>, f64)> = (0..inputs.queries.nrows())
-        .into_par_iter()
-        .map(|i| {
-            let x = inputs.queries.row(i);
-            let estimate = score.denoise_estimate(x, t)?;
-            Ok(((estimate.value - x) / t, estimate.error_bound / t))
-        })
-        .collect::<Result<_>>()?;
-    let ours_seconds = began.elapsed().as_secs_f64();
+    let (ours, ours_seconds) = median_timed(|| {
+        (0..inputs.queries.nrows())
+            .into_par_iter()
+            .map(|i| {
+                let x = inputs.queries.row(i);
+                let estimate = score.denoise_estimate(x, t)?;
+                Ok(((estimate.value - x) / t, estimate.error_bound / t))
+            })
+            .collect::<Result<Vec<(Array1<f64>, f64)>>>()
+    })?;
     let out = baseline.out(&format!("score-t={t:e}.csv"));
     let (theirs_seconds, _) = baseline.run(
         "score",
@@ -356,6 +372,8 @@ fn compare_scores(
             t.to_string(),
             "--out".into(),
             out.clone(),
+            "--repeat".into(),
+            REPEATS.to_string(),
         ],
     )?;
     let theirs = read_points(Path::new(&out), Some(inputs.queries.ncols()))?;
@@ -412,9 +430,8 @@ fn compare_w2(
     let first = ours.slice(s![..args.w2_points, ..]).to_owned();
     let file = args.out.join("mangen").join("w2-samples.csv");
     write_points(&file, &first, None)?;
-    let began = Instant::now();
-    let value = wasserstein(first.view(), inputs.reference.view(), 2.0)?;
-    let ours_seconds = began.elapsed().as_secs_f64();
+    let (value, ours_seconds) =
+        median_timed(|| Ok(wasserstein(first.view(), inputs.reference.view(), 2.0)?))?;
     let (theirs_seconds, theirs_value) = baseline.run(
         "w2",
         &[
@@ -422,6 +439,8 @@ fn compare_w2(
             file.display().to_string(),
             "--b".into(),
             inputs.file("reference.csv"),
+            "--repeat".into(),
+            REPEATS.to_string(),
         ],
     )?;
     let of_baseline_samples = wasserstein(
@@ -461,7 +480,8 @@ impl Report<'_> {
             "# mangen against the dense NumPy/SciPy baseline\n\n\
              N = {}, D = {}, {} samples, {} steps of the {} sampler from T = {} to t0 = {} \
              (then x̂ = D(x, t0)), seed {}; scores at {} queries. Times are compute seconds \
-             (files excluded) on this machine, both sides on every core.\n\n\
+             (files excluded) on this machine, both sides on every core; those of the scores and \
+             of W2 are medians of {} runs on each side.\n\n\
              ## Scores (empirical, VE)\n\n\
              | t | mangen s | baseline s | ratio | max gap | max certified bound | gap / (bound + rounding) |\n\
              |---|---|---|---|---|---|---|\n",
@@ -474,6 +494,7 @@ impl Report<'_> {
             a.t_min,
             a.seed,
             a.queries,
+            REPEATS,
         );
         for row in &self.score_rows {
             text += &format!(
