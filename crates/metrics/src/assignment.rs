@@ -234,7 +234,9 @@ impl<'a> Sparse<'a> {
                     .enumerate()
                     .filter(move |&(column, (&c, &v))| {
                         c - u - v < 0.0
-                            && edges.binary_search_by_key(&column, |edge| edge.column).is_err()
+                            && edges
+                                .binary_search_by_key(&column, |edge| edge.column)
+                                .is_err()
                     })
                     .map(move |(column, _)| (row, column))
             })
