@@ -14,8 +14,11 @@
 //!   The Lagrange remainder of order P + 1, bounded with Cramér's inequality
 //!   |h_n(s)| ≤ K 2^{n/2} √(n!) e^{−s²/2} (K < 1.0865), is at most
 //!   K^m v^{−(P+1)/2} e^{−δ²/(4v)} Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) per point, δ the query's
-//!   distance to the box; the expansion is used when n times that is within the node's budget;
-//! - sums its points one by one (a leaf), or visits its two children.
+//!   distance to the box; the expansion is used when n times that is within the node's budget,
+//!   at the lowest order p ≤ P for which it is (the terms of degree ≤ p are a prefix of the
+//!   graded moments, and at large v a low order suffices);
+//! - sums its points one by one (a leaf, or a node with fewer than half as many points as its
+//!   expansion has terms: a term costs about half what a point does), or visits its two children.
 //!
 //! Each node may err by ε·S_low·n/N, so S0 is off by e0 ≤ ε·S_low and S1 by e1 ≤ ε·S_low·R in
 //! all (R bounds |x_i|), and since S0 ≥ 1 the average by |S1/S0 − m̂| ≤ (e1 + |m̂| e0)/S0. The bound
@@ -57,8 +60,8 @@ struct MultiIndices {
     dim: usize,
     /// Exponents, `dim` per index.
     exponents: Vec<u8>,
-    /// How many indices have |α| ≤ P (they come first).
-    expanded: usize,
+    /// For each degree d ≤ P + 1, how many indices have |α| ≤ d (they come first).
+    up_to_degree: Vec<usize>,
     /// For α ≠ 0: (index of α − e_k, k) with k the first non-zero coordinate.
     parent: Vec<(usize, usize)>,
     /// For |α| ≤ P, `dim` per index: the index of α + e_k.
@@ -78,7 +81,10 @@ impl MultiIndices {
             .map(|(i, a)| (a.clone(), i))
             .collect();
         let degree = |a: &[u8]| a.iter().map(|&e| usize::from(e)).sum::<usize>();
-        let expanded = all.iter().filter(|a| degree(a) <= order).count();
+        let up_to_degree: Vec<usize> = (0..=order + 1)
+            .map(|d| all.iter().filter(|a| degree(a) <= d).count())
+            .collect();
+        let expanded = up_to_degree[order];
         let parent = all
             .iter()
             .map(|a| match a.iter().position(|&e| e > 0) {
@@ -103,7 +109,7 @@ impl MultiIndices {
         Self {
             dim,
             exponents: all.concat(),
-            expanded,
+            up_to_degree,
             parent,
             raised,
         }
@@ -151,8 +157,6 @@ struct Node {
     moments: Option<usize>,
     /// The moments are those of z = (x − c)/scale.
     scale: f64,
-    /// ln Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) (−∞ for a box of one point).
-    log_remainder: f64,
     /// |c| + |w|: every point of the node lies within it of the origin.
     reach: f64,
 }
@@ -168,6 +172,9 @@ pub(crate) struct GaussTree {
     /// Centre then half-widths of each node's box, 2m values per node.
     boxes: Vec<f64>,
     moments: Vec<f64>,
+    /// For each node with moments, P + 1 values: ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) for the
+    /// orders p = 0..=P (−∞ for a box of one point).
+    log_remainders: Vec<f64>,
     /// The nodes at [`LOWER_BOUND_DEPTH`] (or leaves above it): they partition the points.
     frontier: Vec<usize>,
 }
@@ -192,6 +199,17 @@ struct Totals {
     e1: f64,
     summed: usize,
     expanded: usize,
+    /// The most points one node summed point by point (for the rounding allowance).
+    longest_run: usize,
+}
+
+/// The order at which a node is expanded for a query.
+struct Expansion {
+    order: usize,
+    /// The moments of degree ≤ order.
+    terms: usize,
+    /// ln of the remainder bound per point.
+    log_per_point: f64,
 }
 
 /// What a query fixes for its walk.
@@ -219,6 +237,7 @@ impl GaussTree {
             nodes: Vec::new(),
             boxes: Vec::new(),
             moments: Vec::new(),
+            log_remainders: Vec::new(),
             frontier: Vec::new(),
         };
         let mut scratch = Vec::new();
@@ -248,32 +267,30 @@ impl GaussTree {
         let half: Vec<f64> = (0..m).map(|j| 0.5 * (hi[j] - lo[j])).collect();
         let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
         let scale = half.iter().copied().fold(0.0, f64::max);
-        let (log_remainder, moments) = match &self.expansion {
-            Some((_, indices)) => {
-                let log_remainder = log_remainder_sum(indices, &half);
-                let moments = (end - start >= MOMENTS_FROM).then(|| {
-                    let offset = self.moments.len();
-                    self.moments.resize(offset + indices.len(), 0.0);
-                    scratch.resize(indices.len(), 0.0);
-                    let mut z = vec![0.0; m];
-                    for x in rows.chunks_exact(m) {
-                        for j in 0..m {
-                            z[j] = if scale > 0.0 {
-                                (x[j] - centre[j]) / scale
-                            } else {
-                                0.0
-                            };
-                        }
-                        indices.scaled_monomials(&z, scratch);
-                        for (sum, v) in self.moments[offset..].iter_mut().zip(scratch.iter()) {
-                            *sum += v;
-                        }
+        let moments = match &self.expansion {
+            Some((order, indices)) => (end - start >= MOMENTS_FROM).then(|| {
+                self.log_remainders
+                    .extend((0..=*order).map(|p| log_remainder_sum(indices, &half, p)));
+                let offset = self.moments.len();
+                self.moments.resize(offset + indices.len(), 0.0);
+                scratch.resize(indices.len(), 0.0);
+                let mut z = vec![0.0; m];
+                for x in rows.chunks_exact(m) {
+                    for j in 0..m {
+                        z[j] = if scale > 0.0 {
+                            (x[j] - centre[j]) / scale
+                        } else {
+                            0.0
+                        };
                     }
-                    offset
-                });
-                (log_remainder, moments)
-            }
-            None => (f64::NEG_INFINITY, None),
+                    indices.scaled_monomials(&z, scratch);
+                    for (sum, v) in self.moments[offset..].iter_mut().zip(scratch.iter()) {
+                        *sum += v;
+                    }
+                }
+                offset
+            }),
+            None => None,
         };
         let index = self.nodes.len();
         self.nodes.push(Node {
@@ -282,7 +299,6 @@ impl GaussTree {
             children: None,
             moments,
             scale,
-            log_remainder,
             reach: norm(&centre) + norm(&half),
         });
         self.boxes.extend_from_slice(&centre);
@@ -376,8 +392,9 @@ impl GaussTree {
                 }
             }
         }
-        // Rounding of the positive sums: LEAF terms within a leaf, then one addition per node.
-        let rounding = (LEAF + self.dim + visited) as f64 * f64::EPSILON * totals.s0;
+        // Rounding of the positive sums: the terms of a node summed point by point, then one
+        // addition per node.
+        let rounding = (totals.longest_run + self.dim + visited) as f64 * f64::EPSILON * totals.s0;
         totals.e0 += rounding;
         totals.e1 += rounding * self.nodes[0].reach;
         let average: Vec<f64> = totals.s1.iter().map(|s| s / totals.s0).collect();
@@ -399,6 +416,7 @@ impl GaussTree {
             e1: 0.0,
             summed: 0,
             expanded: 0,
+            longest_run: 0,
         }
     }
 
@@ -419,8 +437,16 @@ impl GaussTree {
             totals.e1 += dropped * info.reach;
             return None;
         }
-        if self.expand(query, node, near_sq, totals) {
-            return None;
+        if let Some(expansion) = self.expansion_order(query, node, near_sq) {
+            // A term of the expansion costs about half what a point does (its exp): a node with
+            // fewer than half as many points as terms is cheaper to sum point by point.
+            if 2 * (info.end - info.start) <= expansion.terms {
+                self.sum_directly(query, node, totals);
+                return None;
+            }
+            if self.expand(query, node, &expansion, totals) {
+                return None;
+            }
         }
         match info.children {
             Some(children) => Some(children),
@@ -454,23 +480,52 @@ impl GaussTree {
         totals.e0 += dropped_weight;
         totals.e1 += dropped_weight * info.reach;
         totals.summed += info.end - info.start - leaf.dropped;
+        totals.longest_run = totals.longest_run.max(info.end - info.start);
     }
 
-    /// Adds the node's expansion when it carries moments and its remainder fits the budget.
-    fn expand(&self, query: &Query, node: usize, near_sq: f64, totals: &mut Totals) -> bool {
+    /// When the node carries moments: the lowest order p whose remainder fits the budget, with
+    /// its terms (the moments of degree ≤ p) and the log of its remainder bound per point.
+    fn expansion_order(&self, query: &Query, node: usize, near_sq: f64) -> Option<Expansion> {
         let (Some((order, indices)), Some(offset)) = (&self.expansion, self.nodes[node].moments)
         else {
+            return None;
+        };
+        let remainders = &self.log_remainders[offset / indices.len() * (order + 1)..][..order + 1];
+        let common = self.dim as f64 * CRAMER.ln()
+            + (2.0 * query.nearest_sq - near_sq) / (2.0 * query.two_var);
+        let log_var = (0.5 * query.two_var).ln();
+        let log_per_point = |p: usize| common + remainders[p] - 0.5 * (p + 1) as f64 * log_var;
+        // The highest order first: when even it does not fit (at small t, mostly), none does.
+        if log_per_point(*order) > query.log_budget {
+            return None;
+        }
+        let order = (0..=*order).find(|&p| log_per_point(p) <= query.log_budget)?;
+        Some(Expansion {
+            order,
+            terms: indices.up_to_degree[order],
+            log_per_point: log_per_point(order),
+        })
+    }
+
+    /// Adds the node's expansion at the order found by [`Self::expansion_order`]; false when it
+    /// did not come out finite.
+    fn expand(
+        &self,
+        query: &Query,
+        node: usize,
+        expansion: &Expansion,
+        totals: &mut Totals,
+    ) -> bool {
+        let Expansion {
+            order,
+            terms,
+            log_per_point,
+        } = *expansion;
+        let (Some((_, indices)), Some(offset)) = (&self.expansion, self.nodes[node].moments) else {
             return false;
         };
         let info = &self.nodes[node];
         let m = self.dim;
-        let var = 0.5 * query.two_var;
-        let log_per_point = m as f64 * CRAMER.ln() + info.log_remainder
-            - 0.5 * (*order + 1) as f64 * var.ln()
-            + (2.0 * query.nearest_sq - near_sq) / (2.0 * query.two_var);
-        if log_per_point > query.log_budget {
-            return false;
-        }
         let centre = self.centre(node);
         let offsets: Vec<f64> = query.u.iter().zip(centre).map(|(u, c)| u - c).collect();
         let offset_sq: f64 = offsets.iter().map(|d| d * d).sum();
@@ -482,10 +537,10 @@ impl GaussTree {
             let g = &mut hermite[j * (order + 1)..(j + 1) * (order + 1)];
             let a = info.scale * d / query.two_var;
             g[0] = 1.0;
-            if *order >= 1 {
+            if order >= 1 {
                 g[1] = 2.0 * a;
             }
-            for k in 1..*order {
+            for k in 1..order {
                 g[k + 1] = 2.0 * a * g[k] - 2.0 * k as f64 * lambda_sq * g[k - 1];
             }
         }
@@ -493,7 +548,7 @@ impl GaussTree {
         let (mut s0, mut abs0) = (0.0, 0.0);
         let mut s1 = vec![0.0; m];
         let mut abs1 = 0.0;
-        for index in 0..indices.expanded {
+        for index in 0..terms {
             let exponents = indices.exponents(index);
             let coefficient: f64 = exponents
                 .iter()
@@ -516,7 +571,7 @@ impl GaussTree {
             return false;
         }
         let n = (info.end - info.start) as f64;
-        let rounding = (indices.expanded + 4 * (order + m)) as f64 * f64::EPSILON;
+        let rounding = (terms + 4 * (order + m)) as f64 * f64::EPSILON;
         let remainder = n * log_per_point.exp();
         let centre_norm = centre.iter().map(|c| c * c).sum::<f64>().sqrt();
         let rounding0 = rounding * prefactor * abs0;
@@ -569,9 +624,9 @@ fn sum_leaf<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
     sums
 }
 
-/// ln Σ_{|α|=P+1} Π_j w_j^{α_j}/√(α_j!) over the multi-indices of degree P + 1.
-fn log_remainder_sum(indices: &MultiIndices, half: &[f64]) -> f64 {
-    let sum: f64 = (indices.expanded..indices.len())
+/// ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) over the multi-indices of degree p + 1 (p ≤ P).
+fn log_remainder_sum(indices: &MultiIndices, half: &[f64], p: usize) -> f64 {
+    let sum: f64 = (indices.up_to_degree[p]..indices.up_to_degree[p + 1])
         .map(|index| {
             indices
                 .exponents(index)
@@ -631,7 +686,8 @@ mod tests {
     fn multi_indices_are_graded_and_complete() {
         let indices = MultiIndices::new(3, 4);
         // C(3 + 5, 3) indices of degree ≤ 5, C(3 + 4, 3) of degree ≤ 4.
-        assert_eq!((indices.len(), indices.expanded), (56, 35));
+        assert_eq!((indices.len(), indices.up_to_degree[4]), (56, 35));
+        assert_eq!(indices.up_to_degree, [1, 4, 10, 20, 35, 56]);
         let mut z = vec![0.0; indices.len()];
         indices.scaled_monomials(&[2.0, -1.0, 0.5], &mut z);
         for (index, value) in z.iter().enumerate() {
@@ -643,6 +699,14 @@ mod tests {
                 / factorial(e[2].into());
             assert!((value - expected).abs() < 1e-14, "index {index}");
         }
+    }
+
+    fn distance(a: &[f64], b: &[f64]) -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f64>()
+            .sqrt()
     }
 
     /// Quasi-random points of the cube [−1, 1]^dim (a Weyl sequence).
@@ -667,13 +731,7 @@ mod tests {
                 let u: Vec<f64> = (0..dim).map(|j| 0.3 - 0.2 * j as f64).collect();
                 let found = tree.average(&points, &u, nearest(&points, dim, &u).1, var, 1e-9);
                 let exact = dense(&points, dim, &u, var);
-                let gap = found
-                    .average
-                    .iter()
-                    .zip(&exact)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum::<f64>()
-                    .sqrt();
+                let gap = distance(&found.average, &exact);
                 // The bound is about ε (R + |m̂|) ≤ 2ε√dim for points of [−1, 1]^dim: not vacuous.
                 let useful = 2.5 * 1e-9 * (dim as f64).sqrt();
                 assert!(
@@ -681,6 +739,44 @@ mod tests {
                     "dim {dim}, var {var}: gap {gap:e}, bound {:e}",
                     found.error_bound
                 );
+            }
+        }
+    }
+
+    /// `n` points of the unit sphere S^2 (a Fibonacci lattice) in span kd order.
+    fn sphere_in_kd_order(n: usize) -> Vec<f64> {
+        let golden = std::f64::consts::PI * (3.0 - 5f64.sqrt());
+        let points = ndarray::Array2::from_shape_fn((n, 3), |(i, j)| {
+            let z = 1.0 - 2.0 * (i as f64 + 0.5) / n as f64;
+            let (s, c) = (golden * i as f64).sin_cos();
+            [c * (1.0 - z * z).sqrt(), s * (1.0 - z * z).sqrt(), z][j]
+        });
+        crate::neighbours::span_order(&points)
+            .iter()
+            .flat_map(|&row| points.row(row).to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn nodes_with_fewer_points_than_terms_are_summed_point_by_point_within_the_bound() {
+        // Span dimension 3 expands with up to 680 terms; at variance 1 the nodes of 10^4 points
+        // of S^2 whose remainder fits hold about 150 points: cheaper to sum one by one.
+        let points = sphere_in_kd_order(10_000);
+        let tree = GaussTree::new(&points, 3);
+        let u = [0.3, -0.2, 0.5];
+        for &var in &[0.3, 1.0, 3.0] {
+            let found = tree.average(&points, &u, nearest(&points, 3, &u).1, var, 1e-9);
+            let exact = dense(&points, 3, &u, var);
+            let gap = distance(&found.average, &exact);
+            assert!(
+                gap <= found.error_bound + 1e-13 && found.error_bound <= 2e-9,
+                "var {var}: gap {gap:e}, bound {:e}",
+                found.error_bound
+            );
+            if var == 1.0 {
+                // Every node would fit an expansion (none needs opening to its leaves), so the
+                // points summed are those of nodes summed instead of expanded.
+                assert!(found.summed > 0, "{found:?}");
             }
         }
     }
@@ -693,13 +789,7 @@ mod tests {
             for u in [[0.3, 0.2], [1.5, -0.4], [4.0, 3.0]] {
                 let found = tree.average(&points, &u, nearest(&points, 2, &u).1, var, 1e-10);
                 let exact = dense(&points, 2, &u, var);
-                let gap = found
-                    .average
-                    .iter()
-                    .zip(&exact)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum::<f64>()
-                    .sqrt();
+                let gap = distance(&found.average, &exact);
                 assert!(
                     gap <= found.error_bound + 1e-13,
                     "var {var}, u {u:?}: gap {gap:e} > bound {:e}",

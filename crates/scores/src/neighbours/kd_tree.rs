@@ -108,7 +108,7 @@ fn tree_nearest<const K: usize>(
 /// A kd order of the rows of `coordinates`: split at the median of the widest coordinate,
 /// recursively, down to runs of [`ORDER_LEAF`] rows (the identity where no tree runs).
 /// Neighbours in the span then sit close in memory, so a ball query touches few cache lines.
-fn span_order(coordinates: &Array2<f64>) -> Vec<usize> {
+pub(crate) fn span_order(coordinates: &Array2<f64>) -> Vec<usize> {
     let mut rows: Vec<usize> = (0..coordinates.nrows()).collect();
     if (1..=MAX_TREE_DIM).contains(&coordinates.ncols()) {
         sort_into_kd_order(coordinates, &mut rows);

@@ -4,6 +4,8 @@ mod brute;
 mod kd_tree;
 
 pub use brute::BruteForce;
+#[cfg(test)]
+pub(crate) use kd_tree::span_order;
 pub use kd_tree::{KdTree, MAX_TREE_DIM, SearchPath, SpanSplit};
 
 use crate::error::Result;
