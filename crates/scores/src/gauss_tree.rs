@@ -495,7 +495,8 @@ impl GaussTree {
             + (2.0 * query.nearest_sq - near_sq) / (2.0 * query.two_var);
         let log_var = (0.5 * query.two_var).ln();
         let log_per_point = |p: usize| common + remainders[p] - 0.5 * (p + 1) as f64 * log_var;
-        // The highest order first: when even it does not fit (at small t, mostly), none does.
+        // The top order first: where it does not fit (mostly at small t) the node is opened
+        // without trying the others, which could fit before it only in boxes much wider than √v.
         if log_per_point(*order) > query.log_budget {
             return None;
         }
