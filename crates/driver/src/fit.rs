@@ -68,8 +68,8 @@ pub struct SlopeRow {
     pub theory_slope: Option<f64>,
     /// Its label.
     pub theory: String,
-    /// consistent (theory inside the interval), steeper, shallower, below the noise floor,
-    /// too few points, or no theory line.
+    /// consistent (theory inside the interval), steeper, shallower, no interval, below the
+    /// noise floor, too few points, or no theory line (see [`verdict`]).
     pub verdict: String,
 }
 
@@ -87,6 +87,29 @@ pub mod verdict {
     pub const TOO_FEW: &str = "too few points";
     /// Fitted, with nothing to hold it against.
     pub const NO_THEORY: &str = "no theory line";
+    /// Fitted against a theory line, but the interval is unbounded on both sides (too many
+    /// bootstrap resamples without spread, or no interval method), so it can confirm nothing.
+    pub const NO_INTERVAL: &str = "no interval";
+}
+
+/// The verdict of a fitted slope's interval [`ci_low`, `ci_high`] against a theory slope: the
+/// theory inside (ends included) is consistent; an interval wholly below it is steeper (decays
+/// faster), wholly above it shallower; an interval unbounded on both sides says nothing.
+pub fn verdict_of(theory_slope: Option<f64>, ci_low: f64, ci_high: f64) -> &'static str {
+    match theory_slope {
+        None => verdict::NO_THEORY,
+        Some(_) if ci_low == f64::NEG_INFINITY && ci_high == f64::INFINITY => verdict::NO_INTERVAL,
+        Some(t) if t < ci_low => verdict::SHALLOWER,
+        Some(t) if t > ci_high => verdict::STEEPER,
+        Some(_) => verdict::CONSISTENT,
+    }
+}
+
+/// Whether an N's mean counts in a fit: it must exceed `floor_factor` times every floor that
+/// applies (the null's mean at that N, the experiment's absolute floor); at or below one it is
+/// left out and counted in `below_floor`.
+pub fn above_floors(mean: f64, floors: &[Option<f64>], floor_factor: f64) -> bool {
+    floors.iter().flatten().all(|f| mean > floor_factor * f)
 }
 
 /// Fits every rate curve of the experiment's rows.
@@ -184,10 +207,7 @@ fn fit_curve(
             floor.and_then(|f| f.get(n).copied()),
             raw.fit.absolute_floor,
         ];
-        let above = floors
-            .iter()
-            .flatten()
-            .all(|f| mean > raw.fit.floor_factor * f);
+        let above = above_floors(mean, &floors, raw.fit.floor_factor);
         below_floor += usize::from(!above);
         above
     });
@@ -252,13 +272,7 @@ fn fit_curve(
             .collect::<Vec<_>>()
             .join(";");
     }
-    row.verdict = match theory {
-        None => verdict::NO_THEORY,
-        Some(t) if t.slope < fit.ci_low => verdict::SHALLOWER,
-        Some(t) if t.slope > fit.ci_high => verdict::STEEPER,
-        Some(_) => verdict::CONSISTENT,
-    }
-    .into();
+    row.verdict = verdict_of(theory.map(|t| t.slope), fit.ci_low, fit.ci_high).into();
     Ok(row)
 }
 
@@ -290,4 +304,252 @@ pub fn read_slopes(path: &Path) -> Result<Vec<SlopeRow>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fixtures of rows with planted slopes, floors and nulls: each rule of the fit is pinned so
+    //! that swapping or inverting it fails a test.
+    use super::*;
+    use crate::config::Experiment;
+    use crate::profile::Profile;
+
+    /// An experiment with three scores, fidelity and W1, one theory line of slope −1/2 on
+    /// `fidelity_mean`, and `extra` appended (a `[fit]` table).
+    fn experiment(extra: &str) -> RawExperiment {
+        let text = format!(
+            r#"
+seed = 7
+ambient_dim = 2
+[manifold]
+kind = "circle"
+[sweep]
+n_train = [10, 20, 40, 80, 160]
+seeds = 3
+samples = 10
+[[sampler]]
+t_min = 1e-3
+[[score]]
+kind = "empirical"
+[[score]]
+kind = "oracle"
+[[score]]
+kind = "population"
+[metrics]
+fidelity = true
+wasserstein = {{ p = 1 }}
+[[theory]]
+metric = "fidelity_mean"
+slope = -0.5
+label = "N^-1/2"
+{extra}
+"#
+        );
+        Experiment::parse(
+            &text,
+            std::path::Path::new("fixture.toml"),
+            Profile::Standard,
+        )
+        .expect("a valid fixture")
+        .raw
+    }
+
+    /// Rows of one score and metric: `values[i]` are the seeds' values at `n[i]`.
+    fn rows(score: &str, metric: &str, n: &[usize], values: &[Vec<f64>]) -> Vec<Row> {
+        n.iter()
+            .zip(values)
+            .flat_map(|(&n_train, seeds)| {
+                seeds.iter().enumerate().map(move |(seed, &value)| Row {
+                    experiment: "fixture".into(),
+                    score: score.into(),
+                    score_kind: score.into(),
+                    sampler: "sde".into(),
+                    n_train,
+                    seed,
+                    metric: metric.into(),
+                    value: Some(value),
+                    ..Row::default()
+                })
+            })
+            .collect()
+    }
+
+    const GRID: [usize; 5] = [10, 20, 40, 80, 160];
+
+    /// Seeds' values `mean · factor` for each factor, at each mean.
+    fn seeds_around(means: &[f64], factors: &[f64]) -> Vec<Vec<f64>> {
+        means
+            .iter()
+            .map(|m| factors.iter().map(|f| m * f).collect())
+            .collect()
+    }
+
+    /// W1 means 2, 1.5, 1, 0.5, 0.375 over [`GRID`], seeds at ±25 %: against a null of 0.25 the
+    /// ratios are 8, 6, 4, 2 and exactly 1.5, which is not above floor_factor = 1.5.
+    fn w1_over_a_floor() -> Vec<Vec<f64>> {
+        seeds_around(&[2.0, 1.5, 1.0, 0.5, 0.375], &[0.75, 1.0, 1.25])
+    }
+
+    /// 2 N^slope at every N of [`GRID`], times 0.97, 1 and 1.03 (three seeds).
+    fn power_law(slope: f64) -> Vec<Vec<f64>> {
+        let means: Vec<f64> = GRID.iter().map(|&n| 2.0 * (n as f64).powf(slope)).collect();
+        seeds_around(&means, &[0.97, 1.0, 1.03])
+    }
+
+    /// The fit of the oracle's `fidelity_mean` alone, with `values[i]` at `n[i]`.
+    fn fidelity_fit(raw: &RawExperiment, n: &[usize], values: &[Vec<f64>]) -> SlopeRow {
+        let slopes =
+            fit_experiment(raw, "fixture", &rows("oracle", "fidelity_mean", n, values)).unwrap();
+        curve(&slopes, "oracle", "fidelity_mean").clone()
+    }
+
+    fn curve<'a>(slopes: &'a [SlopeRow], score: &str, metric: &str) -> &'a SlopeRow {
+        slopes
+            .iter()
+            .find(|s| s.score == score && s.metric == metric)
+            .unwrap_or_else(|| panic!("no curve {score} · {metric}"))
+    }
+
+    #[test]
+    fn the_verdict_rule_orders_the_interval_against_the_theory() {
+        assert_eq!(verdict_of(None, -1.0, 1.0), verdict::NO_THEORY);
+        assert_eq!(verdict_of(Some(-0.5), -0.6, -0.4), verdict::CONSISTENT);
+        assert_eq!(verdict_of(Some(-0.5), -0.5, -0.4), verdict::CONSISTENT);
+        assert_eq!(verdict_of(Some(-0.5), -0.6, -0.5), verdict::CONSISTENT);
+        assert_eq!(verdict_of(Some(-0.5), -1.2, -0.8), verdict::STEEPER);
+        assert_eq!(verdict_of(Some(-0.5), -0.3, -0.1), verdict::SHALLOWER);
+        assert_eq!(
+            verdict_of(Some(-0.5), f64::NEG_INFINITY, -0.8),
+            verdict::STEEPER
+        );
+        assert_eq!(
+            verdict_of(Some(-0.5), -0.3, f64::INFINITY),
+            verdict::SHALLOWER
+        );
+        assert_eq!(
+            verdict_of(Some(-0.5), f64::NEG_INFINITY, f64::INFINITY),
+            verdict::NO_INTERVAL
+        );
+    }
+
+    #[test]
+    fn the_floor_rule_keeps_only_means_strictly_above_every_floor() {
+        assert!(above_floors(0.376, &[Some(0.25)], 1.5));
+        assert!(!above_floors(0.375, &[Some(0.25)], 1.5));
+        assert!(!above_floors(0.3, &[Some(0.25)], 1.5));
+        assert!(above_floors(0.3, &[None, None], 1.5));
+        assert!(!above_floors(1.0, &[Some(0.1), Some(0.7)], 1.5));
+        assert!(above_floors(1.0, &[Some(0.1), Some(0.6)], 1.5));
+    }
+
+    #[test]
+    fn planted_slopes_get_the_verdict_of_their_side_of_the_theory() {
+        let raw = experiment("");
+        let mut all = rows("empirical", "fidelity_mean", &GRID, &power_law(-0.5));
+        all.extend(rows("oracle", "fidelity_mean", &GRID, &power_law(-1.0)));
+        all.extend(rows("population", "fidelity_mean", &GRID, &power_law(-0.2)));
+        all.extend(rows("empirical", "fidelity_max", &GRID, &power_law(-0.5)));
+        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        let consistent = curve(&slopes, "empirical", "fidelity_mean");
+        let steeper = curve(&slopes, "oracle", "fidelity_mean");
+        let shallower = curve(&slopes, "population", "fidelity_mean");
+        for (row, planted) in [(consistent, -0.5), (steeper, -1.0), (shallower, -0.2)] {
+            assert!((row.slope.unwrap() - planted).abs() < 1e-9, "{row:?}");
+            assert_eq!(row.theory_slope, Some(-0.5));
+            assert_eq!(row.ci_method, "bootstrap-seeds");
+            assert_eq!((row.grid_points, row.below_floor), (5, 0));
+        }
+        assert_eq!(consistent.verdict, verdict::CONSISTENT);
+        assert!(consistent.ci_low.unwrap() <= -0.5 && -0.5 <= consistent.ci_high.unwrap());
+        assert_eq!(steeper.verdict, verdict::STEEPER);
+        assert!(steeper.ci_high.unwrap() < -0.5);
+        assert_eq!(shallower.verdict, verdict::SHALLOWER);
+        assert!(shallower.ci_low.unwrap() > -0.5);
+        let untheorized = curve(&slopes, "empirical", "fidelity_max");
+        assert_eq!(untheorized.verdict, verdict::NO_THEORY);
+        assert_eq!(untheorized.theory, "");
+    }
+
+    #[test]
+    fn a_null_floor_leaves_out_the_n_at_or_below_its_factor_and_counts_them() {
+        let raw = experiment("");
+        let w1 = w1_over_a_floor();
+        let null = vec![vec![0.25; 3]; 5];
+        let mut all = rows("empirical", "w1", &GRID, &w1);
+        all.extend(rows("empirical", "w1_null", &GRID, &null));
+        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        let fitted = curve(&slopes, "empirical", "w1");
+        assert_eq!((fitted.grid_points, fitted.below_floor), (4, 1));
+        assert_eq!((fitted.n_min, fitted.n_max), (Some(10.0), Some(80.0)));
+        assert!(fitted.slope.is_some());
+
+        // Most N at the floor: too few left to fit, and the verdict says why.
+        let low = seeds_around(&[2.0, 1.0, 0.3, 0.3, 0.3], &[1.0; 3]);
+        let mut all = rows("empirical", "w1", &GRID, &low);
+        all.extend(rows("empirical", "w1_null", &GRID, &null));
+        let fitted = fit_experiment(&raw, "fixture", &all).unwrap();
+        let fitted = curve(&fitted, "empirical", "w1");
+        assert_eq!((fitted.grid_points, fitted.below_floor), (2, 3));
+        assert_eq!(fitted.verdict, verdict::BELOW_FLOOR);
+        assert_eq!(fitted.slope, None);
+    }
+
+    #[test]
+    fn each_curve_is_held_against_its_own_scores_null_and_the_null_is_fitted_once() {
+        let raw = experiment("");
+        let w1 = w1_over_a_floor();
+        let mut all = rows("empirical", "w1", &GRID, &w1);
+        all.extend(rows("empirical", "w1_null", &GRID, &vec![vec![0.25; 3]; 5]));
+        all.extend(rows("oracle", "w1", &GRID, &w1));
+        all.extend(rows("oracle", "w1_null", &GRID, &vec![vec![0.01; 3]; 5]));
+        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        assert_eq!(curve(&slopes, "empirical", "w1").below_floor, 1);
+        assert_eq!(curve(&slopes, "oracle", "w1").below_floor, 0);
+        let nulls: Vec<&SlopeRow> = slopes.iter().filter(|s| s.metric == "w1_null").collect();
+        assert_eq!(nulls.len(), 1, "{nulls:?}");
+        assert_eq!(
+            (nulls[0].score.as_str(), nulls[0].score_kind.as_str()),
+            (NULL_SCORE, NULL_SCORE)
+        );
+        // Fitted from the first score's null rows (0.25), not the second's (0.01).
+        assert!((nulls[0].intercept.unwrap() - 0.25f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_absolute_floor_and_numerical_zeros_leave_points_out() {
+        let raw = experiment("[fit]\nabsolute_floor = 0.1");
+        let values = seeds_around(&[1.0, 0.5, 0.2, 0.15, 0.05], &[0.9, 1.0, 1.1]);
+        let fitted = fidelity_fit(&raw, &GRID, &values);
+        assert_eq!((fitted.grid_points, fitted.below_floor), (3, 2));
+
+        let raw = experiment("");
+        let zeros = seeds_around(&[1.0, 0.5, 0.25, 1e-13, 0.0], &[1.0; 3]);
+        let fitted = fidelity_fit(&raw, &GRID, &zeros);
+        assert_eq!((fitted.grid_points, fitted.below_floor), (3, 0));
+        assert!((fitted.slope.unwrap() + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn too_few_n_values_are_not_fitted() {
+        let raw = experiment("");
+        let fitted = fidelity_fit(&raw, &GRID[..2], &power_law(-0.5)[..2]);
+        assert_eq!(fitted.verdict, verdict::TOO_FEW);
+        assert_eq!(
+            (fitted.grid_points, fitted.below_floor, fitted.slope),
+            (2, 0, None)
+        );
+    }
+
+    #[test]
+    fn two_seeds_at_three_n_give_no_interval_rather_than_a_narrow_one() {
+        let raw = experiment("");
+        // One bootstrap resample in four draws both seeds equal at every N that bears on the slope
+        // (zero standard error).
+        let values = vec![vec![1.0, 1.3], vec![0.7, 0.8], vec![0.45, 0.55]];
+        let fitted = fidelity_fit(&raw, &GRID[..3], &values);
+        assert_eq!(fitted.ci_method, "bootstrap-seeds");
+        assert_eq!(fitted.ci_low, Some(f64::NEG_INFINITY));
+        assert_eq!(fitted.ci_high, Some(f64::INFINITY));
+        assert_eq!(fitted.verdict, verdict::NO_INTERVAL);
+    }
 }

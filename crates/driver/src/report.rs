@@ -183,7 +183,8 @@ pub fn summary(
          studentized bootstrap interval; N values where a metric is within its `floor_factor` of the \
          fresh-sample null floor are left out (column \"below floor\"). Verdicts: *consistent* (the theory \
          slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
-         *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
+         *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \
+         seeds at three N), *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
          bounds up to log factors: a slope at least as steep reproduces a bound.\n"
     );
     for (experiment, report) in experiments.iter().zip(reports) {

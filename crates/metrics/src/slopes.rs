@@ -76,10 +76,15 @@ pub struct SlopeFit {
     pub slope: f64,
     /// Its intercept ln C.
     pub intercept: f64,
-    /// Lower end of the confidence interval.
+    /// Lower end of the confidence interval; −∞ when more than a tail's share of the bootstrap
+    /// resamples have an unbounded t* (zero standard error, see [`SlopeFit::degenerate_resamples`])
+    /// or when there is no interval ([`CiMethod::None`]).
     pub ci_low: f64,
-    /// Upper end of the confidence interval.
+    /// Upper end of the confidence interval; +∞ in the same cases.
     pub ci_high: f64,
+    /// Bootstrap resamples whose standard error was zero up to rounding (their t* is ±∞ or 0,
+    /// never dropped).
+    pub degenerate_resamples: usize,
     /// The interval's confidence level.
     pub level: f64,
     /// How the interval was obtained.
@@ -207,7 +212,7 @@ fn studentized_seed_interval(
     curve: &dyn Fn(&[f64]) -> Vec<f64>,
     options: &FitOptions,
     stream: &mut impl rand::Rng,
-) -> (f64, f64) {
+) -> Interval {
     let mx = mean(x);
     let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
     let standard_error = |groups: &[Vec<f64>]| -> f64 {
@@ -229,10 +234,11 @@ fn studentized_seed_interval(
     let slope = slope_of(values);
     let se = standard_error(values);
     if se.is_nan() || se <= 0.0 {
-        return (slope, slope);
+        return Interval::point(slope);
     }
+    let mut degenerate = 0;
     let mut t_stars: Vec<f64> = (0..options.resamples)
-        .filter_map(|_| {
+        .map(|_| {
             let resampled: Vec<Vec<f64>> = values
                 .iter()
                 .map(|v| {
@@ -241,24 +247,78 @@ fn studentized_seed_interval(
                         .collect()
                 })
                 .collect();
-            let t = (slope_of(&resampled) - slope) / standard_error(&resampled);
-            t.is_finite().then_some(t)
+            let se_star = standard_error(&resampled);
+            degenerate += usize::from(is_degenerate(se_star, se));
+            studentized(slope_of(&resampled) - slope, se_star, se)
         })
         .collect();
-    studentized_ends(slope, se, &mut t_stars, options.level)
+    studentized_ends(slope, se, &mut t_stars, options.level, degenerate)
 }
 
-/// b̂ − t*_{1−α/2} se and b̂ − t*_{α/2} se from the bootstrap t* values ((b̂, b̂) if none).
-fn studentized_ends(slope: f64, se: f64, t_stars: &mut [f64], level: f64) -> (f64, f64) {
+/// A resample's standard error below this share of the estimate's is zero up to rounding: the
+/// resample is degenerate (see [`studentized`]).
+const DEGENERATE_SHARE: f64 = 1e-9;
+
+/// Whether a resample's standard error is zero up to rounding (or NaN), next to the estimate's `se`.
+fn is_degenerate(se_star: f64, se: f64) -> bool {
+    se_star.is_nan() || se_star <= DEGENERATE_SHARE * se
+}
+
+/// The t* of one bootstrap resample: its slope's deviation from b̂ over its own standard error.
+///
+/// A resample can have a zero standard error: with two seeds at each of three N, one resample in
+/// eight draws every N's values equal (and one more in eight leaves spread only at the middle N,
+/// which has no leverage on the slope, so its error is zero up to rounding). Its t* is then the
+/// limit of the deviation over a vanishing error, ±∞ (0 when the deviation is exactly 0). Such
+/// resamples are kept, never dropped: they widen the interval, to an infinite end when they fill a
+/// tail (see [`SlopeFit::ci_low`]), where dropping them would narrow it.
+fn studentized(deviation: f64, se_star: f64, se: f64) -> f64 {
+    if !is_degenerate(se_star, se) {
+        deviation / se_star
+    } else if deviation == 0.0 {
+        0.0
+    } else {
+        deviation.signum() * f64::INFINITY
+    }
+}
+
+/// A bootstrap interval and the number of its resamples with a zero standard error.
+struct Interval {
+    low: f64,
+    high: f64,
+    degenerate: usize,
+}
+
+impl Interval {
+    /// The interval (b̂, b̂) of a fit with no spread at all.
+    fn point(slope: f64) -> Self {
+        Self {
+            low: slope,
+            high: slope,
+            degenerate: 0,
+        }
+    }
+}
+
+/// b̂ − t*_{1−α/2} se and b̂ − t*_{α/2} se from the bootstrap t* values ((b̂, b̂) if none); an
+/// infinite t* quantile gives an infinite end.
+fn studentized_ends(
+    slope: f64,
+    se: f64,
+    t_stars: &mut [f64],
+    level: f64,
+    degenerate: usize,
+) -> Interval {
     if t_stars.is_empty() {
-        return (slope, slope);
+        return Interval::point(slope);
     }
     t_stars.sort_by(f64::total_cmp);
     let tail = (1.0 - level) / 2.0;
-    (
-        slope - crate::summary::quantile_sorted(t_stars, 1.0 - tail) * se,
-        slope - crate::summary::quantile_sorted(t_stars, tail) * se,
-    )
+    Interval {
+        low: slope - crate::summary::quantile_sorted(t_stars, 1.0 - tail) * se,
+        high: slope - crate::summary::quantile_sorted(t_stars, tail) * se,
+        degenerate,
+    }
 }
 
 /// The residual bootstrap made studentized (bootstrap-t): each resample y* = ŷ + e* refits the
@@ -270,16 +330,17 @@ fn studentized_residual_interval(
     y: &[f64],
     options: &FitOptions,
     stream: &mut impl rand::Rng,
-) -> (f64, f64) {
+) -> Interval {
     let (slope, intercept, _) = least_squares(x, y);
     let fitted: Vec<f64> = x.iter().map(|a| intercept + slope * a).collect();
     let residuals: Vec<f64> = y.iter().zip(&fitted).map(|(a, b)| a - b).collect();
     let standard_error = slope_standard_error(x, &residuals);
     if standard_error.is_nan() || standard_error <= 0.0 {
-        return (slope, slope);
+        return Interval::point(slope);
     }
+    let mut degenerate = 0;
     let mut t_stars: Vec<f64> = (0..options.resamples)
-        .filter_map(|_| {
+        .map(|_| {
             let y_star: Vec<f64> = fitted
                 .iter()
                 .map(|f| f + residuals[stream.random_range(0..residuals.len())])
@@ -290,11 +351,18 @@ fn studentized_residual_interval(
                 .zip(&y_star)
                 .map(|(u, v)| v - (a + b * u))
                 .collect();
-            let t = (b - slope) / slope_standard_error(x, &residuals_star);
-            t.is_finite().then_some(t)
+            let se_star = slope_standard_error(x, &residuals_star);
+            degenerate += usize::from(is_degenerate(se_star, standard_error));
+            studentized(b - slope, se_star, standard_error)
         })
         .collect();
-    studentized_ends(slope, standard_error, &mut t_stars, options.level)
+    studentized_ends(
+        slope,
+        standard_error,
+        &mut t_stars,
+        options.level,
+        degenerate,
+    )
 }
 
 /// The least-squares standard error of a slope: √(RSS/(G − 2) / Σ(x − x̄)²).
@@ -329,7 +397,7 @@ pub fn fit_slope(observations: &[Observation], options: &FitOptions) -> Result<S
     let mut stream = rng::seeded(options.seed);
     let fewest_seeds = groups.values.iter().map(Vec::len).min().unwrap_or(0);
     let grid_points = groups.n.len();
-    let (method, (ci_low, ci_high)) = if fewest_seeds >= 2 {
+    let (method, interval) = if fewest_seeds >= 2 {
         (
             CiMethod::Seeds,
             studentized_seed_interval(&x, &groups.values, &curve, options, &mut stream),
@@ -340,13 +408,19 @@ pub fn fit_slope(observations: &[Observation], options: &FitOptions) -> Result<S
             studentized_residual_interval(&x, &y, options, &mut stream),
         )
     } else {
-        (CiMethod::None, (f64::NEG_INFINITY, f64::INFINITY))
+        let unbounded = Interval {
+            low: f64::NEG_INFINITY,
+            high: f64::INFINITY,
+            degenerate: 0,
+        };
+        (CiMethod::None, unbounded)
     };
     Ok(SlopeFit {
         slope,
         intercept,
-        ci_low,
-        ci_high,
+        ci_low: interval.low,
+        ci_high: interval.high,
+        degenerate_resamples: interval.degenerate,
         level: options.level,
         method,
         n_min: groups.n[0],
@@ -437,6 +511,53 @@ mod tests {
         let fit = fit_slope(&planted(1.0, &[10.0, 100.0]), &FitOptions::default()).unwrap();
         assert_eq!(fit.method, CiMethod::None);
         assert!(fit.ci_low.is_infinite() && fit.ci_high.is_infinite());
+    }
+
+    /// Two seeds at each N with distinct values: a resample is degenerate (zero standard error)
+    /// when it draws one value twice at every N, with probability 2^-G over G values of N.
+    fn two_seeds(ns: &[f64]) -> Vec<Observation> {
+        ns.iter()
+            .enumerate()
+            .flat_map(|(i, &n)| {
+                let centre = n.powf(-0.5) * (1.0 + 0.1 * (i % 3) as f64);
+                [0.85, 1.15].map(|f| Observation {
+                    n,
+                    value: f * centre,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn degenerate_resamples_are_counted_and_widen_the_interval_to_infinity() {
+        let fit = fit_slope(&two_seeds(&[10.0, 100.0, 1000.0]), &FitOptions::default()).unwrap();
+        assert_eq!(fit.method, CiMethod::Seeds);
+        // 2000 resamples, each degenerate with probability 1/4 (every N's draws equal, or equal
+        // at both ends while the middle N, which has no leverage, keeps its spread): 500 ± 19.
+        assert!(
+            (420..=580).contains(&fit.degenerate_resamples),
+            "{}",
+            fit.degenerate_resamples
+        );
+        assert_eq!(
+            (fit.ci_low, fit.ci_high),
+            (f64::NEG_INFINITY, f64::INFINITY)
+        );
+
+        // At six N only one resample in 64 is degenerate (no N has zero leverage): fewer than a
+        // 5 % tail, so the ends stay finite.
+        let fit = fit_slope(
+            &two_seeds(&[10.0, 30.0, 100.0, 300.0, 1e3, 3e3]),
+            &FitOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            (5..=70).contains(&fit.degenerate_resamples),
+            "{}",
+            fit.degenerate_resamples
+        );
+        assert!(fit.ci_low.is_finite() && fit.ci_high.is_finite());
+        assert!(fit.ci_low < fit.slope && fit.slope < fit.ci_high);
     }
 
     #[test]

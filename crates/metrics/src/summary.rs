@@ -40,14 +40,23 @@ impl Summary {
 }
 
 /// The q-quantile of ascending, non-empty `sorted` by linear interpolation between order
-/// statistics (Hyndman–Fan type 7, the default of R and NumPy): position q·(n − 1).
+/// statistics (Hyndman–Fan type 7, the default of R and NumPy): position q·(n − 1). Between an
+/// infinite and a finite order statistic the quantile is the infinite one (the limit of the
+/// interpolation), so bootstrap t* values of ±∞ give infinite quantiles, never NaN.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     debug_assert!(!sorted.is_empty() && (0.0..=1.0).contains(&q));
     let position = q * (sorted.len() - 1) as f64;
     let below = position.floor() as usize;
     let above = (below + 1).min(sorted.len() - 1);
     let fraction = position - below as f64;
-    sorted[below] + fraction * (sorted[above] - sorted[below])
+    let (low, high) = (sorted[below], sorted[above]);
+    if fraction == 0.0 || low == high || low.is_infinite() {
+        low
+    } else if high.is_infinite() {
+        high
+    } else {
+        low + fraction * (high - low)
+    }
 }
 
 /// The median of non-empty, finite `values`.
@@ -66,6 +75,18 @@ mod tests {
         // numpy.quantile([1,2,3,4,5], 0.05) = 1.2, 0.95 → 4.8
         assert!((s.q05 - 1.2).abs() < 1e-12 && (s.q95 - 4.8).abs() < 1e-12);
         assert_eq!(median(&[2.0, 1.0]).unwrap(), 1.5);
+    }
+
+    #[test]
+    fn infinite_order_statistics_give_infinite_quantiles() {
+        let sorted = [f64::NEG_INFINITY, -1.0, 0.0, 1.0, f64::INFINITY];
+        assert_eq!(quantile_sorted(&sorted, 0.1), f64::NEG_INFINITY);
+        assert_eq!(quantile_sorted(&sorted, 0.0), f64::NEG_INFINITY);
+        assert_eq!(quantile_sorted(&sorted, 0.9), f64::INFINITY);
+        assert_eq!(quantile_sorted(&sorted, 0.5), 0.0);
+        assert_eq!(quantile_sorted(&sorted, 0.625), 0.5);
+        let upper = [0.0, f64::INFINITY, f64::INFINITY];
+        assert_eq!(quantile_sorted(&upper, 0.75), f64::INFINITY);
     }
 
     #[test]
