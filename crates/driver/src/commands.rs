@@ -8,6 +8,7 @@ use crate::engine::{
 };
 use crate::fit::{fit_experiment, read_slopes, write_slopes};
 use crate::journal::{Fingerprint, FinishedCell, JOURNAL_DIR, Journal};
+use crate::lock::OutputLock;
 use crate::output::{create_dir, write_string};
 use crate::plot::plot_experiment;
 use crate::points::{read_points, write_points};
@@ -145,7 +146,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .map(|e| crate::cell::plan(e).len())
         .collect();
     let owned = shard.owned(&lengths);
-    create_dir(&args.out)?;
+    let _lock = OutputLock::acquire(&args.out, "sweep")?;
     let mut journals = Vec::new();
     let mut todo = Vec::new();
     for (experiment, owned) in experiments.iter().zip(&owned) {
@@ -248,6 +249,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     if names.is_empty() {
         bail!("the shard folders hold no journaled experiment");
     }
+    let _lock = OutputLock::acquire(out, "merge")?;
     let mut merged = Vec::new();
     for name in &names {
         let mut agreed: Option<(Fingerprint, PathBuf)> = None;

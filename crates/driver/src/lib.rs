@@ -15,6 +15,7 @@ pub mod engine;
 pub mod fit;
 pub mod fuzzing;
 pub mod journal;
+pub mod lock;
 pub mod models;
 pub mod output;
 pub mod plot;

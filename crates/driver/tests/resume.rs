@@ -51,14 +51,9 @@ fn cell_files(out: &Path) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Starts a sweep and kills it with SIGKILL once the journal holds at least `cells` cells.
-/// Returns whether it was killed (false: it finished first).
-fn kill_after(out: &Path, cells: usize, resume: bool) -> bool {
-    let extra: &[&str] = if resume {
-        &["--resume", "--quiet"]
-    } else {
-        &["--quiet"]
-    };
+/// Starts a sweep and returns it once the journal holds at least `cells` cells, or `None` when it
+/// finished first.
+fn start_until(out: &Path, cells: usize, extra: &[&str]) -> Option<std::process::Child> {
     let mut child = sweep_command(out, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -67,16 +62,30 @@ fn kill_after(out: &Path, cells: usize, resume: bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if child.try_wait().unwrap().is_some() {
-            return false;
+            return None;
         }
         if cell_files(out).len() >= cells {
-            child.kill().unwrap(); // SIGKILL on Unix
-            child.wait().unwrap();
-            return true;
+            return Some(child);
         }
         assert!(Instant::now() < deadline, "the sweep made no progress");
         std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// Starts a sweep and kills it with SIGKILL once the journal holds at least `cells` cells.
+/// Returns whether it was killed (false: it finished first).
+fn kill_after(out: &Path, cells: usize, resume: bool) -> bool {
+    let extra: &[&str] = if resume {
+        &["--resume", "--quiet"]
+    } else {
+        &["--quiet"]
+    };
+    let Some(mut child) = start_until(out, cells, extra) else {
+        return false;
+    };
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    true
 }
 
 fn read(path: &Path) -> String {
@@ -205,4 +214,56 @@ fn resume_takes_new_texts_and_theory_lines_without_rerunning_cells() {
     assert_eq!(after.len(), CELLS);
     assert!(read(&out.path().join("many_cells/slopes.csv")).contains(",-0.25,"));
     assert!(read(&out.path().join("summary.md")).contains("edited: many cells"));
+}
+
+/// Starts a sweep into `out` and returns it once its journal holds a finished cell (so it holds
+/// the folder's lock and is mid-run).
+fn running_sweep(out: &Path) -> std::process::Child {
+    start_until(out, 1, &["--quiet"]).expect("the sweep ended before its first cell")
+}
+
+#[test]
+fn a_second_sweep_into_a_running_sweeps_folder_is_refused_at_once() {
+    let out = tempfile::tempdir().unwrap();
+    let mut first = running_sweep(out.path());
+    let holder = format!("mangen sweep (process {})", first.id());
+    for extra in [&["--resume", "--quiet"][..], &["--quiet"][..]] {
+        let clock = Instant::now();
+        let second = sweep_command(out.path(), extra).output().unwrap();
+        assert_eq!(second.status.code(), Some(2), "{extra:?}");
+        let message = String::from_utf8_lossy(&second.stderr);
+        assert!(message.contains(&holder), "{extra:?}: {message}");
+        assert!(clock.elapsed() < Duration::from_secs(10), "refused at once");
+    }
+    let merge = Command::new(cargo_bin("mangen"))
+        .args(["merge", "--out"])
+        .arg(out.path())
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(merge.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&merge.stderr).contains(&holder));
+
+    assert!(
+        first.wait().unwrap().success(),
+        "the first sweep was disturbed"
+    );
+    assert_eq!(cell_files(out.path()).len(), CELLS);
+    assert!(out.path().join("many_cells/runs.csv").is_file());
+}
+
+#[test]
+fn the_lock_of_a_killed_sweep_does_not_block_its_resumption() {
+    let out = tempfile::tempdir().unwrap();
+    let mut first = running_sweep(out.path());
+    first.kill().unwrap(); // SIGKILL: the process cannot release anything itself
+    first.wait().unwrap();
+    assert!(out.path().join(".mangen.lock").is_file());
+    assert!(
+        sweep_command(out.path(), &["--resume", "--quiet"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(cell_files(out.path()).len(), CELLS);
 }
