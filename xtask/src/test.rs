@@ -1,4 +1,4 @@
-//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke).
+//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke) and builds the API docs without warnings.
 
 use crate::machine;
 
@@ -8,6 +8,7 @@ usage: cargo xtask test [-- <extra arguments for cargo test>]
 Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
   cargo test --workspace --all-targets   (unit, integration and property tests; benches run once each)
   cargo test --workspace --doc           (examples in the documentation)
+  cargo doc --workspace --no-deps        (the API docs, with every rustdoc warning an error)
 ";
 
 /// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
@@ -26,6 +27,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     all_targets.extend(&extra);
     machine::cargo(&all_targets)?;
     machine::cargo(&["test", "--workspace", "--doc", "--no-fail-fast"])?;
-    println!("xtask: every test passed");
+    machine::cargo_in(
+        &machine::workspace_root(),
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
+    .map_err(|err| format!("{err}: the API docs have warnings"))?;
+    println!("xtask: every test passed and the API docs build clean");
     Ok(())
 }

@@ -40,7 +40,7 @@ pub struct SweepArgs {
     /// Where the experiment configs live.
     #[arg(long, default_value = "data/experiments")]
     pub experiments_dir: PathBuf,
-    /// Where the reports go: <out>/<experiment>/{runs.csv, slopes.csv, *.svg}, manifest.toml, summary.md.
+    /// Where the reports go: OUT/EXPERIMENT/{runs.csv, slopes.csv, *.svg}, manifest.toml, summary.md.
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
     /// Worker threads (all cores when absent); results do not depend on it.
@@ -52,10 +52,10 @@ pub struct SweepArgs {
     /// Multiply every sampler's step count (2 halves the step size: the discretization check).
     #[arg(long, default_value_t = 1)]
     pub steps_factor: usize,
-    /// Continue an interrupted sweep: cells already in <out>/journal are kept, not run again.
+    /// Continue an interrupted sweep: cells already in OUT/journal are kept, not run again.
     #[arg(long)]
     pub resume: bool,
-    /// Run only the share I of N of the cells (for example 2/3), into <out>/journal; `mangen
+    /// Run only the share I of N of the cells (for example 2/3), into OUT/journal; `mangen
     /// merge` combines the shares into the reports of a single run.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
@@ -350,7 +350,7 @@ pub struct SampleArgs {
     /// Score label or kind (the first [[score]] when absent).
     #[arg(long)]
     pub score: Option<String>,
-    /// Index of the [[sampler]] (0-based).
+    /// Index of the `[[sampler]]` (0-based).
     #[arg(long, default_value_t = 0)]
     pub sampler: usize,
     /// Number of samples (the profile's samples per cell when absent).

@@ -2,7 +2,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 
-/// A quadrature rule on (a region of) a manifold: ∫ f dvol ≈ Σ_i weights[i] · f(nodes[i]).
+/// A quadrature rule on (a region of) a manifold: ∫ f dvol ≈ Σ_i w_i f(x_i), with weights w and nodes x.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quadrature {
     /// One node per row.

@@ -22,7 +22,7 @@ pub enum Profile {
         /// Slope a ≥ 0.
         slope: f64,
     },
-    /// g = 1 + (ρ − 1)·1[u > 0]: two levels with ratio ρ across the hyperplane u = 0.
+    /// g = 1 + (ρ − 1)·𝟙(u > 0): two levels with ratio ρ across the hyperplane u = 0.
     TwoLevel {
         /// Ratio ρ > 0 of the density on the side u > 0 to that on u ≤ 0.
         ratio: f64,

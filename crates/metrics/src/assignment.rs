@@ -29,7 +29,7 @@ pub fn optimal_assignment(n: usize, cost: &[f64]) -> Vec<usize> {
     assignment_with_candidates(n, cost, CANDIDATES)
 }
 
-/// The total cost Σ_i c(i, assignment[i]) of an assignment of the row-major n × n matrix `cost`.
+/// The total cost Σ_i c(i, `assignment[i]`) of an assignment of the row-major n × n matrix `cost`.
 pub fn assignment_cost(n: usize, cost: &[f64], assignment: &[usize]) -> f64 {
     assignment
         .iter()

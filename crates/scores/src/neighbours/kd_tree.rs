@@ -210,7 +210,7 @@ impl std::fmt::Debug for KdTree {
 
 impl KdTree {
     /// Indexes the rows of `points` (N ≥ 1, finite): centre, covariance eigenbasis, numerical rank
-    /// m (eigenvalues above [`RANK_TOLERANCE`] of the largest), and a tree over m coordinates.
+    /// m (eigenvalues above `RANK_TOLERANCE` = 1e-12 of the largest), and a tree over m coordinates.
     pub fn new(points: Arc<Array2<f64>>) -> Result<Self> {
         check_training_set(points.view())?;
         let points: Arc<Array2<f64>> = points.as_standard_layout().into_owned().into();
