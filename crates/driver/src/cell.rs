@@ -1,14 +1,14 @@
 //! A cell of the sweep, (score, sampler, N, seed) of one experiment: its random streams and its run.
 
 use crate::config::{Experiment, ScoreSpec};
-use crate::models::{ScoreInputs, build_projection, build_sampler, build_score};
-use crate::registry::{CellSamples, measure_cell, needs_samples};
+use crate::metric::CellData;
+use crate::models::{BuiltScore, ScoreInputs, build_projection, build_sampler, build_score};
 use crate::runs::Row;
 use anyhow::{Context, Result};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_measures::Measure;
 use mangen_samplers::{RunOptions, Start};
-use mangen_scores::ProjectionScore;
+use mangen_scores::{KdTree, ProjectionScore};
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
@@ -46,19 +46,48 @@ pub enum Purpose {
     Metrics = 6,
 }
 
-/// The random stream of `purpose` for (N, repetition) of an experiment seeded with `seed`.
-pub fn stream(seed: u64, purpose: Purpose, n_train: usize, repetition: usize) -> StreamRng {
-    rng::stream(seed, stream_index(purpose, n_train, repetition))
+/// Every random stream of one (N, repetition) of an experiment: the one place where a cell's
+/// randomness comes from. A stream depends on (experiment seed, purpose, N, repetition) only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellStreams {
+    seed: u64,
+    n_train: usize,
+    repetition: usize,
 }
 
-fn stream_index(purpose: Purpose, n_train: usize, repetition: usize) -> u64 {
-    splitmix64(splitmix64(purpose as u64 ^ ((n_train as u64) << 8)) ^ repetition as u64)
+impl CellStreams {
+    /// The streams of (N, repetition) of an experiment seeded with `seed`.
+    pub fn new(seed: u64, n_train: usize, repetition: usize) -> Self {
+        Self {
+            seed,
+            n_train,
+            repetition,
+        }
+    }
+
+    /// The stream of `purpose`.
+    pub fn stream(&self, purpose: Purpose) -> StreamRng {
+        rng::stream(self.seed, self.index(purpose))
+    }
+
+    /// The base seed of the sampler's per-sample streams.
+    pub fn sampler_seed(&self) -> u64 {
+        self.index(Purpose::Sampler) ^ self.seed
+    }
+
+    fn index(&self, purpose: Purpose) -> u64 {
+        splitmix64(
+            splitmix64(purpose as u64 ^ ((self.n_train as u64) << 8)) ^ self.repetition as u64,
+        )
+    }
 }
 
 /// The training set of (N, repetition): the same for every score and sampler.
 pub fn training_set(experiment: &Experiment, n_train: usize, repetition: usize) -> Array2<f64> {
-    let mut rng = stream(experiment.raw.seed, Purpose::Train, n_train, repetition);
-    experiment.measure.sample(n_train, &mut rng)
+    let streams = CellStreams::new(experiment.raw.seed, n_train, repetition);
+    experiment
+        .measure
+        .sample(n_train, &mut streams.stream(Purpose::Train))
 }
 
 /// Every cell of an experiment, in report order: score, sampler, N, repetition.
@@ -81,15 +110,17 @@ pub fn plan(experiment: &Experiment) -> Vec<Cell> {
     cells
 }
 
-/// A cell's model output: the training set, the generated samples and the projection estimate
-/// (projection and hybrid scores).
+/// A cell's model output: the training set and its neighbour index, the generated samples and
+/// the projection estimate (projection and hybrid scores).
 pub struct Generated {
     /// The training set of (N, repetition).
     pub train: Arc<Array2<f64>>,
+    /// The neighbour index over it, shared by the score and the metrics.
+    pub index: Arc<KdTree>,
     /// The generated samples, one row each.
     pub samples: Array2<f64>,
-    /// π̂_N, where the score has one and the geometry error is measured.
-    pub projection: Option<ProjectionScore>,
+    /// π̂_N, where the score has one.
+    pub projection: Option<Arc<ProjectionScore>>,
 }
 
 /// Draws `count` samples of the cell's model: the sampler run with the score, or fresh samples
@@ -101,45 +132,51 @@ pub fn generate(
     options: &RunOptions,
 ) -> Result<Generated> {
     let raw = &experiment.raw;
+    let streams = CellStreams::new(raw.seed, cell.n_train, cell.seed);
     let spec = &raw.score[cell.score];
     let train = Arc::new(training_set(experiment, cell.n_train, cell.seed));
+    let index = Arc::new(KdTree::new(train.clone())?);
     let inputs = ScoreInputs {
         train: train.clone(),
+        index: index.clone(),
         manifold: experiment.manifold.clone(),
         measure: experiment.measure.clone(),
         schedule: experiment.schedule(),
         intrinsic_dim: experiment.manifold.intrinsic_dim(),
         spec,
     };
-    // π̂_N for the geometry error; the score builds its own when it samples.
-    let projection = match raw.metrics.geometry {
-        Some(_) => build_projection(&inputs)?,
-        None => None,
-    };
     if count == 0 {
         return Ok(Generated {
             samples: Array2::zeros((0, train.ncols())),
+            projection: build_projection(&inputs)?,
             train,
-            projection,
+            index,
         });
     }
-    let generated = match build_score(&inputs)? {
-        None => {
-            let mut rng = stream(raw.seed, Purpose::Generated, cell.n_train, cell.seed);
-            experiment.measure.sample(count, &mut rng)
-        }
+    let BuiltScore { score, projection } = build_score(&inputs)?;
+    let samples = match score {
+        None => experiment
+            .measure
+            .sample(count, &mut streams.stream(Purpose::Generated)),
         Some(score) => {
             let (sampler, config) = build_sampler(&raw.sampler[cell.sampler])?;
             let start = forward_start(experiment, &train, config.t_max)?;
-            let seed = stream_index(Purpose::Sampler, cell.n_train, cell.seed) ^ raw.seed;
             sampler
-                .run(score.as_ref(), &start, &config, count, seed, options)?
+                .run(
+                    score.as_ref(),
+                    &start,
+                    &config,
+                    count,
+                    streams.sampler_seed(),
+                    options,
+                )?
                 .samples
         }
     };
     Ok(Generated {
         train,
-        samples: generated,
+        index,
+        samples,
         projection,
     })
 }
@@ -160,34 +197,33 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 /// Runs one cell and returns its rows of runs.csv, in metric order.
 pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     let raw = &experiment.raw;
-    let samples = if needs_samples(raw) {
+    let streams = CellStreams::new(raw.seed, cell.n_train, cell.seed);
+    let samples = if experiment.needs_samples() {
         experiment.sweep.samples
     } else {
         0
     };
-    let Generated {
-        train,
-        samples: generated,
-        projection,
-    } = generate(experiment, cell, samples, &RunOptions::default())?;
-    let fresh = experiment.measure.sample(
-        samples,
-        &mut stream(raw.seed, Purpose::Fresh, cell.n_train, cell.seed),
-    );
-    let fresh_again = experiment.measure.sample(
-        samples,
-        &mut stream(raw.seed, Purpose::FreshAgain, cell.n_train, cell.seed),
-    );
-    let cell_samples = CellSamples {
+    let generated = generate(experiment, cell, samples, &RunOptions::default())?;
+    let fresh = experiment
+        .measure
+        .sample(samples, &mut streams.stream(Purpose::Fresh));
+    let fresh_again = experiment
+        .measure
+        .sample(samples, &mut streams.stream(Purpose::FreshAgain));
+    let data = CellData {
         measure: experiment.measure.as_ref(),
-        train,
-        generated: &generated,
+        train: &generated.train,
+        index: &generated.index,
+        generated: &generated.samples,
         fresh: &fresh,
         fresh_again: &fresh_again,
-        projection: projection.as_ref(),
+        projection: generated.projection.as_deref(),
     };
-    let mut rng = stream(raw.seed, Purpose::Metrics, cell.n_train, cell.seed);
-    let measurements = measure_cell(raw, &cell_samples, &mut rng)?;
+    let mut rng = streams.stream(Purpose::Metrics);
+    let mut measurements = Vec::new();
+    for metric in &experiment.metrics {
+        measurements.extend(metric.measure(&data, &mut rng)?);
+    }
     let spec: &ScoreSpec = &raw.score[cell.score];
     let template = Row {
         experiment: experiment.name.clone(),

@@ -249,7 +249,6 @@ pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     if names.is_empty() {
         bail!("the shard folders hold no journaled experiment");
     }
-    let _lock = OutputLock::acquire(out, "merge")?;
     let mut merged = Vec::new();
     for name in &names {
         let mut agreed: Option<(Fingerprint, PathBuf)> = None;
@@ -302,6 +301,8 @@ pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
             other.profile
         );
     }
+    // Nothing is written (not even the folder) before every shard has been checked.
+    let _lock = OutputLock::acquire(out, "merge")?;
     let mut reports = Vec::new();
     for (experiment, finished) in &merged {
         reports.push(report_experiment(experiment, finished, out)?);
@@ -315,7 +316,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
 pub fn fit(experiment: &Path, runs: &Path, out: &Path) -> Result<()> {
     let experiment = Experiment::load(experiment, Profile::Standard)?;
     let rows = read_runs(runs)?;
-    let slopes = fit_experiment(&experiment.raw, &experiment.name, &rows)?;
+    let slopes = fit_experiment(&experiment, &rows)?;
     write_slopes(out, &slopes)
 }
 
@@ -328,7 +329,7 @@ pub fn plot(experiment: &Path, runs: &Path, slopes: Option<&Path>, out_dir: &Pat
         None => Vec::new(),
     };
     create_dir(out_dir)?;
-    let written = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, out_dir)?;
+    let written = plot_experiment(&experiment, &rows, &slopes, out_dir)?;
     for path in written {
         println!("{}", path.display());
     }

@@ -3,7 +3,9 @@
 //! One file per experiment. Every error names the file, the field and the rule it breaks; the
 //! reference of every field is in the README ("Configuration reference").
 
+use crate::metric::{Metric, MetricInfo};
 use crate::profile::Profile;
+use crate::registry::Registry;
 use anyhow::{Context, Result};
 use mangen_geometry::{
     DonutTorus, Embedded, FlatTorus, Isometry, LocalModel, Manifold, PolarCurve, Sphere,
@@ -68,8 +70,9 @@ pub struct RawExperiment {
     pub sampler: Vec<SamplerSpec>,
     /// The scores to compare (`[[score]]`).
     pub score: Vec<ScoreSpec>,
-    /// The metrics to compute.
-    pub metrics: MetricsSpec,
+    /// The metrics to compute: one entry per metric kind of the registry (`fidelity = true`,
+    /// `wasserstein = { p = 1 }`), each checked by its kind's own code.
+    pub metrics: toml::Table,
     /// Theory lines drawn on the plots and held against the fitted slopes (`[[theory]]`).
     #[serde(default)]
     pub theory: Vec<TheorySpec>,
@@ -380,72 +383,6 @@ impl ScoreSpec {
     }
 }
 
-/// `[metrics]`: which metrics each cell computes.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MetricsSpec {
-    /// d(x̂, M): mean, median, q95, max.
-    #[serde(default)]
-    pub fidelity: bool,
-    /// Memorized fraction, d1 and the novelty index, with the fresh-sample null.
-    #[serde(default)]
-    pub novelty: bool,
-    /// Exact W_p to a fresh sample of μ of the same size, with the fresh-vs-fresh null.
-    pub wasserstein: Option<WassersteinSpec>,
-    /// Coverage ratios over balls and the resolution r*(c).
-    pub coverage: Option<CoverageSpec>,
-    /// |π̂(x) − π(x)| over tube probes, for scores with a projection estimate.
-    pub geometry: Option<GeometrySpec>,
-}
-
-/// `[metrics.wasserstein]`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct WassersteinSpec {
-    /// The order p ≥ 1.
-    #[serde(default = "unit")]
-    pub p: f64,
-}
-
-/// `[metrics.coverage]`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CoverageSpec {
-    /// Ball radii r, increasing.
-    pub radii: Vec<f64>,
-    /// The fidelity tube α.
-    pub tube: f64,
-    /// The level c of the resolution r*(c) (smallest r whose q05 ratio ≥ c).
-    #[serde(default = "half")]
-    pub level: f64,
-    /// Centres y_j, fresh from μ.
-    #[serde(default = "default_centres")]
-    pub centres: usize,
-}
-
-fn half() -> f64 {
-    0.5
-}
-
-fn default_centres() -> usize {
-    1000
-}
-
-/// `[metrics.geometry]`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct GeometrySpec {
-    /// Probe points in the tube.
-    #[serde(default = "default_probes")]
-    pub probes: usize,
-    /// Tube radius of the probes.
-    pub tube: f64,
-}
-
-fn default_probes() -> usize {
-    500
-}
-
 /// One `[[theory]]` line.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -529,6 +466,8 @@ pub struct Experiment {
     pub manifold: Arc<dyn Manifold>,
     /// μ on M.
     pub measure: Arc<DensityMeasure>,
+    /// The metrics each cell computes, in CSV order.
+    pub metrics: Vec<Arc<dyn Metric>>,
 }
 
 /// The largest ambient dimension D a config may ask for.
@@ -537,15 +476,31 @@ pub const MAX_AMBIENT_DIM: usize = 10_000;
 pub const MAX_POINTS: usize = 100_000_000;
 
 impl Experiment {
-    /// Reads and checks an experiment file for a profile.
+    /// Reads and checks an experiment file for a profile, with the built-in kinds.
     pub fn load(file: &Path, profile: Profile) -> Result<Self> {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read the experiment file {}", file.display()))?;
-        Self::parse(&text, file, profile)
+        Self::load_with(file, profile, &Registry::standard())
     }
 
-    /// Parses and checks the text of an experiment file (`file` names it in errors).
+    /// Reads and checks an experiment file for a profile, with the kinds of `registry`.
+    pub fn load_with(file: &Path, profile: Profile, registry: &Registry) -> Result<Self> {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the experiment file {}", file.display()))?;
+        Self::parse_with(&text, file, profile, registry)
+    }
+
+    /// Parses and checks the text of an experiment file (`file` names it in errors), with the
+    /// built-in kinds.
     pub fn parse(text: &str, file: &Path, profile: Profile) -> Result<Self> {
+        Self::parse_with(text, file, profile, &Registry::standard())
+    }
+
+    /// Parses and checks the text of an experiment file with the kinds of `registry`.
+    pub fn parse_with(
+        text: &str,
+        file: &Path,
+        profile: Profile,
+        registry: &Registry,
+    ) -> Result<Self> {
         let shown = file.display().to_string();
         let raw: RawExperiment = toml::from_str(text)
             .map_err(|err| anyhow::anyhow!("{shown}: invalid experiment config: {err}"))?;
@@ -559,7 +514,7 @@ impl Experiment {
         let sweep = check.sweep(&raw, profile)?;
         check.samplers(&raw)?;
         check.scores(&raw, manifold.intrinsic_dim())?;
-        check.metrics(&raw)?;
+        let metrics = check.metrics(&raw, registry)?;
         check.fit(&raw)?;
         Ok(Self {
             name,
@@ -569,7 +524,18 @@ impl Experiment {
             sweep,
             manifold,
             measure,
+            metrics,
         })
+    }
+
+    /// Every CSV metric of the experiment's metrics, nulls included, in CSV order.
+    pub fn metric_infos(&self) -> Vec<MetricInfo> {
+        self.metrics.iter().flat_map(|m| m.infos()).collect()
+    }
+
+    /// Whether any metric looks at generated samples; without one, cells skip sampling.
+    pub fn needs_samples(&self) -> bool {
+        self.metrics.iter().any(|m| m.needs_samples())
     }
 
     /// The schedule of every score of the experiment.
@@ -802,60 +768,19 @@ impl Checker<'_> {
         }
     }
 
-    fn metrics(&self, raw: &RawExperiment) -> Result<()> {
-        let m = &raw.metrics;
-        if !(m.fidelity
-            || m.novelty
-            || m.wasserstein.is_some()
-            || m.coverage.is_some()
-            || m.geometry.is_some())
-        {
+    fn metrics(&self, raw: &RawExperiment, registry: &Registry) -> Result<Vec<Arc<dyn Metric>>> {
+        let metrics = match registry.metrics(&raw.metrics) {
+            Ok(metrics) => metrics,
+            Err(err) => return self.fail(format!("metrics.{}", err.field), err.rule),
+        };
+        if metrics.is_empty() {
             return self.fail("metrics", "turn on at least one metric");
         }
-        if let Some(w) = &m.wasserstein
-            && !(w.p.is_finite() && w.p >= 1.0)
-        {
-            return self.fail(
-                "metrics.wasserstein.p",
-                format!("must be ≥ 1 (got {})", w.p),
-            );
-        }
-        if let Some(c) = &m.coverage {
-            if c.radii.is_empty() {
-                return self.fail("metrics.coverage.radii", "give at least one radius");
-            }
-            for (i, &r) in c.radii.iter().enumerate() {
-                self.positive(&format!("metrics.coverage.radii[{i}]"), r)?;
-            }
-            if let Some(i) = c.radii.windows(2).position(|w| w[1] <= w[0]) {
-                return self.fail(
-                    format!("metrics.coverage.radii[{}]", i + 1),
-                    "the radii must increase strictly",
-                );
-            }
-            if !(c.tube.is_finite() && c.tube >= 0.0) {
-                return self.fail(
-                    "metrics.coverage.tube",
-                    format!("must be ≥ 0 (got {})", c.tube),
-                );
-            }
-            self.positive("metrics.coverage.level", c.level)?;
-            if c.centres == 0 {
-                return self.fail("metrics.coverage.centres", "must be ≥ 1 (got 0)");
-            }
-        }
-        if let Some(g) = &m.geometry {
-            if g.probes == 0 {
-                return self.fail("metrics.geometry.probes", "must be ≥ 1 (got 0)");
-            }
-            if !(g.tube.is_finite() && g.tube >= 0.0) {
-                return self.fail(
-                    "metrics.geometry.tube",
-                    format!("must be ≥ 0 (got {})", g.tube),
-                );
-            }
-        }
-        let known = crate::registry::metric_names(raw);
+        let known: Vec<String> = metrics
+            .iter()
+            .flat_map(|m| m.infos())
+            .map(|info| info.name)
+            .collect();
         for (i, line) in raw.theory.iter().enumerate() {
             if !known.contains(&line.metric) {
                 return self.fail(
@@ -883,7 +808,7 @@ impl Checker<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(metrics)
     }
 
     fn fit(&self, raw: &RawExperiment) -> Result<()> {

@@ -6,9 +6,9 @@ use crate::cell::{Cell, describe, plan, run_cell};
 use crate::config::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::{FinishedCell, Journal};
+use crate::metric::Shape;
 use crate::output::create_dir;
 use crate::plot::{plot_experiment, point_stats};
-use crate::registry::{Shape, metric_infos};
 use crate::runs::{Row, write_runs};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -60,7 +60,7 @@ pub struct FractionCurve {
 
 /// The per-N means of every unscaled fraction metric, in row order of first appearance.
 fn fraction_curves(experiment: &Experiment, rows: &[Row]) -> Vec<FractionCurve> {
-    let infos = metric_infos(&experiment.raw);
+    let infos = experiment.metric_infos();
     let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
     let fractions: Vec<&String> = infos
         .iter()
@@ -211,9 +211,9 @@ pub fn report_experiment(
         .flat_map(|done| done.rows.clone())
         .collect();
     write_runs(&dir.join("runs.csv"), &rows)?;
-    let slopes = fit_experiment(&experiment.raw, &experiment.name, &rows)?;
+    let slopes = fit_experiment(experiment, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
-    let mut plots = plot_experiment(&experiment.raw, &experiment.name, &rows, &slopes, &dir)?;
+    let mut plots = plot_experiment(experiment, &rows, &slopes, &dir)?;
     let band = CoverageBand::of(&rows, experiment.raw.sampler.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);

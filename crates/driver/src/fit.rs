@@ -1,9 +1,9 @@
 //! slopes.csv: one log–log slope per curve (score, sampler, metric) with its interval, the theory
 //! slope and a verdict; nulls are fitted once, as the curve of score `null`.
 
-use crate::config::RawExperiment;
+use crate::config::{Experiment, RawExperiment};
+use crate::metric::{MetricInfo, Shape};
 use crate::output::write_atomically;
-use crate::registry::{MetricInfo, Shape, metric_infos};
 use crate::runs::{Row, header_of};
 use anyhow::Result;
 use mangen_metrics::{FitOptions, Observation, fit_slope, sliding_slopes};
@@ -113,8 +113,10 @@ pub fn above_floors(mean: f64, floors: &[Option<f64>], floor_factor: f64) -> boo
 }
 
 /// Fits every rate curve of the experiment's rows.
-pub fn fit_experiment(raw: &RawExperiment, name: &str, rows: &[Row]) -> Result<Vec<SlopeRow>> {
-    let infos: BTreeMap<String, MetricInfo> = metric_infos(raw)
+pub fn fit_experiment(experiment: &Experiment, rows: &[Row]) -> Result<Vec<SlopeRow>> {
+    let (raw, name) = (&experiment.raw, experiment.name.as_str());
+    let infos: BTreeMap<String, MetricInfo> = experiment
+        .metric_infos()
         .into_iter()
         .map(|info| (info.name.clone(), info))
         .collect();
@@ -311,12 +313,11 @@ mod tests {
     //! Fixtures of rows with planted slopes, floors and nulls: each rule of the fit is pinned so
     //! that swapping or inverting it fails a test.
     use super::*;
-    use crate::config::Experiment;
     use crate::profile::Profile;
 
     /// An experiment with three scores, fidelity and W1, one theory line of slope −1/2 on
     /// `fidelity_mean`, and `extra` appended (a `[fit]` table).
-    fn experiment(extra: &str) -> RawExperiment {
+    fn experiment(extra: &str) -> Experiment {
         let text = format!(
             r#"
 seed = 7
@@ -351,7 +352,6 @@ label = "N^-1/2"
             Profile::Standard,
         )
         .expect("a valid fixture")
-        .raw
     }
 
     /// Rows of one score and metric: `values[i]` are the seeds' values at `n[i]`.
@@ -397,9 +397,9 @@ label = "N^-1/2"
     }
 
     /// The fit of the oracle's `fidelity_mean` alone, with `values[i]` at `n[i]`.
-    fn fidelity_fit(raw: &RawExperiment, n: &[usize], values: &[Vec<f64>]) -> SlopeRow {
+    fn fidelity_fit(experiment: &Experiment, n: &[usize], values: &[Vec<f64>]) -> SlopeRow {
         let slopes =
-            fit_experiment(raw, "fixture", &rows("oracle", "fidelity_mean", n, values)).unwrap();
+            fit_experiment(experiment, &rows("oracle", "fidelity_mean", n, values)).unwrap();
         curve(&slopes, "oracle", "fidelity_mean").clone()
     }
 
@@ -449,7 +449,7 @@ label = "N^-1/2"
         all.extend(rows("oracle", "fidelity_mean", &GRID, &power_law(-1.0)));
         all.extend(rows("population", "fidelity_mean", &GRID, &power_law(-0.2)));
         all.extend(rows("empirical", "fidelity_max", &GRID, &power_law(-0.5)));
-        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        let slopes = fit_experiment(&raw, &all).unwrap();
         let consistent = curve(&slopes, "empirical", "fidelity_mean");
         let steeper = curve(&slopes, "oracle", "fidelity_mean");
         let shallower = curve(&slopes, "population", "fidelity_mean");
@@ -477,7 +477,7 @@ label = "N^-1/2"
         let null = vec![vec![0.25; 3]; 5];
         let mut all = rows("empirical", "w1", &GRID, &w1);
         all.extend(rows("empirical", "w1_null", &GRID, &null));
-        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        let slopes = fit_experiment(&raw, &all).unwrap();
         let fitted = curve(&slopes, "empirical", "w1");
         assert_eq!((fitted.grid_points, fitted.below_floor), (4, 1));
         assert_eq!((fitted.n_min, fitted.n_max), (Some(10.0), Some(80.0)));
@@ -487,7 +487,7 @@ label = "N^-1/2"
         let low = seeds_around(&[2.0, 1.0, 0.3, 0.3, 0.3], &[1.0; 3]);
         let mut all = rows("empirical", "w1", &GRID, &low);
         all.extend(rows("empirical", "w1_null", &GRID, &null));
-        let fitted = fit_experiment(&raw, "fixture", &all).unwrap();
+        let fitted = fit_experiment(&raw, &all).unwrap();
         let fitted = curve(&fitted, "empirical", "w1");
         assert_eq!((fitted.grid_points, fitted.below_floor), (2, 3));
         assert_eq!(fitted.verdict, verdict::BELOW_FLOOR);
@@ -502,7 +502,7 @@ label = "N^-1/2"
         all.extend(rows("empirical", "w1_null", &GRID, &vec![vec![0.25; 3]; 5]));
         all.extend(rows("oracle", "w1", &GRID, &w1));
         all.extend(rows("oracle", "w1_null", &GRID, &vec![vec![0.01; 3]; 5]));
-        let slopes = fit_experiment(&raw, "fixture", &all).unwrap();
+        let slopes = fit_experiment(&raw, &all).unwrap();
         assert_eq!(curve(&slopes, "empirical", "w1").below_floor, 1);
         assert_eq!(curve(&slopes, "oracle", "w1").below_floor, 0);
         let nulls: Vec<&SlopeRow> = slopes.iter().filter(|s| s.metric == "w1_null").collect();

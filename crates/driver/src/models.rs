@@ -6,8 +6,8 @@ use mangen_geometry::Manifold;
 use mangen_measures::Measure;
 use mangen_samplers::{EulerMaruyama, Heun, Sampler, SamplingConfig};
 use mangen_scores::{
-    EmpiricalScore, Hybrid, OracleProjection, PopulationScore, ProjectionScore, Schedule, Score,
-    Truncation,
+    EmpiricalScore, Hybrid, KdTree, OracleProjection, PopulationScore, ProjectionScore, Schedule,
+    Score, Truncation,
 };
 use ndarray::Array2;
 use std::sync::Arc;
@@ -16,6 +16,9 @@ use std::sync::Arc;
 pub struct ScoreInputs<'a> {
     /// The training set, one row per point.
     pub train: Arc<Array2<f64>>,
+    /// The neighbour index over the training set, built once per cell and shared by its scores
+    /// and metrics.
+    pub index: Arc<KdTree>,
     /// The manifold M (for the oracle score).
     pub manifold: Arc<dyn Manifold>,
     /// The data law μ (for the population score).
@@ -28,43 +31,63 @@ pub struct ScoreInputs<'a> {
     pub spec: &'a ScoreSpec,
 }
 
-/// Builds the score of a spec; `None` for `fresh`, which has no score.
-pub fn build_score(inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+/// A built score and what the metrics need of it.
+pub struct BuiltScore {
+    /// The score; `None` for `fresh`, which has none.
+    pub score: Option<Box<dyn Score>>,
+    /// The projection estimate π̂_N of a projection or hybrid score, fitted once and shared with
+    /// the geometry metric.
+    pub projection: Option<Arc<ProjectionScore>>,
+}
+
+/// Builds the score of a spec, and with it π̂_N where the score has one.
+pub fn build_score(inputs: &ScoreInputs) -> Result<BuiltScore> {
     let n = inputs.train.nrows();
     let empirical = |eps: Option<f64>, h: Option<f64>| -> Result<EmpiricalScore> {
         let eps = eps.unwrap_or(Truncation::DEFAULT_EPS);
-        let score = EmpiricalScore::new(inputs.train.clone(), inputs.schedule)?
+        let score = EmpiricalScore::from_index(inputs.index.clone(), inputs.schedule)?
             .with_truncation(Truncation::Certified { eps })?;
         Ok(match h {
             Some(h) => score.with_bandwidth(h)?,
             None => score,
         })
     };
-    let score: Box<dyn Score> = match inputs.spec {
-        ScoreSpec::Empirical { eps } => Box::new(empirical(*eps, None)?),
-        ScoreSpec::Smoothed { .. } => Box::new(empirical(None, inputs.spec.bandwidth(n))?),
-        ScoreSpec::Projection { .. } => {
-            Box::new(build_projection(inputs)?.expect("a projection spec"))
-        }
-        ScoreSpec::Hybrid { switch_time, h, .. } => {
-            let below = build_projection(inputs)?.expect("a hybrid spec has a projection part");
-            Box::new(Hybrid::new(empirical(None, *h)?, below, *switch_time)?)
-        }
-        ScoreSpec::Oracle => Box::new(OracleProjection::new(
+    let projection = build_projection(inputs)?;
+    let score: Box<dyn Score> = match (inputs.spec, &projection) {
+        (ScoreSpec::Empirical { eps }, _) => Box::new(empirical(*eps, None)?),
+        (ScoreSpec::Smoothed { .. }, _) => Box::new(empirical(None, inputs.spec.bandwidth(n))?),
+        (ScoreSpec::Projection { .. }, Some(projection)) => Box::new(projection.clone()),
+        (ScoreSpec::Hybrid { switch_time, h, .. }, Some(projection)) => Box::new(Hybrid::new(
+            empirical(None, *h)?,
+            projection.clone(),
+            *switch_time,
+        )?),
+        (ScoreSpec::Oracle, _) => Box::new(OracleProjection::new(
             inputs.manifold.clone(),
             inputs.schedule,
         )),
-        ScoreSpec::Population => Box::new(PopulationScore::quadrature(
+        (ScoreSpec::Population, _) => Box::new(PopulationScore::quadrature(
             inputs.measure.clone(),
             inputs.schedule,
         )?),
-        ScoreSpec::Fresh => return Ok(None),
+        (ScoreSpec::Fresh, _) => {
+            return Ok(BuiltScore {
+                score: None,
+                projection,
+            });
+        }
+        (ScoreSpec::Projection { .. } | ScoreSpec::Hybrid { .. }, None) => {
+            unreachable!("projection and hybrid specs have a projection part")
+        }
     };
-    Ok(Some(score))
+    Ok(BuiltScore {
+        score: Some(score),
+        projection,
+    })
 }
 
 /// The projection estimate π̂_N of a projection or hybrid spec; `None` for the other kinds.
-pub fn build_projection(inputs: &ScoreInputs) -> Result<Option<ProjectionScore>> {
+pub fn build_projection(inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
     let (degree, neighbours, estimate_dim) = match inputs.spec {
         ScoreSpec::Projection {
             degree,
@@ -75,11 +98,11 @@ pub fn build_projection(inputs: &ScoreInputs) -> Result<Option<ProjectionScore>>
         _ => return Ok(None),
     };
     let k = (!estimate_dim).then_some(inputs.intrinsic_dim);
-    let score = ProjectionScore::new(inputs.train.clone(), inputs.schedule, degree, k)?;
-    Ok(Some(match neighbours {
+    let score = ProjectionScore::from_index(inputs.index.clone(), inputs.schedule, degree, k)?;
+    Ok(Some(Arc::new(match neighbours {
         Some(kk) => score.with_neighbours(kk)?,
         None => score,
-    }))
+    })))
 }
 
 /// The integrator and the checked time grid of a `[[sampler]]`.

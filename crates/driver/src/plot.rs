@@ -1,10 +1,10 @@
 //! SVG plots: one per experiment and metric, per-N means with error bars, fitted lines, theory lines
 //! and the fresh-sample null, on log–log axes (log–linear for fractions).
 
-use crate::config::RawExperiment;
+use crate::config::{Experiment, RawExperiment};
 use crate::fit::{NULL_SCORE, SlopeRow};
+use crate::metric::{MetricInfo, Shape};
 use crate::output::write_string;
-use crate::registry::{MetricInfo, Shape, metric_infos};
 use crate::runs::Row;
 use anyhow::Result;
 use plotters::chart::SeriesAnno;
@@ -77,20 +77,19 @@ pub fn point_stats<'a>(rows: impl Iterator<Item = &'a Row>) -> Vec<PointStat> {
 
 /// Draws every plot of an experiment into `dir`; returns the files written, one per metric.
 pub fn plot_experiment(
-    raw: &RawExperiment,
-    name: &str,
+    experiment: &Experiment,
     rows: &[Row],
     slopes: &[SlopeRow],
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    let infos = metric_infos(raw);
+    let infos = experiment.metric_infos();
     let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
     for info in infos
         .iter()
         .filter(|i| !i.scaled && !nulls.contains(&&i.name))
     {
-        let figure = figure(raw, name, info, rows, slopes);
+        let figure = figure(&experiment.raw, &experiment.name, info, rows, slopes);
         if figure.series.iter().all(|s| s.points.is_empty()) {
             continue;
         }

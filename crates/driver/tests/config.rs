@@ -99,7 +99,7 @@ fn each_broken_rule_names_file_field_and_rule() {
         (
             "novelty = true",
             "novelty = true\nsharpness = true",
-            &["unknown field `sharpness`"],
+            &["`metrics.sharpness`", "unknown metric `sharpness`"],
         ),
         (
             "wasserstein = { p = 2 }",

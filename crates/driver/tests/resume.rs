@@ -224,6 +224,13 @@ fn running_sweep(out: &Path) -> std::process::Child {
 
 #[test]
 fn a_second_sweep_into_a_running_sweeps_folder_is_refused_at_once() {
+    let whole = tempfile::tempdir().unwrap();
+    assert!(
+        sweep_command(whole.path(), &["--quiet"])
+            .status()
+            .unwrap()
+            .success()
+    );
     let out = tempfile::tempdir().unwrap();
     let mut first = running_sweep(out.path());
     let holder = format!("mangen sweep (process {})", first.id());
@@ -235,10 +242,11 @@ fn a_second_sweep_into_a_running_sweeps_folder_is_refused_at_once() {
         assert!(message.contains(&holder), "{extra:?}: {message}");
         assert!(clock.elapsed() < Duration::from_secs(10), "refused at once");
     }
+    // A merge of a finished sweep's journal into the running sweep's folder.
     let merge = Command::new(cargo_bin("mangen"))
         .args(["merge", "--out"])
         .arg(out.path())
-        .arg(out.path())
+        .arg(whole.path())
         .output()
         .unwrap();
     assert_eq!(merge.status.code(), Some(2));

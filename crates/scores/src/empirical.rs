@@ -65,7 +65,7 @@ impl Default for Truncation {
 /// The empirical denoiser D_N of a training set, optionally smoothed by a Gaussian kernel of width h.
 #[derive(Debug)]
 pub struct EmpiricalScore {
-    index: KdTree,
+    index: Arc<KdTree>,
     /// Certified Gauss sums over the span coordinates, where a span tree runs.
     sums: Option<GaussTree>,
     schedule: Schedule,
@@ -77,7 +77,12 @@ pub struct EmpiricalScore {
 impl EmpiricalScore {
     /// The memorizer of `points` (N ≥ 1 finite rows) under `schedule`, truncated with the default ε.
     pub fn new(points: Arc<Array2<f64>>, schedule: Schedule) -> Result<Self> {
-        let index = KdTree::new(points)?;
+        Self::from_index(Arc::new(KdTree::new(points)?), schedule)
+    }
+
+    /// The memorizer over a neighbour index already built over the training set, which other
+    /// scores and metrics of the same training set may share.
+    pub fn from_index(index: Arc<KdTree>, schedule: Schedule) -> Result<Self> {
         let mean = index.centre().to_owned();
         let sums = match index.path() {
             SearchPath::KdTree { span_dim } => {

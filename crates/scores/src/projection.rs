@@ -96,7 +96,7 @@ fn push_compositions(all: &mut Vec<Vec<u32>>, current: &mut [u32], position: usi
 /// The projection-score denoiser D(x, t) = π̂_N(x / a_t).
 #[derive(Debug)]
 pub struct ProjectionScore {
-    index: KdTree,
+    index: Arc<KdTree>,
     schedule: Schedule,
     degree: usize,
     intrinsic_dim: IntrinsicDim,
@@ -113,6 +113,22 @@ impl ProjectionScore {
         degree: usize,
         intrinsic_dim: Option<usize>,
     ) -> Result<Self> {
+        Self::from_index(
+            Arc::new(KdTree::new(points)?),
+            schedule,
+            degree,
+            intrinsic_dim,
+        )
+    }
+
+    /// [`ProjectionScore::new`] over a neighbour index already built over the training set, which
+    /// other scores and metrics of the same training set may share.
+    pub fn from_index(
+        index: Arc<KdTree>,
+        schedule: Schedule,
+        degree: usize,
+        intrinsic_dim: Option<usize>,
+    ) -> Result<Self> {
         if !(1..=MAX_DEGREE).contains(&degree) {
             return Err(ScoreError::InvalidParameter {
                 name: "degree",
@@ -120,7 +136,6 @@ impl ProjectionScore {
                 rule: "the polynomial degree must lie in 1..=4",
             });
         }
-        let index = KdTree::new(points)?;
         let dim = index.dim();
         let intrinsic_dim = match intrinsic_dim {
             Some(k) if k == 0 || k >= dim => {

@@ -4,6 +4,7 @@ use crate::error::Result;
 use crate::schedule::Schedule;
 use mangen_geometry::check_point;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use std::sync::Arc;
 
 /// A denoiser value with a bound on its distance from the exact value of the denoiser's own
 /// definition (0 for denoisers computed exactly; the certified truncation error of the truncated
@@ -72,6 +73,40 @@ pub trait Score: ScoreModel {
 impl<D: Denoiser + ?Sized> Score for D {
     fn score(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
         self.denoiser_score(x, t)
+    }
+}
+
+/// A shared denoiser is the denoiser it shares, every method forwarded (so overrides such as a
+/// closed-form score are kept): one fitted estimate can serve a hybrid score and a metric at once.
+impl<D: ScoreModel + ?Sized> ScoreModel for Arc<D> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+
+    fn schedule(&self) -> Schedule {
+        (**self).schedule()
+    }
+}
+
+impl<D: Denoiser + ?Sized> Denoiser for Arc<D> {
+    fn denoise_estimate(&self, x: ArrayView1<f64>, t: f64) -> Result<Estimate> {
+        (**self).denoise_estimate(x, t)
+    }
+
+    fn denoiser_score(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+        (**self).denoiser_score(x, t)
+    }
+
+    fn denoise(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+        (**self).denoise(x, t)
+    }
+
+    fn denoise_batch(&self, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
+        (**self).denoise_batch(xs, t)
     }
 }
 

@@ -1,0 +1,137 @@
+//! The metric seam: a metric of a sweep cell names its CSV metrics, says whether it looks at generated samples, and measures a cell.
+//!
+//! A metric enters a sweep through a [`MetricKind`]: the key of its entry in a config's
+//! `[metrics]` table and the code that checks that entry. The built-in kinds live in
+//! `crate::metrics`, one file each; [`crate::registry::Registry::with_metric`] adds one of a
+//! user's own.
+
+use crate::field::FieldError;
+use anyhow::Result;
+use mangen_geometry::rng::StreamRng;
+use mangen_measures::Measure;
+use mangen_scores::{KdTree, ProjectionScore};
+use ndarray::Array2;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// How a metric's curve against N is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A positive quantity with a power law in N: fitted on log–log axes.
+    Rate,
+    /// A fraction or index in [0, 1]-ish: drawn on log-N, linear axes and not fitted.
+    Fraction,
+}
+
+/// One metric column of runs.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricInfo {
+    /// The name in the `metric` column.
+    pub name: String,
+    /// How it is read.
+    pub shape: Shape,
+    /// The null metric drawn beside it (fresh samples of μ through the same metric).
+    pub null: Option<String>,
+    /// Whether that null is a floor below which nothing is measured (Wasserstein, coverage).
+    pub null_is_floor: bool,
+    /// Whether rows carry a scale (the coverage radius r).
+    pub scaled: bool,
+}
+
+impl MetricInfo {
+    /// An unscaled metric without a null.
+    pub fn new(name: &str, shape: Shape) -> Self {
+        Self {
+            name: name.into(),
+            shape,
+            null: None,
+            null_is_floor: false,
+            scaled: false,
+        }
+    }
+
+    /// The same metric with the null `null` beside it, a floor of its fits when `is_floor`.
+    pub fn with_null(mut self, null: &str, is_floor: bool) -> Self {
+        self.null = Some(null.into());
+        self.null_is_floor = is_floor;
+        self
+    }
+
+    /// The same metric with a scale per row.
+    pub fn scaled(mut self) -> Self {
+        self.scaled = true;
+        self
+    }
+}
+
+/// One measured value: metric, scale (coverage radius) and value (`None` when undefined, e.g. no
+/// radius of the grid reaches the coverage level).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// The metric name.
+    pub metric: String,
+    /// The scale, for scaled metrics.
+    pub scale: Option<f64>,
+    /// The value.
+    pub value: Option<f64>,
+}
+
+impl Measurement {
+    /// An unscaled, defined value.
+    pub fn of(metric: &str, value: f64) -> Self {
+        Self {
+            metric: metric.into(),
+            scale: None,
+            value: Some(value),
+        }
+    }
+}
+
+/// What a cell hands its metrics: the law, the training set and its neighbour index, the
+/// generated samples and two fresh samples of μ of the same size, and the projection estimate
+/// where the score has one.
+pub struct CellData<'a> {
+    /// μ.
+    pub measure: &'a dyn Measure,
+    /// The training set.
+    pub train: &'a Arc<Array2<f64>>,
+    /// The neighbour index over the training set, shared with the cell's score.
+    pub index: &'a KdTree,
+    /// The generated samples (no rows when no metric of the experiment needs them).
+    pub generated: &'a Array2<f64>,
+    /// A fresh sample of μ, as many points as generated.
+    pub fresh: &'a Array2<f64>,
+    /// Another, independent fresh sample (for the Wasserstein null).
+    pub fresh_again: &'a Array2<f64>,
+    /// The projection estimate π̂_N (projection and hybrid scores).
+    pub projection: Option<&'a ProjectionScore>,
+}
+
+/// A metric of sweep cells.
+pub trait Metric: Debug + Send + Sync {
+    /// The CSV metrics it writes, nulls included, in the order of its measurements.
+    fn infos(&self) -> Vec<MetricInfo>;
+
+    /// Whether it looks at generated samples; cells of an experiment none of whose metrics do
+    /// skip sampling.
+    fn needs_samples(&self) -> bool {
+        true
+    }
+
+    /// Measures one cell. `rng` is the cell's metric stream, shared by the experiment's metrics
+    /// in registry order.
+    fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>>;
+}
+
+/// The check of a `[metrics]` entry's value: the metric it turns on, `None` when it turns it off.
+pub type ParseMetric = fn(&toml::Value) -> Result<Option<Arc<dyn Metric>>, FieldError>;
+
+/// A kind of metric: the key of its entry in `[metrics]` and the check that turns the entry into
+/// the metric (`None` when the entry turns it off, as `fidelity = false`).
+#[derive(Debug, Clone, Copy)]
+pub struct MetricKind {
+    /// The key in `[metrics]`.
+    pub key: &'static str,
+    /// Checks the entry's value.
+    pub parse: ParseMetric,
+}
