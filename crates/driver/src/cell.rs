@@ -1,12 +1,11 @@
 //! A cell of the sweep, (score, sampler, N, seed) of one experiment: its random streams and its run.
 
-use crate::config::{Experiment, ScoreSpec};
+use crate::experiment::Experiment;
 use crate::metric::CellData;
-use crate::models::{BuiltScore, ScoreInputs, build_projection, build_sampler, build_score};
 use crate::runs::Row;
+use crate::score::{BuiltScore, ScoreInputs};
 use anyhow::{Context, Result};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
-use mangen_measures::Measure;
 use mangen_samplers::{RunOptions, Start};
 use mangen_scores::{KdTree, ProjectionScore};
 use ndarray::{Array2, Axis};
@@ -84,7 +83,7 @@ impl CellStreams {
 
 /// The training set of (N, repetition): the same for every score and sampler.
 pub fn training_set(experiment: &Experiment, n_train: usize, repetition: usize) -> Array2<f64> {
-    let streams = CellStreams::new(experiment.raw.seed, n_train, repetition);
+    let streams = CellStreams::new(experiment.seed, n_train, repetition);
     experiment
         .measure
         .sample(n_train, &mut streams.stream(Purpose::Train))
@@ -93,8 +92,8 @@ pub fn training_set(experiment: &Experiment, n_train: usize, repetition: usize) 
 /// Every cell of an experiment, in report order: score, sampler, N, repetition.
 pub fn plan(experiment: &Experiment) -> Vec<Cell> {
     let mut cells = Vec::new();
-    for score in 0..experiment.raw.score.len() {
-        for sampler in 0..experiment.raw.sampler.len() {
+    for score in 0..experiment.scores.len() {
+        for sampler in 0..experiment.samplers.len() {
             for &n_train in &experiment.sweep.n_train {
                 for seed in 0..experiment.sweep.seeds {
                     cells.push(Cell {
@@ -131,9 +130,8 @@ pub fn generate(
     count: usize,
     options: &RunOptions,
 ) -> Result<Generated> {
-    let raw = &experiment.raw;
-    let streams = CellStreams::new(raw.seed, cell.n_train, cell.seed);
-    let spec = &raw.score[cell.score];
+    let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
+    let builder = &experiment.scores[cell.score].builder;
     let train = Arc::new(training_set(experiment, cell.n_train, cell.seed));
     let index = Arc::new(KdTree::new(train.clone())?);
     let inputs = ScoreInputs {
@@ -141,31 +139,30 @@ pub fn generate(
         index: index.clone(),
         manifold: experiment.manifold.clone(),
         measure: experiment.measure.clone(),
-        schedule: experiment.schedule(),
-        intrinsic_dim: experiment.manifold.intrinsic_dim(),
-        spec,
+        schedule: experiment.schedule,
     };
     if count == 0 {
         return Ok(Generated {
             samples: Array2::zeros((0, train.ncols())),
-            projection: build_projection(&inputs)?,
+            projection: builder.fit_for_metrics(&inputs)?,
             train,
             index,
         });
     }
-    let BuiltScore { score, projection } = build_score(&inputs)?;
+    let BuiltScore { score, projection } = builder.build(&inputs)?;
     let samples = match score {
         None => experiment
             .measure
             .sample(count, &mut streams.stream(Purpose::Generated)),
         Some(score) => {
-            let (sampler, config) = build_sampler(&raw.sampler[cell.sampler])?;
-            let start = forward_start(experiment, &train, config.t_max)?;
+            let sampler = &experiment.samplers[cell.sampler];
+            let start = forward_start(experiment, &train, sampler.config.t_max)?;
             sampler
+                .sampler()
                 .run(
                     score.as_ref(),
                     &start,
-                    &config,
+                    &sampler.config,
                     count,
                     streams.sampler_seed(),
                     options,
@@ -187,7 +184,7 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
     let mean = train.mean_axis(Axis(0)).context("empty training set")?;
     let variance = train.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
     Ok(Start::forward_marginal(
-        experiment.schedule(),
+        experiment.schedule,
         t_max,
         mean,
         variance,
@@ -196,8 +193,7 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 
 /// Runs one cell and returns its rows of runs.csv, in metric order.
 pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
-    let raw = &experiment.raw;
-    let streams = CellStreams::new(raw.seed, cell.n_train, cell.seed);
+    let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
     let samples = if experiment.needs_samples() {
         experiment.sweep.samples
     } else {
@@ -224,16 +220,16 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     for metric in &experiment.metrics {
         measurements.extend(metric.measure(&data, &mut rng)?);
     }
-    let spec: &ScoreSpec = &raw.score[cell.score];
+    let score = &experiment.scores[cell.score];
     let template = Row {
         experiment: experiment.name.clone(),
         manifold: experiment.manifold.name(),
         intrinsic_dim: experiment.manifold.intrinsic_dim(),
         ambient_dim: experiment.manifold.ambient_dim(),
         density: experiment.measure.name(),
-        score: spec.label(),
-        score_kind: spec.kind().into(),
-        sampler: raw.sampler[cell.sampler].label(),
+        score: score.label.clone(),
+        score_kind: score.kind().into(),
+        sampler: experiment.samplers[cell.sampler].label.clone(),
         n_train: cell.n_train,
         seed: cell.seed,
         samples,
@@ -257,8 +253,8 @@ pub fn describe(experiment: &Experiment, cell: &Cell) -> String {
     format!(
         "{} · {} · {} · N={} · seed {}",
         experiment.name,
-        experiment.raw.score[cell.score].label(),
-        experiment.raw.sampler[cell.sampler].label(),
+        experiment.scores[cell.score].label,
+        experiment.samplers[cell.sampler].label,
         cell.n_train,
         cell.seed
     )

@@ -2,19 +2,22 @@
 #![allow(clippy::print_stdout)]
 
 use crate::cell::{Cell, generate};
-use crate::config::{EmbeddingKind, Experiment, ManifoldSpec, ScheduleName, build_manifold};
 use crate::engine::{
     ExperimentReport, Progress, Shard, check_complete, report_experiment, run_cells,
 };
+use crate::experiment::{Experiment, LoadOptions};
 use crate::fit::{fit_experiment, read_slopes, write_slopes};
 use crate::journal::{Fingerprint, FinishedCell, JOURNAL_DIR, Journal};
 use crate::lock::OutputLock;
+use crate::models::build_manifold;
 use crate::output::{create_dir, write_string};
 use crate::plot::plot_experiment;
 use crate::points::{read_points, write_points};
 use crate::profile::Profile;
+use crate::registry::Registry;
 use crate::report::{Manifest, summary};
 use crate::runs::read_runs;
+use crate::schema::{EmbeddingKind, ManifoldSpec, ScheduleName};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mangen_geometry::Manifold;
@@ -61,6 +64,27 @@ pub struct SweepArgs {
     pub shard: Option<Shard>,
 }
 
+impl SweepArgs {
+    /// The standard sweep of the config files `experiments` into `out`, as `mangen sweep` runs
+    /// it without options but `--quiet`.
+    pub fn new(experiments: &[&Path], out: &Path) -> Self {
+        Self {
+            experiments: experiments
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            profile: Profile::Standard,
+            experiments_dir: PathBuf::from("data/experiments"),
+            out: out.to_path_buf(),
+            threads: None,
+            quiet: true,
+            steps_factor: 1,
+            resume: false,
+            shard: None,
+        }
+    }
+}
+
 /// Resolves the experiment arguments into config files.
 fn experiment_files(args: &SweepArgs) -> Result<Vec<PathBuf>> {
     let dir = &args.experiments_dir;
@@ -105,21 +129,27 @@ fn experiment_files(args: &SweepArgs) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// Runs the sweep: every config and journal is checked before any cell runs.
+/// Runs the sweep with the built-in kinds of scores and metrics.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
+    sweep_with(args, &Registry::standard())
+}
+
+/// Runs the sweep with the kinds of `registry`: every config and journal is checked before any
+/// cell runs.
+pub fn sweep_with(args: &SweepArgs, registry: &Registry) -> Result<()> {
     let files = experiment_files(args)?;
     if args.steps_factor == 0 {
         bail!("--steps-factor must be ≥ 1");
     }
-    let mut experiments = files
+    let options = LoadOptions {
+        profile: args.profile,
+        steps_factor: args.steps_factor,
+        registry,
+    };
+    let experiments = files
         .iter()
-        .map(|file| Experiment::load(file, args.profile))
+        .map(|file| Experiment::load_with(file, &options))
         .collect::<Result<Vec<_>>>()?;
-    for experiment in &mut experiments {
-        for sampler in &mut experiment.raw.sampler {
-            sampler.steps *= args.steps_factor;
-        }
-    }
     if let Some(duplicate) = experiments
         .iter()
         .enumerate()
@@ -368,16 +398,15 @@ pub struct SampleArgs {
 /// Generates samples exactly as the sweep's cell (score, sampler, N, seed) does.
 pub fn sample(args: &SampleArgs) -> Result<()> {
     let experiment = Experiment::load(&args.experiment, args.profile)?;
-    let raw = &experiment.raw;
+    let scores = &experiment.scores;
     let score = match &args.score {
         None => 0,
-        Some(name) => raw
-            .score
+        Some(name) => scores
             .iter()
-            .position(|s| &s.label() == name)
-            .or_else(|| raw.score.iter().position(|s| s.kind() == name))
+            .position(|s| &s.label == name)
+            .or_else(|| scores.iter().position(|s| s.kind() == name))
             .with_context(|| {
-                let labels: Vec<String> = raw.score.iter().map(|s| s.label()).collect();
+                let labels: Vec<&str> = scores.iter().map(|s| s.label.as_str()).collect();
                 format!(
                     "--score: no score `{name}` in {} (it has: {})",
                     args.experiment.display(),
@@ -385,12 +414,13 @@ pub fn sample(args: &SampleArgs) -> Result<()> {
                 )
             })?,
     };
-    if args.sampler >= raw.sampler.len() {
+    let samplers = experiment.samplers.len();
+    if args.sampler >= samplers {
         bail!(
             "--sampler: {} has {} sampler(s), indices 0..{}",
             args.experiment.display(),
-            raw.sampler.len(),
-            raw.sampler.len()
+            samplers,
+            samplers
         );
     }
     if args.n_train < 2 {

@@ -15,9 +15,9 @@
 #![allow(clippy::print_stdout)]
 
 use crate::commands::ManifoldArgs;
-use crate::config::Method;
 use crate::output::{create_dir, write_string};
 use crate::points::{read_points, write_points};
+use crate::schema::Method;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mangen_geometry::rng;

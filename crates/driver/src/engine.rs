@@ -3,7 +3,7 @@
 
 use crate::band::CoverageBand;
 use crate::cell::{Cell, describe, plan, run_cell};
-use crate::config::Experiment;
+use crate::experiment::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::{FinishedCell, Journal};
 use crate::metric::Shape;
@@ -214,7 +214,7 @@ pub fn report_experiment(
     let slopes = fit_experiment(experiment, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
     let mut plots = plot_experiment(experiment, &rows, &slopes, &dir)?;
-    let band = CoverageBand::of(&rows, experiment.raw.sampler.len() > 1);
+    let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);
     }

@@ -60,3 +60,14 @@ pub fn read_table<T: DeserializeOwned>(
         .try_into()
         .map_err(FieldError::malformed)
 }
+
+/// Checks that a table entry holds no field but those in `skip` (a score kind without parameters).
+pub fn no_fields(table: &toml::Table, skip: &[&str]) -> Result<(), FieldError> {
+    match table.keys().find(|key| !skip.contains(&key.as_str())) {
+        None => Ok(()),
+        Some(key) => Err(FieldError::new(
+            key.clone(),
+            format!("unknown field `{key}`: this kind has no parameters"),
+        )),
+    }
+}

@@ -1,7 +1,7 @@
 //! slopes.csv: one log–log slope per curve (score, sampler, metric) with its interval, the theory
 //! slope and a verdict; nulls are fitted once, as the curve of score `null`.
 
-use crate::config::{Experiment, RawExperiment};
+use crate::experiment::Experiment;
 use crate::metric::{MetricInfo, Shape};
 use crate::output::write_atomically;
 use crate::runs::{Row, header_of};
@@ -114,7 +114,6 @@ pub fn above_floors(mean: f64, floors: &[Option<f64>], floor_factor: f64) -> boo
 
 /// Fits every rate curve of the experiment's rows.
 pub fn fit_experiment(experiment: &Experiment, rows: &[Row]) -> Result<Vec<SlopeRow>> {
-    let (raw, name) = (&experiment.raw, experiment.name.as_str());
     let infos: BTreeMap<String, MetricInfo> = experiment
         .metric_infos()
         .into_iter()
@@ -155,7 +154,7 @@ pub fn fit_experiment(experiment: &Experiment, rows: &[Row]) -> Result<Vec<Slope
             .as_ref()
             .filter(|_| info.null_is_floor)
             .map(|null| null_means(rows, &curve[0].score, &key.1, null));
-        out.push(fit_curve(raw, name, &key.0, curve, floor.as_ref())?);
+        out.push(fit_curve(experiment, &key.0, curve, floor.as_ref())?);
     }
     Ok(out)
 }
@@ -180,8 +179,7 @@ fn null_means(rows: &[Row], score: &str, sampler: &str, null: &str) -> BTreeMap<
 }
 
 fn fit_curve(
-    raw: &RawExperiment,
-    name: &str,
+    experiment: &Experiment,
     score: &str,
     curve: &[&Row],
     floor: Option<&BTreeMap<usize, f64>>,
@@ -192,7 +190,7 @@ fn fit_curve(
     } else {
         &first.score_kind
     };
-    let theory = raw
+    let theory = experiment
         .theory
         .iter()
         .find(|line| line.applies_to(&first.metric, score_kind, score));
@@ -207,14 +205,14 @@ fn fit_curve(
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         let floors = [
             floor.and_then(|f| f.get(n).copied()),
-            raw.fit.absolute_floor,
+            experiment.fit.absolute_floor,
         ];
-        let above = above_floors(mean, &floors, raw.fit.floor_factor);
+        let above = above_floors(mean, &floors, experiment.fit.floor_factor);
         below_floor += usize::from(!above);
         above
     });
     let mut row = SlopeRow {
-        experiment: name.to_string(),
+        experiment: experiment.name.clone(),
         score: score.to_string(),
         score_kind: score_kind.to_string(),
         sampler: first.sampler.clone(),
@@ -223,7 +221,7 @@ fn fit_curve(
         intercept: None,
         ci_low: None,
         ci_high: None,
-        level: raw.fit.level,
+        level: experiment.fit.level,
         ci_method: "none".into(),
         n_min: None,
         n_max: None,
@@ -235,7 +233,7 @@ fn fit_curve(
         theory: theory.map(|t| t.label.clone()).unwrap_or_default(),
         verdict: String::new(),
     };
-    if by_n.len() < raw.fit.min_points {
+    if by_n.len() < experiment.fit.min_points {
         row.verdict = if below_floor > 0 {
             verdict::BELOW_FLOOR
         } else {
@@ -253,9 +251,9 @@ fn fit_curve(
         })
         .collect();
     let options = FitOptions {
-        level: raw.fit.level,
+        level: experiment.fit.level,
         resamples: RESAMPLES,
-        seed: raw.seed,
+        seed: experiment.seed,
         log_correction: 0.0,
     };
     let fit = fit_slope(&observations, &options)?;

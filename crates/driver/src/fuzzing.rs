@@ -1,7 +1,7 @@
 //! The inputs the fuzz targets (crates/driver/fuzz) feed to the readers of untrusted files, shared
 //! with the regression tests that replay every saved crash: each must return, never panic.
 
-use crate::config::Experiment;
+use crate::experiment::Experiment;
 use crate::points::parse_points;
 use crate::profile::Profile;
 use std::path::Path;

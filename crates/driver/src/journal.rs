@@ -9,10 +9,11 @@
 //! same (the description, limits, theory lines and fit settings may change in between).
 
 use crate::cell::{Cell, plan};
-use crate::config::{Experiment, FitSpec, RawExperiment};
+use crate::experiment::Experiment;
 use crate::output::{create_dir, write_atomically, write_string};
 use crate::profile::Profile;
 use crate::runs::{Row, header, parse_runs, rows_to_csv};
+use crate::schema::{FitSpec, RawExperiment};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -289,12 +290,12 @@ fn read_cell(path: &Path, experiment: &Experiment, cell: &Cell) -> Result<Finish
         .filter(|s| s.is_finite() && *s >= 0.0)
         .with_context(|| format!("{shown}: line 1: expected `# seconds = <time>`"))?;
     let rows = parse_runs(rest.as_bytes(), &shown)?;
-    let score = experiment.raw.score[cell.score].label();
-    let sampler = experiment.raw.sampler[cell.sampler].label();
+    let score = &experiment.scores[cell.score].label;
+    let sampler = &experiment.samplers[cell.sampler].label;
     let belongs = |row: &Row| {
         row.experiment == experiment.name
-            && row.score == score
-            && row.sampler == sampler
+            && &row.score == score
+            && &row.sampler == sampler
             && row.n_train == cell.n_train
             && row.seed == cell.seed
     };

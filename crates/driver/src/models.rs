@@ -1,117 +1,110 @@
-//! Turns a `[[score]]` and a `[[sampler]]` of a config into the scores and samplers of the library crates.
+//! Builders of the models a config names: the manifold M in R^D and the density of μ on it.
 
-use crate::config::{Method, SamplerSpec, ScoreSpec};
-use anyhow::Result;
-use mangen_geometry::Manifold;
-use mangen_measures::Measure;
-use mangen_samplers::{EulerMaruyama, Heun, Sampler, SamplingConfig};
-use mangen_scores::{
-    EmpiricalScore, Hybrid, KdTree, OracleProjection, PopulationScore, ProjectionScore, Schedule,
-    Score, Truncation,
+use crate::schema::{DensitySpec, EmbeddingKind, ManifoldSpec};
+use mangen_geometry::{
+    DonutTorus, Embedded, FlatTorus, Isometry, LocalModel, Manifold, PolarCurve, Sphere,
 };
-use ndarray::Array2;
+use mangen_measures::{DensityMeasure, LinearFeature, Measure, Profile as DensityProfile};
+use std::fmt;
 use std::sync::Arc;
 
-/// What the training set and the law give a score to be built from.
-pub struct ScoreInputs<'a> {
-    /// The training set, one row per point.
-    pub train: Arc<Array2<f64>>,
-    /// The neighbour index over the training set, built once per cell and shared by its scores
-    /// and metrics.
-    pub index: Arc<KdTree>,
-    /// The manifold M (for the oracle score).
-    pub manifold: Arc<dyn Manifold>,
-    /// The data law μ (for the population score).
-    pub measure: Arc<dyn Measure>,
-    /// The forward process.
-    pub schedule: Schedule,
-    /// The intrinsic dimension k of the manifold.
-    pub intrinsic_dim: usize,
-    /// The spec.
-    pub spec: &'a ScoreSpec,
+/// Why a manifold could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildError {
+    /// The model's parameters break a rule of the geometry crate.
+    Model(String),
+    /// D is below the dimension of the manifold's span.
+    Ambient {
+        /// The span dimension m.
+        span: usize,
+    },
 }
 
-/// A built score and what the metrics need of it.
-pub struct BuiltScore {
-    /// The score; `None` for `fresh`, which has none.
-    pub score: Option<Box<dyn Score>>,
-    /// The projection estimate π̂_N of a projection or hybrid score, fitted once and shared with
-    /// the geometry metric.
-    pub projection: Option<Arc<ProjectionScore>>,
-}
-
-/// Builds the score of a spec, and with it π̂_N where the score has one.
-pub fn build_score(inputs: &ScoreInputs) -> Result<BuiltScore> {
-    let n = inputs.train.nrows();
-    let empirical = |eps: Option<f64>, h: Option<f64>| -> Result<EmpiricalScore> {
-        let eps = eps.unwrap_or(Truncation::DEFAULT_EPS);
-        let score = EmpiricalScore::from_index(inputs.index.clone(), inputs.schedule)?
-            .with_truncation(Truncation::Certified { eps })?;
-        Ok(match h {
-            Some(h) => score.with_bandwidth(h)?,
-            None => score,
-        })
-    };
-    let projection = build_projection(inputs)?;
-    let score: Box<dyn Score> = match (inputs.spec, &projection) {
-        (ScoreSpec::Empirical { eps }, _) => Box::new(empirical(*eps, None)?),
-        (ScoreSpec::Smoothed { .. }, _) => Box::new(empirical(None, inputs.spec.bandwidth(n))?),
-        (ScoreSpec::Projection { .. }, Some(projection)) => Box::new(projection.clone()),
-        (ScoreSpec::Hybrid { switch_time, h, .. }, Some(projection)) => Box::new(Hybrid::new(
-            empirical(None, *h)?,
-            projection.clone(),
-            *switch_time,
-        )?),
-        (ScoreSpec::Oracle, _) => Box::new(OracleProjection::new(
-            inputs.manifold.clone(),
-            inputs.schedule,
-        )),
-        (ScoreSpec::Population, _) => Box::new(PopulationScore::quadrature(
-            inputs.measure.clone(),
-            inputs.schedule,
-        )?),
-        (ScoreSpec::Fresh, _) => {
-            return Ok(BuiltScore {
-                score: None,
-                projection,
-            });
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Model(why) => f.write_str(why),
+            BuildError::Ambient { span } => write!(
+                f,
+                "the ambient dimension must be ≥ {span}, the dimension of the manifold's span"
+            ),
         }
-        (ScoreSpec::Projection { .. } | ScoreSpec::Hybrid { .. }, None) => {
-            unreachable!("projection and hybrid specs have a projection part")
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Builds a manifold in R^D; returns it with the first axis of its span in R^D (the feature
+/// direction of non-uniform densities). The random embedding is drawn from `seed`.
+pub fn build_manifold(
+    spec: &ManifoldSpec,
+    ambient: usize,
+    embedding: EmbeddingKind,
+    seed: u64,
+) -> std::result::Result<(Arc<dyn Manifold>, ndarray::Array1<f64>), BuildError> {
+    match spec {
+        ManifoldSpec::Circle { radius } => embed(Sphere::circle(*radius), ambient, embedding, seed),
+        ManifoldSpec::Sphere { k, radius } => {
+            embed(Sphere::new(*k, *radius), ambient, embedding, seed)
         }
-    };
-    Ok(BuiltScore {
-        score: Some(score),
-        projection,
-    })
+        ManifoldSpec::FlatTorus { radii } => {
+            embed(FlatTorus::new(radii.clone()), ambient, embedding, seed)
+        }
+        ManifoldSpec::Donut { major, minor } => {
+            embed(DonutTorus::new(*major, *minor), ambient, embedding, seed)
+        }
+        ManifoldSpec::Curve {
+            radius,
+            amplitude,
+            beta,
+        } => embed(
+            PolarCurve::new(*radius, *amplitude, *beta),
+            ambient,
+            embedding,
+            seed,
+        ),
+    }
 }
 
-/// The projection estimate π̂_N of a projection or hybrid spec; `None` for the other kinds.
-pub fn build_projection(inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
-    let (degree, neighbours, estimate_dim) = match inputs.spec {
-        ScoreSpec::Projection {
-            degree,
-            neighbours,
-            estimate_dim,
-        } => (*degree, *neighbours, *estimate_dim),
-        ScoreSpec::Hybrid { degree, .. } => (*degree, None, false),
-        _ => return Ok(None),
-    };
-    let k = (!estimate_dim).then_some(inputs.intrinsic_dim);
-    let score = ProjectionScore::from_index(inputs.index.clone(), inputs.schedule, degree, k)?;
-    Ok(Some(Arc::new(match neighbours {
-        Some(kk) => score.with_neighbours(kk)?,
-        None => score,
-    })))
+fn embed<L: LocalModel + 'static>(
+    model: mangen_geometry::Result<L>,
+    ambient: usize,
+    embedding: EmbeddingKind,
+    seed: u64,
+) -> std::result::Result<(Arc<dyn Manifold>, ndarray::Array1<f64>), BuildError> {
+    let model = model.map_err(|err| BuildError::Model(err.to_string()))?;
+    let span = model.span_dim();
+    if ambient < span {
+        return Err(BuildError::Ambient { span });
+    }
+    let isometry = match embedding {
+        EmbeddingKind::Random => Isometry::random(span, ambient, seed),
+        EmbeddingKind::Standard => Isometry::standard(span, ambient),
+    }
+    .map_err(|err| BuildError::Model(err.to_string()))?;
+    let direction = isometry.frame().column(0).to_owned();
+    let manifold =
+        Embedded::new(model, isometry).map_err(|err| BuildError::Model(err.to_string()))?;
+    Ok((Arc::new(manifold), direction))
 }
 
-/// The integrator and the checked time grid of a `[[sampler]]`.
-pub fn build_sampler(spec: &SamplerSpec) -> Result<(Box<dyn Sampler>, SamplingConfig)> {
-    let sampler: Box<dyn Sampler> = match spec.method {
-        Method::Sde => Box::new(EulerMaruyama),
-        Method::Ode => Box::new(Heun),
+/// Builds μ of `spec` on `manifold`; the feature of a non-uniform density is the coordinate along
+/// `direction` (the first axis of the manifold's span) from the centre of its bounding ball.
+pub fn build_density(
+    spec: DensitySpec,
+    manifold: Arc<dyn Manifold>,
+    direction: ndarray::Array1<f64>,
+) -> Result<Arc<dyn Measure>, BuildError> {
+    let profile = match spec {
+        DensitySpec::Uniform => return Ok(Arc::new(DensityMeasure::uniform(manifold))),
+        DensitySpec::Tilt { kappa } => DensityProfile::Tilt { kappa },
+        DensitySpec::Kink { slope } => DensityProfile::Kink { slope },
+        DensitySpec::TwoLevel { ratio } => DensityProfile::TwoLevel { ratio },
     };
-    let config =
-        SamplingConfig::new(spec.t_max, spec.t_min, spec.steps)?.with_denoising(spec.denoise);
-    Ok((sampler, config))
+    let origin = manifold.bounding_ball().0;
+    let feature = LinearFeature::new(direction, origin)
+        .map_err(|err| BuildError::Model(format!("density feature: {err}")))?;
+    let measure = DensityMeasure::new(manifold, profile, feature)
+        .map_err(|err| BuildError::Model(err.to_string()))?;
+    Ok(Arc::new(measure))
 }

@@ -1,7 +1,7 @@
 //! SVG plots: one per experiment and metric, per-N means with error bars, fitted lines, theory lines
 //! and the fresh-sample null, on log–log axes (log–linear for fractions).
 
-use crate::config::{Experiment, RawExperiment};
+use crate::experiment::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow};
 use crate::metric::{MetricInfo, Shape};
 use crate::output::write_string;
@@ -89,7 +89,7 @@ pub fn plot_experiment(
         .iter()
         .filter(|i| !i.scaled && !nulls.contains(&&i.name))
     {
-        let figure = figure(&experiment.raw, &experiment.name, info, rows, slopes);
+        let figure = figure(experiment, info, rows, slopes);
         if figure.series.iter().all(|s| s.points.is_empty()) {
             continue;
         }
@@ -101,13 +101,7 @@ pub fn plot_experiment(
     Ok(written)
 }
 
-fn figure(
-    raw: &RawExperiment,
-    name: &str,
-    info: &MetricInfo,
-    rows: &[Row],
-    slopes: &[SlopeRow],
-) -> Figure {
+fn figure(experiment: &Experiment, info: &MetricInfo, rows: &[Row], slopes: &[SlopeRow]) -> Figure {
     let mut curves: Vec<(String, String)> = Vec::new();
     for row in rows.iter().filter(|r| r.metric == info.name) {
         let key = (row.score.clone(), row.sampler.clone());
@@ -115,7 +109,7 @@ fn figure(
             curves.push(key);
         }
     }
-    let several_samplers = raw.sampler.len() > 1;
+    let several_samplers = experiment.samplers.len() > 1;
     let series =
         curves
             .iter()
@@ -153,7 +147,7 @@ fn figure(
                 .cloned(),
         })
     });
-    let theory = raw
+    let theory = experiment
         .theory
         .iter()
         .filter(|t| t.metric == info.name)
@@ -171,7 +165,7 @@ fn figure(
         })
         .collect();
     Figure {
-        title: format!("{name}: {}", info.name),
+        title: format!("{}: {}", experiment.name, info.name),
         metric: info.name.clone(),
         log_y: info.shape == Shape::Rate,
         series,

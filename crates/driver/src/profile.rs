@@ -1,6 +1,6 @@
 //! Profiles: quick (smoke tests), standard (the default) and large (bigger machines) scale a sweep.
 
-use crate::config::{ProfileOverrides, SweepOverride, SweepSpec};
+use crate::schema::{ProfileOverrides, SweepOverride, SweepSpec};
 use std::fmt;
 use std::str::FromStr;
 

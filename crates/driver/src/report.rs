@@ -1,13 +1,12 @@
 //! The run manifest (reports/manifest.toml) and reports/summary.md, which gathers every slope
 //! against its theory line and links the plots.
 
-use crate::config::Experiment;
 use crate::engine::{ExperimentReport, FractionCurve};
+use crate::experiment::Experiment;
 use crate::fit::SlopeRow;
 use crate::output::write_string;
 use crate::profile::Profile;
 use anyhow::Result;
-use mangen_measures::Measure;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -48,7 +47,7 @@ pub struct ManifestExperiment {
     /// Samples per cell.
     pub samples: usize,
     /// The config as written.
-    pub config: crate::config::RawExperiment,
+    pub config: crate::schema::RawExperiment,
     /// Every cell and its time.
     pub cell: Vec<ManifestCell>,
 }
@@ -101,8 +100,8 @@ impl Manifest {
                     .timings
                     .iter()
                     .map(|t| ManifestCell {
-                        score: e.raw.score[t.cell.score].label(),
-                        sampler: e.raw.sampler[t.cell.sampler].label(),
+                        score: e.scores[t.cell.score].label.clone(),
+                        sampler: e.samplers[t.cell.sampler].label.clone(),
                         n_train: t.cell.n_train,
                         seed: t.cell.seed,
                         seconds: t.seconds,
@@ -189,15 +188,11 @@ pub fn summary(
     );
     for (experiment, report) in experiments.iter().zip(reports) {
         let _ = writeln!(md, "## {}\n", experiment.name);
-        if !experiment.raw.description.is_empty() {
-            let _ = writeln!(md, "{}\n", experiment.raw.description);
+        if !experiment.description.is_empty() {
+            let _ = writeln!(md, "{}\n", experiment.description);
         }
-        if !experiment.raw.limits.is_empty() {
-            let _ = writeln!(
-                md,
-                "*What limits the measurement.* {}\n",
-                experiment.raw.limits
-            );
+        if !experiment.limits.is_empty() {
+            let _ = writeln!(md, "*What limits the measurement.* {}\n", experiment.limits);
         }
         let _ = writeln!(
             md,

@@ -187,7 +187,7 @@ fn cases() -> Vec<Case> {
             "unknown score",
             "kind = \"smoothed\"",
             "kind = \"neural\"",
-            &["unknown variant `neural`", "line 17"],
+            &["`score[0].kind`", "unknown score kind `neural`", "line 16"],
         ),
         config(
             "unknown metric in a theory line",

@@ -22,9 +22,10 @@ fn a_valid_config_checks_and_describes_its_model() {
     assert_eq!(e.name, "e");
     assert_eq!(e.manifold.intrinsic_dim(), 2);
     assert_eq!(e.manifold.ambient_dim(), 4);
-    assert_eq!(e.raw.score[0].bandwidth(100), Some(0.05));
-    assert_eq!(e.raw.score[0].label(), "smoothed(h=0.5*N^-0.5)");
-    assert_eq!(e.raw.sampler[0].label(), "sde(t0=0.001,steps=100)");
+    assert_eq!(e.scores[0].label, "smoothed(h=0.5*N^-0.5)");
+    assert_eq!(e.scores[0].kind(), "smoothed");
+    assert_eq!(e.samplers[0].label, "sde(t0=0.001,steps=100)");
+    assert_eq!(e.samplers[0].config.steps, 100);
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn each_broken_rule_names_file_field_and_rule() {
         (
             "kind = \"smoothed\"",
             "kind = \"neural\"",
-            &["unknown variant `neural`"],
+            &["`score[0].kind`", "unknown score kind `neural`"],
         ),
         (
             "h_scale = 0.5",
@@ -96,6 +97,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             &["`score[0].h`", "either h"],
         ),
         ("h_scale = 0.5", "h_scale = -0.5", &["`score[0].h_scale`"]),
+        (
+            "h_scale = 0.5",
+            "h_scale = 0.5\nbandwith = 0.1",
+            &["`score[0]`", "unknown field `bandwith`"],
+        ),
+        (
+            "kind = \"smoothed\"",
+            "kind = 3",
+            &["`score[0].kind`", "must be a string"],
+        ),
         (
             "novelty = true",
             "novelty = true\nsharpness = true",
@@ -155,6 +166,28 @@ fn duplicate_scores_are_refused() {
     let message = parse(&text).unwrap_err();
     assert!(
         message.contains("`score[1]`") && message.contains("repeats"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_steps_factor_is_applied_in_the_check_and_an_overflow_is_refused() {
+    let registry = mangen_driver::Registry::standard();
+    let options = |steps_factor| mangen_driver::LoadOptions {
+        steps_factor,
+        ..mangen_driver::LoadOptions::new(Profile::Standard, &registry)
+    };
+    let file = Path::new("data/experiments/e.toml");
+    let doubled = Experiment::parse_with(VALID, file, &options(2)).unwrap();
+    assert_eq!(doubled.samplers[0].config.steps, 200);
+    assert_eq!(doubled.samplers[0].label, "sde(t0=0.001,steps=200)");
+    assert_eq!(doubled.raw.sampler[0].steps, 200, "the config as run");
+    let message = format!(
+        "{:#}",
+        Experiment::parse_with(VALID, file, &options(usize::MAX)).unwrap_err()
+    );
+    assert!(
+        message.contains("`sampler[0].steps`") && message.contains("steps factor"),
         "{message}"
     );
 }

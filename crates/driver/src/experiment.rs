@@ -1,0 +1,502 @@
+//! The checked experiment: a config's raw schema checked into what the sweep reads (scores with their labels, samplers with their time grids, the metric plan, the fit policy, M and μ).
+//!
+//! Every error names the file, the field (a TOML path) and the rule it breaks.
+
+use crate::metric::{Metric, MetricInfo};
+use crate::models::{BuildError, build_density, build_manifold};
+use crate::profile::Profile;
+use crate::registry::Registry;
+use crate::schema::{FitSpec, Method, RawExperiment, SweepSpec, TheorySpec};
+use crate::score::{ScoreBuilder, ScoreContext};
+use anyhow::{Context, Result};
+use mangen_geometry::Manifold;
+use mangen_measures::Measure;
+use mangen_samplers::{EulerMaruyama, Heun, Sampler, SamplingConfig};
+use mangen_scores::Schedule;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A config that breaks a rule: the file, the field (a TOML path) and the rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// The field, as a TOML path (`sweep.n_train[2]`).
+    pub field: String,
+    /// The rule it breaks, with the value found.
+    pub rule: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: field `{}`: {}", self.file, self.field, self.rule)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A checked `[[score]]`: its label, computed once, and the builder of its score.
+#[derive(Debug, Clone)]
+pub struct CheckedScore {
+    /// The label in reports, unique within the experiment.
+    pub label: String,
+    /// Builds the score in a cell.
+    pub builder: Arc<dyn ScoreBuilder>,
+}
+
+impl CheckedScore {
+    /// The kind, as written in configs.
+    pub fn kind(&self) -> &str {
+        self.builder.kind()
+    }
+}
+
+/// A checked `[[sampler]]`: its label, its integrator and its time grid (steps after the steps
+/// factor).
+#[derive(Debug, Clone)]
+pub struct CheckedSampler {
+    /// The label in reports, unique within the experiment.
+    pub label: String,
+    /// The integrator.
+    pub method: Method,
+    /// The time grid and the final denoising step.
+    pub config: SamplingConfig,
+}
+
+impl CheckedSampler {
+    /// The integrator, ready to run.
+    pub fn sampler(&self) -> Box<dyn Sampler> {
+        match self.method {
+            Method::Sde => Box::new(EulerMaruyama),
+            Method::Ode => Box::new(Heun),
+        }
+    }
+}
+
+/// How an experiment file is checked: the profile its sweep is resolved for, the factor on every
+/// sampler's steps, and the kinds of scores and metrics it may name.
+#[derive(Debug, Clone)]
+pub struct LoadOptions<'a> {
+    /// The profile.
+    pub profile: Profile,
+    /// Multiplies every sampler's steps (1 keeps them).
+    pub steps_factor: usize,
+    /// The kinds configs may name.
+    pub registry: &'a Registry,
+}
+
+/// A checked experiment under one profile: valid parameters and the objects they describe.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// The file stem, which names the report folder.
+    pub name: String,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// The profile its sweep was resolved for.
+    pub profile: Profile,
+    /// The config as run (the steps factor applied): kept for the journal's fingerprint and the
+    /// manifest only; everything else reads the checked fields.
+    pub raw: RawExperiment,
+    /// The experiment seed: every random stream of the sweep derives from it.
+    pub seed: u64,
+    /// One line on what the experiment measures.
+    pub description: String,
+    /// What limits the measurement.
+    pub limits: String,
+    /// The forward process of every score.
+    pub schedule: Schedule,
+    /// The sweep after the profile's overrides.
+    pub sweep: SweepSpec,
+    /// M in R^D.
+    pub manifold: Arc<dyn Manifold>,
+    /// μ on M.
+    pub measure: Arc<dyn Measure>,
+    /// The scores to compare, in config order.
+    pub scores: Vec<CheckedScore>,
+    /// The samplers to compare, in config order.
+    pub samplers: Vec<CheckedSampler>,
+    /// The metrics each cell computes, in CSV order.
+    pub metrics: Vec<Arc<dyn Metric>>,
+    /// Theory lines drawn on the plots and held against the fitted slopes.
+    pub theory: Vec<TheorySpec>,
+    /// How slopes are fitted.
+    pub fit: FitSpec,
+}
+
+/// The largest ambient dimension D a config may ask for.
+pub const MAX_AMBIENT_DIM: usize = 10_000;
+/// The largest training-set size N, and the most generated samples per cell, a config may ask for.
+pub const MAX_POINTS: usize = 100_000_000;
+/// The most steps a sampler may take (after the steps factor).
+pub const MAX_STEPS: usize = 100_000_000;
+
+impl Experiment {
+    /// Reads and checks an experiment file for a profile, with the built-in kinds.
+    pub fn load(file: &Path, profile: Profile) -> Result<Self> {
+        Self::load_with(file, &LoadOptions::new(profile, &Registry::standard()))
+    }
+
+    /// Reads and checks an experiment file.
+    pub fn load_with(file: &Path, options: &LoadOptions) -> Result<Self> {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the experiment file {}", file.display()))?;
+        Self::parse_with(&text, file, options)
+    }
+
+    /// Parses and checks the text of an experiment file (`file` names it in errors), with the
+    /// built-in kinds.
+    pub fn parse(text: &str, file: &Path, profile: Profile) -> Result<Self> {
+        Self::parse_with(
+            text,
+            file,
+            &LoadOptions::new(profile, &Registry::standard()),
+        )
+    }
+
+    /// Parses and checks the text of an experiment file.
+    pub fn parse_with(text: &str, file: &Path, options: &LoadOptions) -> Result<Self> {
+        let shown = file.display().to_string();
+        let mut raw: RawExperiment = toml::from_str(text)
+            .map_err(|err| anyhow::anyhow!("{shown}: invalid experiment config: {err}"))?;
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "experiment".into());
+        let check = Checker { file: &shown, text };
+        let (manifold, direction) = check.manifold(&raw)?;
+        let measure = check.density(&raw, manifold.clone(), direction)?;
+        let sweep = check.sweep(&raw, options.profile)?;
+        let samplers = check.samplers(&mut raw, options.steps_factor)?;
+        let context = ScoreContext {
+            intrinsic_dim: manifold.intrinsic_dim(),
+        };
+        let scores = check.scores(&raw, options.registry, &context)?;
+        let metrics = check.metrics(&raw, options.registry, &scores)?;
+        check.fit(&raw)?;
+        Ok(Self {
+            name,
+            file: file.to_path_buf(),
+            profile: options.profile,
+            seed: raw.seed,
+            description: raw.description.clone(),
+            limits: raw.limits.clone(),
+            schedule: raw.schedule.schedule(),
+            theory: raw.theory.clone(),
+            fit: raw.fit.clone(),
+            raw,
+            sweep,
+            manifold,
+            measure,
+            scores,
+            samplers,
+            metrics,
+        })
+    }
+
+    /// Every CSV metric of the experiment's metrics, nulls included, in CSV order.
+    pub fn metric_infos(&self) -> Vec<MetricInfo> {
+        self.metrics.iter().flat_map(|m| m.infos()).collect()
+    }
+
+    /// Whether any metric looks at generated samples; without one, cells skip sampling.
+    pub fn needs_samples(&self) -> bool {
+        self.metrics.iter().any(|m| m.needs_samples())
+    }
+}
+
+impl<'a> LoadOptions<'a> {
+    /// The options of `profile` with the steps as written.
+    pub fn new(profile: Profile, registry: &'a Registry) -> Self {
+        Self {
+            profile,
+            steps_factor: 1,
+            registry,
+        }
+    }
+}
+
+/// The rules, each failure naming the file and field.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Checker<'_> {
+    fn fail<T>(&self, field: impl Into<String>, rule: impl Into<String>) -> Result<T> {
+        Err(ConfigError {
+            file: self.file.to_string(),
+            field: field.into(),
+            rule: rule.into(),
+        }
+        .into())
+    }
+
+    fn positive(&self, field: &str, value: f64) -> Result<()> {
+        if value.is_finite() && value > 0.0 {
+            Ok(())
+        } else {
+            self.fail(field, format!("must be finite and > 0 (got {value})"))
+        }
+    }
+
+    fn manifold(&self, raw: &RawExperiment) -> Result<(Arc<dyn Manifold>, ndarray::Array1<f64>)> {
+        if raw.ambient_dim > MAX_AMBIENT_DIM {
+            return self.fail(
+                "ambient_dim",
+                format!("must be ≤ {MAX_AMBIENT_DIM} (got {})", raw.ambient_dim),
+            );
+        }
+        match build_manifold(&raw.manifold, raw.ambient_dim, raw.embedding, raw.seed) {
+            Ok(pair) => Ok(pair),
+            Err(BuildError::Model(err)) => self.fail("manifold", err),
+            Err(BuildError::Ambient { span }) => self.fail(
+                "ambient_dim",
+                format!(
+                    "must be ≥ {span}, the dimension of the manifold's span (got {})",
+                    raw.ambient_dim
+                ),
+            ),
+        }
+    }
+
+    fn density(
+        &self,
+        raw: &RawExperiment,
+        manifold: Arc<dyn Manifold>,
+        direction: ndarray::Array1<f64>,
+    ) -> Result<Arc<dyn Measure>> {
+        match build_density(raw.density, manifold, direction) {
+            Ok(measure) => Ok(measure),
+            Err(err) => self.fail("density", err.to_string()),
+        }
+    }
+
+    fn sweep(&self, raw: &RawExperiment, profile: Profile) -> Result<SweepSpec> {
+        self.sweep_values("sweep", &raw.sweep)?;
+        let resolved = profile.resolve(&raw.sweep, &raw.profile);
+        self.sweep_values(&format!("profile.{}", profile.name()), &resolved)?;
+        Ok(resolved)
+    }
+
+    fn sweep_values(&self, prefix: &str, sweep: &SweepSpec) -> Result<()> {
+        if sweep.n_train.is_empty() {
+            return self.fail(format!("{prefix}.n_train"), "the N grid must not be empty");
+        }
+        for (i, &n) in sweep.n_train.iter().enumerate() {
+            if n < 2 {
+                return self.fail(
+                    format!("{prefix}.n_train[{i}]"),
+                    format!("every N must be ≥ 2 (got {n})"),
+                );
+            }
+        }
+        for (i, &n) in sweep.n_train.iter().enumerate() {
+            if n > MAX_POINTS {
+                return self.fail(
+                    format!("{prefix}.n_train[{i}]"),
+                    format!("every N must be ≤ {MAX_POINTS} (got {n})"),
+                );
+            }
+        }
+        if sweep.samples > MAX_POINTS {
+            return self.fail(
+                format!("{prefix}.samples"),
+                format!("must be ≤ {MAX_POINTS} (got {})", sweep.samples),
+            );
+        }
+        if let Some(i) = sweep.n_train.windows(2).position(|w| w[1] <= w[0]) {
+            return self.fail(
+                format!("{prefix}.n_train[{}]", i + 1),
+                "the N grid must increase strictly",
+            );
+        }
+        if sweep.seeds == 0 {
+            return self.fail(format!("{prefix}.seeds"), "must be ≥ 1 (got 0)");
+        }
+        if sweep.samples < 2 {
+            return self.fail(
+                format!("{prefix}.samples"),
+                format!("must be ≥ 2 (got {})", sweep.samples),
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks the samplers and applies the steps factor to them (and to `raw`, the config as run).
+    fn samplers(
+        &self,
+        raw: &mut RawExperiment,
+        steps_factor: usize,
+    ) -> Result<Vec<CheckedSampler>> {
+        if raw.sampler.is_empty() {
+            return self.fail("sampler", "give at least one [[sampler]]");
+        }
+        if steps_factor == 0 {
+            return self.fail("sampler", "the steps factor must be ≥ 1 (got 0)");
+        }
+        let mut checked = Vec::new();
+        for (i, s) in raw.sampler.iter_mut().enumerate() {
+            let field = |name: &str| format!("sampler[{i}].{name}");
+            self.positive(&field("t_min"), s.t_min)?;
+            self.positive(&field("t_max"), s.t_max)?;
+            if s.t_min >= s.t_max {
+                return self.fail(
+                    field("t_min"),
+                    format!("must be < t_max = {} (got {})", s.t_max, s.t_min),
+                );
+            }
+            if s.steps == 0 {
+                return self.fail(field("steps"), "must be ≥ 1 (got 0)");
+            }
+            s.steps = match s.steps.checked_mul(steps_factor) {
+                Some(steps) if steps <= MAX_STEPS => steps,
+                _ => {
+                    return self.fail(
+                        field("steps"),
+                        format!(
+                            "{} steps × the steps factor {steps_factor} exceed {MAX_STEPS}",
+                            s.steps
+                        ),
+                    );
+                }
+            };
+            let config = SamplingConfig::new(s.t_max, s.t_min, s.steps)
+                .map(|config| config.with_denoising(s.denoise));
+            match config {
+                Ok(config) => checked.push(CheckedSampler {
+                    label: s.label(),
+                    method: s.method,
+                    config,
+                }),
+                Err(err) => return self.fail(format!("sampler[{i}]"), err.to_string()),
+            }
+        }
+        self.unique("sampler", checked.iter().map(|s| s.label.clone()))?;
+        Ok(checked)
+    }
+
+    fn unique(&self, field: &str, labels: impl Iterator<Item = String>) -> Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, label) in labels.enumerate() {
+            if !seen.insert(label.clone()) {
+                return self.fail(format!("{field}[{i}]"), format!("repeats `{label}`"));
+            }
+        }
+        Ok(())
+    }
+
+    fn scores(
+        &self,
+        raw: &RawExperiment,
+        registry: &Registry,
+        context: &ScoreContext,
+    ) -> Result<Vec<CheckedScore>> {
+        if raw.score.is_empty() {
+            return self.fail("score", "give at least one [[score]]");
+        }
+        let mut checked = Vec::new();
+        for (i, table) in raw.score.iter().enumerate() {
+            let line = self.line_of(table.span().start);
+            match registry.score(table.get_ref(), context) {
+                Ok(builder) => checked.push(CheckedScore {
+                    label: builder.label(),
+                    builder,
+                }),
+                Err(err) => {
+                    let field = match err.field.as_str() {
+                        "" => format!("score[{i}]"),
+                        field => format!("score[{i}].{field}"),
+                    };
+                    return self.fail(
+                        field,
+                        format!("{} (in the [[score]] of line {line})", err.rule),
+                    );
+                }
+            }
+        }
+        self.unique("score", checked.iter().map(|s| s.label.clone()))?;
+        Ok(checked)
+    }
+
+    /// The line (1-based) of a byte offset of the config's text.
+    fn line_of(&self, offset: usize) -> usize {
+        self.text
+            .get(..offset)
+            .map_or(0, |before| before.matches('\n').count())
+            + 1
+    }
+
+    fn metrics(
+        &self,
+        raw: &RawExperiment,
+        registry: &Registry,
+        scores: &[CheckedScore],
+    ) -> Result<Vec<Arc<dyn Metric>>> {
+        let metrics = match registry.metrics(&raw.metrics) {
+            Ok(metrics) => metrics,
+            Err(err) => return self.fail(format!("metrics.{}", err.field), err.rule),
+        };
+        if metrics.is_empty() {
+            return self.fail("metrics", "turn on at least one metric");
+        }
+        let known: Vec<String> = metrics
+            .iter()
+            .flat_map(|m| m.infos())
+            .map(|info| info.name)
+            .collect();
+        for (i, line) in raw.theory.iter().enumerate() {
+            if !known.contains(&line.metric) {
+                return self.fail(
+                    format!("theory[{i}].metric"),
+                    format!(
+                        "`{}` is not a metric this experiment computes (it computes: {})",
+                        line.metric,
+                        known.join(", ")
+                    ),
+                );
+            }
+            if !line.slope.is_finite() {
+                return self.fail(format!("theory[{i}].slope"), "must be finite");
+            }
+            for name in line.scores.iter().flatten() {
+                if !scores.iter().any(|s| s.kind() == name || &s.label == name) {
+                    return self.fail(
+                        format!("theory[{i}].scores"),
+                        format!("no [[score]] of kind or label `{name}` in this experiment"),
+                    );
+                }
+            }
+        }
+        Ok(metrics)
+    }
+
+    fn fit(&self, raw: &RawExperiment) -> Result<()> {
+        let fit = &raw.fit;
+        if !(fit.level > 0.0 && fit.level < 1.0) {
+            return self.fail(
+                "fit.level",
+                format!("must lie in (0, 1) (got {})", fit.level),
+            );
+        }
+        if !(fit.floor_factor.is_finite() && fit.floor_factor >= 1.0) {
+            return self.fail(
+                "fit.floor_factor",
+                format!("must be ≥ 1 (got {})", fit.floor_factor),
+            );
+        }
+        if let Some(floor) = fit.absolute_floor {
+            self.positive("fit.absolute_floor", floor)?;
+        }
+        if fit.min_points < 3 {
+            return self.fail(
+                "fit.min_points",
+                format!(
+                    "a slope with an interval needs ≥ 3 N values (got {})",
+                    fit.min_points
+                ),
+            );
+        }
+        Ok(())
+    }
+}

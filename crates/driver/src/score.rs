@@ -1,0 +1,87 @@
+//! The score seam: a checked `[[score]]` names itself, and builds its score over a cell's training set.
+//!
+//! A score enters a sweep through a [`ScoreKind`]: the `kind` its `[[score]]` tables carry and
+//! the code that checks such a table. The built-in kinds live in `crate::scores`, one file each;
+//! [`crate::registry::Registry::with_score`] adds one of a user's own.
+
+use crate::field::FieldError;
+use anyhow::Result;
+use mangen_geometry::Manifold;
+use mangen_measures::Measure;
+use mangen_scores::{KdTree, ProjectionScore, Schedule, Score};
+use ndarray::Array2;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// What a cell gives a score to be built from.
+pub struct ScoreInputs {
+    /// The training set, one row per point.
+    pub train: Arc<Array2<f64>>,
+    /// The neighbour index over the training set, built once per cell and shared by its score
+    /// and its metrics.
+    pub index: Arc<KdTree>,
+    /// The manifold M.
+    pub manifold: Arc<dyn Manifold>,
+    /// The data law μ.
+    pub measure: Arc<dyn Measure>,
+    /// The forward process of the experiment.
+    pub schedule: Schedule,
+}
+
+/// A built score and what the metrics need of it.
+pub struct BuiltScore {
+    /// The score; `None` for a pseudo-score whose samples are drawn otherwise (`fresh`).
+    pub score: Option<Box<dyn Score>>,
+    /// The projection estimate π̂_N of a projection or hybrid score, fitted once and shared with
+    /// the geometry metric.
+    pub projection: Option<Arc<ProjectionScore>>,
+}
+
+impl BuiltScore {
+    /// A score with no projection estimate.
+    pub fn of(score: impl Score + 'static) -> Self {
+        Self {
+            score: Some(Box::new(score)),
+            projection: None,
+        }
+    }
+}
+
+/// A checked `[[score]]`: its kind, its label in reports, and how it is built in a cell.
+pub trait ScoreBuilder: Debug + Send + Sync {
+    /// The kind, as written in configs (`projection`).
+    fn kind(&self) -> &str;
+
+    /// The label in reports, unique within an experiment: the kind and its parameters
+    /// (`projection(m=2)`).
+    fn label(&self) -> String;
+
+    /// Builds the score over a cell's training set.
+    fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore>;
+
+    /// What the metrics need of the score when a cell draws no samples (π̂_N for the geometry
+    /// error): by default the projection of the whole built score.
+    fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
+        Ok(self.build(inputs)?.projection)
+    }
+}
+
+/// What a score's check may need to know of the experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoreContext {
+    /// The intrinsic dimension k of the manifold.
+    pub intrinsic_dim: usize,
+}
+
+/// The check of a `[[score]]` table (its `kind` included) into the builder of its score.
+pub type ParseScore = fn(&toml::Table, &ScoreContext) -> Result<Arc<dyn ScoreBuilder>, FieldError>;
+
+/// A kind of score: the `kind` of its `[[score]]` tables and the check that turns such a table
+/// (without its `kind`) into the score's builder.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreKind {
+    /// The `kind` in configs.
+    pub kind: &'static str,
+    /// Checks a table.
+    pub parse: ParseScore,
+}

@@ -1,0 +1,22 @@
+//! The built-in score kinds, one file each; [`KINDS`] lists them.
+
+pub mod empirical;
+pub mod fresh;
+pub mod hybrid;
+pub mod oracle;
+pub mod population;
+pub mod projection;
+pub mod smoothed;
+
+use crate::score::ScoreKind;
+
+/// The built-in score kinds.
+pub const KINDS: [ScoreKind; 7] = [
+    empirical::KIND,
+    smoothed::KIND,
+    projection::KIND,
+    hybrid::KIND,
+    oracle::KIND,
+    population::KIND,
+    fresh::KIND,
+];

@@ -1,0 +1,122 @@
+//! A metric of one's own, added from outside the crate through the registry and run in a sweep like the built-in ones: its rows reach runs.csv and its curve is fitted against its theory line.
+
+use anyhow::Result;
+use mangen_driver::Registry;
+use mangen_driver::commands::{SweepArgs, sweep_with};
+use mangen_driver::field::switch;
+use mangen_driver::fit::read_slopes;
+use mangen_driver::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};
+use mangen_driver::runs::read_runs;
+use mangen_geometry::rng::StreamRng;
+use std::sync::Arc;
+
+/// The size of the training set and of the generated sample: the first grows as N^1, exactly.
+#[derive(Debug)]
+struct Sizes;
+
+impl Metric for Sizes {
+    fn infos(&self) -> Vec<MetricInfo> {
+        vec![
+            MetricInfo::new("training_size", Shape::Rate),
+            MetricInfo::new("generated_size", Shape::Fraction),
+        ]
+    }
+
+    fn measure(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
+        Ok(vec![
+            Measurement::of("training_size", cell.train.nrows() as f64),
+            Measurement::of("generated_size", cell.generated.nrows() as f64),
+        ])
+    }
+}
+
+/// `[metrics] sizes = true`.
+const SIZES: MetricKind = MetricKind {
+    key: "sizes",
+    parse: |value| Ok(switch(value)?.then(|| Arc::new(Sizes) as Arc<dyn Metric>)),
+};
+
+const CONFIG: &str = r#"
+seed = 3
+ambient_dim = 3
+[manifold]
+kind = "circle"
+[sweep]
+n_train = [10, 20, 40]
+seeds = 2
+samples = 30
+[[sampler]]
+t_min = 1e-2
+steps = 10
+[[score]]
+kind = "oracle"
+[metrics]
+fidelity = true
+sizes = true
+[[theory]]
+metric = "training_size"
+slope = 1.0
+label = "N"
+"#;
+
+fn args(config: &std::path::Path, out: &std::path::Path) -> SweepArgs {
+    SweepArgs::new(&[config], out)
+}
+
+#[test]
+fn a_metric_of_ones_own_runs_in_a_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sizes.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    let out = dir.path().join("out");
+
+    // Without the registration, the config names an unknown metric.
+    let refused = sweep_with(&args(&config, &out), &Registry::standard()).unwrap_err();
+    let message = format!("{refused:#}");
+    assert!(
+        message.contains("`metrics.sizes`") && message.contains("unknown metric"),
+        "{message}"
+    );
+
+    let registry = Registry::standard().with_metric(SIZES);
+    sweep_with(&args(&config, &out), &registry).unwrap();
+    let rows = read_runs(&out.join("sizes/runs.csv")).unwrap();
+    for row in rows.iter().filter(|r| r.metric == "training_size") {
+        assert_eq!(row.value, Some(row.n_train as f64));
+    }
+    let generated: Vec<_> = rows
+        .iter()
+        .filter(|r| r.metric == "generated_size")
+        .collect();
+    assert_eq!(generated.len(), 3 * 2);
+    assert!(generated.iter().all(|r| r.value == Some(30.0)));
+    // Built-in rows come first, the registered metric's after them, in every cell.
+    assert_eq!(rows[0].metric, "fidelity_mean");
+    assert_eq!(rows[4].metric, "training_size");
+
+    let slopes = read_slopes(&out.join("sizes/slopes.csv")).unwrap();
+    let size = slopes
+        .iter()
+        .find(|s| s.metric == "training_size")
+        .expect("a rate curve is fitted");
+    assert!((size.slope.unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(size.verdict, "consistent");
+    assert!(!slopes.iter().any(|s| s.metric == "generated_size"));
+    assert!(out.join("sizes/training_size.svg").is_file());
+}
+
+#[test]
+fn a_metric_of_ones_own_checks_its_own_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sizes.toml");
+    std::fs::write(&config, CONFIG.replace("sizes = true", "sizes = 3")).unwrap();
+    let registry = Registry::standard().with_metric(SIZES);
+    let message = format!(
+        "{:#}",
+        sweep_with(&args(&config, &dir.path().join("out")), &registry).unwrap_err()
+    );
+    assert!(
+        message.contains("`metrics.sizes`") && message.contains("true or false"),
+        "{message}"
+    );
+}
