@@ -67,10 +67,15 @@ pub struct CheckedSampler {
 impl CheckedSampler {
     /// The integrator, ready to run.
     pub fn sampler(&self) -> Box<dyn Sampler> {
-        match self.method {
-            Method::Sde => Box::new(EulerMaruyama),
-            Method::Ode => Box::new(Heun),
-        }
+        sampler_of(self.method)
+    }
+}
+
+/// The integrator of a method: the factory of the sweep and of `mangen compare`.
+pub fn sampler_of(method: Method) -> Box<dyn Sampler> {
+    match method {
+        Method::Sde => Box::new(EulerMaruyama),
+        Method::Ode => Box::new(Heun),
     }
 }
 

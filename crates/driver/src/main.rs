@@ -66,7 +66,7 @@ enum Command {
     Metric(MetricCommand),
     /// Runs the memorizer job here and in the dense NumPy/SciPy baseline on the same inputs,
     /// checks that they agree and prints the time ratios (`cargo xtask compare` sets it up).
-    Compare(mangen_driver::compare::CompareArgs),
+    Compare(commands::compare::CompareArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,7 +139,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Sweep(args) => commands::sweep(&args),
         Command::Merge { shards, out, quiet } => commands::merge(&shards, &out, quiet),
-        Command::Compare(args) => mangen_driver::compare::compare(&args),
+        Command::Compare(args) => commands::compare::compare(&args),
         Command::Fit {
             experiment,
             runs,

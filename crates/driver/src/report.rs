@@ -1,8 +1,8 @@
 //! The run manifest (reports/manifest.toml) and reports/summary.md, which gathers every slope
 //! against its theory line and links the plots.
 
-use crate::engine::{ExperimentReport, FractionCurve};
 use crate::experiment::Experiment;
+use crate::experiment_report::{ExperimentReport, FractionCurve};
 use crate::fit::SlopeRow;
 use crate::output::write_string;
 use crate::profile::Profile;
@@ -288,4 +288,28 @@ fn slope_line(s: &SlopeRow) -> String {
         s.below_floor,
         s.verdict
     )
+}
+
+/// Writes manifest.toml and summary.md into `out`.
+pub fn write_reports(
+    manifest: &Manifest,
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+    out: &Path,
+    quiet: bool,
+) -> Result<()> {
+    manifest.write(&out.join("manifest.toml"))?;
+    let profile = experiments.first().map_or(Profile::Standard, |e| e.profile);
+    write_string(
+        &out.join("summary.md"),
+        &summary(profile, experiments, reports, out),
+    )?;
+    if !quiet {
+        eprintln!(
+            "mangen: done; {} and {}",
+            out.join("summary.md").display(),
+            out.join("manifest.toml").display()
+        );
+    }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::field::{FieldError, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::Result;
-use mangen_scores::{EmpiricalScore, Truncation};
+use mangen_scores::{EmpiricalScore, KdTree, Schedule, Truncation};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -38,15 +38,17 @@ pub const KIND: ScoreKind = ScoreKind {
     },
 };
 
-/// The empirical score over a cell's shared index, certified to `eps` (the default when `None`)
-/// and smoothed by `h` when given.
+/// The empirical score over a training set's index (a cell's shared one), certified to `eps`
+/// (the default when `None`) and smoothed by `h` when given: the factory of the sweep, of
+/// `mangen score` and of `mangen compare`.
 pub fn empirical_score(
-    inputs: &ScoreInputs,
+    index: &Arc<KdTree>,
+    schedule: Schedule,
     eps: Option<f64>,
     h: Option<f64>,
 ) -> Result<EmpiricalScore> {
     let eps = eps.unwrap_or(Truncation::DEFAULT_EPS);
-    let score = EmpiricalScore::from_index(inputs.index.clone(), inputs.schedule)?
+    let score = EmpiricalScore::from_index(index.clone(), schedule)?
         .with_truncation(Truncation::Certified { eps })?;
     Ok(match h {
         Some(h) => score.with_bandwidth(h)?,
@@ -67,6 +69,11 @@ impl ScoreBuilder for Empirical {
     }
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
-        Ok(BuiltScore::of(empirical_score(inputs, self.eps, None)?))
+        Ok(BuiltScore::of(empirical_score(
+            &inputs.index,
+            inputs.schedule,
+            self.eps,
+            None,
+        )?))
     }
 }

@@ -70,8 +70,8 @@ impl ScoreBuilder for Hybrid {
     }
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
-        let projection = self.below.fit(inputs)?;
-        let above = empirical_score(inputs, None, self.h)?;
+        let projection = self.below.fit(&inputs.index, inputs.schedule)?;
+        let above = empirical_score(&inputs.index, inputs.schedule, None, self.h)?;
         let score = HybridScore::new(above, projection.clone(), self.switch_time)?;
         Ok(BuiltScore {
             score: Some(Box::new(score)),
@@ -80,6 +80,6 @@ impl ScoreBuilder for Hybrid {
     }
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
-        Ok(Some(self.below.fit(inputs)?))
+        Ok(Some(self.below.fit(&inputs.index, inputs.schedule)?))
     }
 }

@@ -3,7 +3,7 @@
 use crate::field::{FieldError, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::Result;
-use mangen_scores::{MAX_DEGREE, ProjectionScore};
+use mangen_scores::{KdTree, MAX_DEGREE, ProjectionScore, Schedule};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -68,14 +68,11 @@ pub const KIND: ScoreKind = ScoreKind {
 };
 
 impl Projection {
-    /// π̂_N over a cell's shared index.
-    pub fn fit(&self, inputs: &ScoreInputs) -> Result<Arc<ProjectionScore>> {
-        let score = ProjectionScore::from_index(
-            inputs.index.clone(),
-            inputs.schedule,
-            self.degree,
-            self.intrinsic_dim,
-        )?;
+    /// π̂_N over a training set's index (a cell's shared one): the factory of the sweep and of
+    /// `mangen score`.
+    pub fn fit(&self, index: &Arc<KdTree>, schedule: Schedule) -> Result<Arc<ProjectionScore>> {
+        let score =
+            ProjectionScore::from_index(index.clone(), schedule, self.degree, self.intrinsic_dim)?;
         Ok(Arc::new(match self.neighbours {
             Some(kk) => score.with_neighbours(kk)?,
             None => score,
@@ -100,7 +97,7 @@ impl ScoreBuilder for Projection {
     }
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
-        let projection = self.fit(inputs)?;
+        let projection = self.fit(&inputs.index, inputs.schedule)?;
         Ok(BuiltScore {
             score: Some(Box::new(projection.clone())),
             projection: Some(projection),
@@ -108,6 +105,6 @@ impl ScoreBuilder for Projection {
     }
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
-        Ok(Some(self.fit(inputs)?))
+        Ok(Some(self.fit(&inputs.index, inputs.schedule)?))
     }
 }

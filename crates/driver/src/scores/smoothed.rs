@@ -92,7 +92,12 @@ impl ScoreBuilder for Smoothed {
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let h = self.bandwidth(inputs.train.nrows());
-        Ok(BuiltScore::of(empirical_score(inputs, None, Some(h))?))
+        Ok(BuiltScore::of(empirical_score(
+            &inputs.index,
+            inputs.schedule,
+            None,
+            Some(h),
+        )?))
     }
 }
 

@@ -15,15 +15,17 @@
 #![allow(clippy::print_stdout)]
 
 use crate::commands::ManifoldArgs;
+use crate::experiment::sampler_of;
 use crate::output::{create_dir, write_string};
 use crate::points::{read_points, write_points};
 use crate::schema::Method;
+use crate::scores::empirical::empirical_score;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mangen_geometry::rng;
 use mangen_metrics::wasserstein;
-use mangen_samplers::{EulerMaruyama, Heun, RunOptions, Sampler, SamplingConfig, Start};
-use mangen_scores::{Denoiser, EmpiricalScore, Schedule};
+use mangen_samplers::{RunOptions, SamplingConfig, Start};
+use mangen_scores::{Denoiser, EmpiricalScore, KdTree, Schedule};
 use ndarray::{Array1, Array2, Axis, s};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -239,7 +241,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     create_dir(&baseline.dir)?;
     create_dir(&ours_dir)?;
     let began = Instant::now();
-    let score = EmpiricalScore::new(inputs.train.clone(), Schedule::VarianceExploding)?;
+    let index = Arc::new(KdTree::new(inputs.train.clone())?);
+    let score = empirical_score(&index, Schedule::VarianceExploding, None, None)?;
     let build_seconds = began.elapsed().as_secs_f64();
     let mut score_rows = Vec::new();
     for &t in &args.times {
@@ -253,10 +256,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         method_name(args.method)
     );
     let config = SamplingConfig::new(args.t_max, args.t_min, args.steps)?.with_denoising(true);
-    let sampler: Box<dyn Sampler> = match args.method {
-        Method::Sde => Box::new(EulerMaruyama),
-        Method::Ode => Box::new(Heun),
-    };
+    let sampler = sampler_of(args.method);
     let began = Instant::now();
     let ours = sampler
         .run(

@@ -1,0 +1,159 @@
+//! One experiment's reports from its finished cells: runs.csv in report order, slopes.csv, the plots, the coverage band and the fraction curves of summary.md.
+
+use crate::band::CoverageBand;
+use crate::cell::{Cell, describe, plan};
+use crate::experiment::Experiment;
+use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
+use crate::journal::FinishedCell;
+use crate::metric::Shape;
+use crate::output::create_dir;
+use crate::plot::{plot_experiment, point_stats};
+use crate::runs::{Row, write_runs};
+use anyhow::{Result, bail};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How long one cell took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellTiming {
+    /// The cell.
+    pub cell: Cell,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// What one experiment's sweep produced.
+#[derive(Debug, Clone)]
+pub struct ExperimentReport {
+    /// The experiment name.
+    pub name: String,
+    /// Its report folder.
+    pub dir: PathBuf,
+    /// The fitted slopes.
+    pub slopes: Vec<SlopeRow>,
+    /// The plots written.
+    pub plots: Vec<PathBuf>,
+    /// Every cell's time, in report order.
+    pub timings: Vec<CellTiming>,
+    /// Per-N means of the metrics that are fractions or indices (no slope is fitted to them).
+    pub fractions: Vec<FractionCurve>,
+    /// The per-radius coverage at the largest N, when coverage is measured.
+    pub band: Option<CoverageBand>,
+}
+
+/// The per-N means of one fraction metric of one score and sampler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FractionCurve {
+    /// The metric.
+    pub metric: String,
+    /// Score label.
+    pub score: String,
+    /// Sampler label.
+    pub sampler: String,
+    /// (N, mean over seeds), N ascending.
+    pub means: Vec<(usize, f64)>,
+}
+
+/// The per-N means of every unscaled fraction metric, in row order of first appearance.
+fn fraction_curves(experiment: &Experiment, rows: &[Row]) -> Vec<FractionCurve> {
+    let infos = experiment.metric_infos();
+    let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
+    let fractions: Vec<&String> = infos
+        .iter()
+        .filter(|info| info.shape == Shape::Fraction && !info.scaled)
+        .map(|info| &info.name)
+        .collect();
+    let first_score = rows.first().map(|r| r.score.as_str());
+    let mut curves: Vec<FractionCurve> = Vec::new();
+    // Nulls are the same for every score of a seed: shown once, as score `null`.
+    let shown = |r: &&Row| {
+        fractions.contains(&&r.metric)
+            && (!nulls.contains(&&r.metric) || Some(r.score.as_str()) == first_score)
+    };
+    for row in rows.iter().filter(shown) {
+        let score = if nulls.contains(&&row.metric) {
+            NULL_SCORE
+        } else {
+            row.score.as_str()
+        };
+        let known = curves
+            .iter()
+            .any(|c| c.metric == row.metric && c.score == score && c.sampler == row.sampler);
+        if known {
+            continue;
+        }
+        let same = rows
+            .iter()
+            .filter(|r| r.metric == row.metric && r.score == row.score && r.sampler == row.sampler);
+        curves.push(FractionCurve {
+            metric: row.metric.clone(),
+            score: score.to_string(),
+            sampler: row.sampler.clone(),
+            means: point_stats(same)
+                .into_iter()
+                .map(|p| (p.n as usize, p.mean))
+                .collect(),
+        });
+    }
+    curves
+}
+
+/// Writes the reports of `experiment` into `out/<name>/` from its finished cells, which must be
+/// all the cells of its plan: runs.csv in report order, slopes.csv and the plots.
+pub fn report_experiment(
+    experiment: &Experiment,
+    finished: &BTreeMap<usize, FinishedCell>,
+    out: &Path,
+) -> Result<ExperimentReport> {
+    check_complete(experiment, finished)?;
+    let cells = plan(experiment);
+    let dir = out.join(&experiment.name);
+    create_dir(&dir)?;
+    let timings = cells
+        .iter()
+        .zip(finished.values())
+        .map(|(cell, done)| CellTiming {
+            cell: *cell,
+            seconds: done.seconds,
+        })
+        .collect();
+    let rows: Vec<Row> = finished
+        .values()
+        .flat_map(|done| done.rows.clone())
+        .collect();
+    write_runs(&dir.join("runs.csv"), &rows)?;
+    let slopes = fit_experiment(experiment, &rows)?;
+    write_slopes(&dir.join("slopes.csv"), &slopes)?;
+    let mut plots = plot_experiment(experiment, &rows, &slopes, &dir)?;
+    let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
+    if let Some(band) = &band {
+        plots.push(band.plot(&experiment.name, &dir)?);
+    }
+    Ok(ExperimentReport {
+        name: experiment.name.clone(),
+        dir,
+        slopes,
+        plots,
+        timings,
+        fractions: fraction_curves(experiment, &rows),
+        band,
+    })
+}
+
+/// Fails, naming one missing cell, unless `finished` holds every cell of the experiment's plan.
+pub fn check_complete(
+    experiment: &Experiment,
+    finished: &BTreeMap<usize, FinishedCell>,
+) -> Result<()> {
+    let cells = plan(experiment);
+    match (0..cells.len()).find(|i| !finished.contains_key(i)) {
+        None => Ok(()),
+        Some(missing) => bail!(
+            "{} of the {} cells of `{}` are missing, among them {}",
+            cells.len() - finished.len(),
+            cells.len(),
+            experiment.name,
+            describe(experiment, &cells[missing])
+        ),
+    }
+}
