@@ -77,6 +77,13 @@ impl Fingerprint {
         Ok(toml::to_string(self)?)
     }
 
+    /// Whether two fingerprints describe the same cells: the rule of both `--resume` and
+    /// `mangen merge`, which let the config's path, its texts, theory lines and fit settings
+    /// differ (only the reports read them).
+    pub fn same_cells(&self, other: &Fingerprint) -> Result<bool> {
+        Ok(self.cells_text()? == other.cells_text()?)
+    }
+
     /// The part the cells' results depend on, as text: the fingerprint without the config file's
     /// path, the texts, theory lines and fit settings, which only the reports read.
     fn cells_text(&self) -> Result<String> {
@@ -321,5 +328,105 @@ fn first_difference(recorded: &str, current: &str) -> String {
             (None, Some(b)) => return format!("this sweep has `{b}` more"),
             (None, None) => return "they differ".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+
+    fn experiment() -> Experiment {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny.toml");
+        Experiment::load(&file, Profile::Quick).unwrap()
+    }
+
+    /// A row of cell `cell` of `experiment`.
+    fn row_of(experiment: &Experiment, cell: &Cell) -> Row {
+        Row {
+            experiment: experiment.name.clone(),
+            score: experiment.scores[cell.score].label.clone(),
+            sampler: experiment.samplers[cell.sampler].label.clone(),
+            n_train: cell.n_train,
+            seed: cell.seed,
+            metric: "fidelity_mean".into(),
+            value: Some(0.5),
+            ..Row::default()
+        }
+    }
+
+    fn opened(out: &Path, experiment: &Experiment) -> Journal {
+        let owned: Vec<usize> = (0..plan(experiment).len()).collect();
+        Journal::open(out, experiment, &owned, false).unwrap()
+    }
+
+    #[test]
+    fn a_cell_file_is_read_back_as_its_cell() {
+        let out = tempfile::tempdir().unwrap();
+        let experiment = experiment();
+        let journal = opened(out.path(), &experiment);
+        let cells = plan(&experiment);
+        journal
+            .record(1, &[row_of(&experiment, &cells[1])], 0.25)
+            .unwrap();
+        let finished = journal.finished(&experiment).unwrap();
+        assert_eq!(finished.keys().copied().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(finished[&1].seconds, 0.25);
+    }
+
+    #[test]
+    fn a_cell_file_holding_another_cells_rows_is_refused() {
+        let out = tempfile::tempdir().unwrap();
+        let experiment = experiment();
+        let journal = opened(out.path(), &experiment);
+        let cells = plan(&experiment);
+        let other = cells
+            .iter()
+            .position(|c| c.n_train != cells[0].n_train)
+            .expect("the plan has more than one N");
+        journal
+            .record(0, &[row_of(&experiment, &cells[other])], 0.1)
+            .unwrap();
+        let message = format!("{:#}", journal.finished(&experiment).unwrap_err());
+        assert!(
+            message.contains("cell-00000.csv") && message.contains("does not hold the cell"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_cell_index_beyond_the_plan_is_refused() {
+        let out = tempfile::tempdir().unwrap();
+        let experiment = experiment();
+        let journal = opened(out.path(), &experiment);
+        let cells = plan(&experiment);
+        let beyond = cells.len() + 3;
+        journal
+            .record(beyond, &[row_of(&experiment, &cells[0])], 0.1)
+            .unwrap();
+        let message = format!("{:#}", journal.finished(&experiment).unwrap_err());
+        assert!(
+            message.contains(&format!("cell-{beyond:05}.csv"))
+                && message.contains(&format!("only {} cells", cells.len())),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn resume_and_merge_share_one_rule_of_what_may_differ() {
+        let experiment = experiment();
+        let base = Fingerprint::of(&experiment);
+        let mut texts = base.clone();
+        texts.file = "/elsewhere/tiny.toml".into();
+        texts.config.description = "edited".into();
+        texts.config.theory.clear();
+        texts.config.fit.level = 0.5;
+        assert!(base.same_cells(&texts).unwrap());
+        let mut cells = base.clone();
+        cells.config.seed += 1;
+        assert!(!base.same_cells(&cells).unwrap());
+        let mut profile = base.clone();
+        profile.profile = "standard".into();
+        assert!(!base.same_cells(&profile).unwrap());
     }
 }

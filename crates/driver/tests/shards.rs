@@ -139,3 +139,102 @@ fn shards_of_different_sweeps_do_not_merge() {
     );
     assert!(!out.exists());
 }
+
+/// The first cell file of `experiment` in `out`, with its first value changed.
+fn tamper_first_cell(out: &Path, experiment: &str) -> String {
+    let name = cells_in(out, experiment).remove(0);
+    let path = out.join("journal").join(experiment).join(&name);
+    let text = read(&path);
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let row = lines[2]
+        .rsplit_once(',')
+        .expect("a row ends with its value")
+        .0;
+    lines[2] = format!("{row},12345");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    name
+}
+
+#[test]
+fn two_copies_of_a_cell_that_differ_do_not_merge() {
+    let shards = tempfile::tempdir().unwrap();
+    let (one, two) = (shards.path().join("one"), shards.path().join("two"));
+    sweep(&one, None, &[]).success();
+    sweep(&two, None, &[]).success();
+    let out = shards.path().join("merged");
+    // Two whole runs of the same sweep hold identical copies of every cell: they merge.
+    mangen()
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    tamper_first_cell(&two, "tiny");
+    let refused = mangen()
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--out")
+        .arg(shards.path().join("again"))
+        .assert()
+        .code(2);
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        message.contains("cell 0 differs from the same cell in another shard"),
+        "{message}"
+    );
+    assert!(!shards.path().join("again").exists());
+}
+
+#[test]
+fn shards_may_differ_in_what_only_the_reports_read_as_resume_allows() {
+    let shards = tempfile::tempdir().unwrap();
+    let one = shards.path().join("one");
+    sweep(&one, Some("1/2"), &[]).success();
+    // The second shard runs from another checkout path, with an edited description and theory
+    // slope: the cells are the same.
+    let elsewhere = shards.path().join("checkout");
+    std::fs::create_dir(&elsewhere).unwrap();
+    for name in ["tiny.toml", "many_cells.toml"] {
+        let text = read(&data(name))
+            .replace("description = \"", "description = \"edited: ")
+            .replace("slope = -0.5", "slope = -0.25");
+        std::fs::write(elsewhere.join(name), text).unwrap();
+    }
+    let two = shards.path().join("two");
+    mangen()
+        .args([
+            "sweep",
+            "--profile",
+            "quick",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(&two)
+        .args(["--shard", "2/2"])
+        .arg(elsewhere.join("tiny.toml"))
+        .arg(elsewhere.join("many_cells.toml"))
+        .assert()
+        .success();
+    let out = shards.path().join("merged");
+    mangen()
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    // The reports take the texts of the first shard given.
+    let summary = read(&out.join("summary.md"));
+    assert!(!summary.contains("edited: "), "{summary}");
+    let whole = shards.path().join("whole");
+    sweep(&whole, None, &[]).success();
+    for experiment in ["tiny", "many_cells"] {
+        assert_eq!(
+            read(&out.join(experiment).join("runs.csv")),
+            read(&whole.join(experiment).join("runs.csv"))
+        );
+    }
+}

@@ -9,7 +9,9 @@ use anyhow::{Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// `mangen merge`: the reports of a single run from the journals of its shards.
+/// `mangen merge`: the reports of a single run from the journals of its shards. The shards must
+/// hold the same cells (the rule of `--resume`): they may differ in the config's path, texts,
+/// theory lines and fit settings, and the reports take those of the first shard given.
 pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     if shards.is_empty() {
         bail!("no shard folders given");
@@ -41,7 +43,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
                     experiment = Some(fingerprint.experiment(journal.dir())?);
                     agreed = Some((fingerprint, journal.dir().to_path_buf()));
                 }
-                Some((first, first_dir)) if *first != fingerprint => bail!(
+                Some((first, first_dir)) if !first.same_cells(&fingerprint)? => bail!(
                     "{} and {} journal different sweeps of `{name}`: run every shard with the same configs, profile and mangen",
                     first_dir.display(),
                     journal.dir().display()
