@@ -355,17 +355,19 @@ mod tests {
         }
     }
 
-    fn opened(out: &Path, experiment: &Experiment) -> Journal {
-        let owned: Vec<usize> = (0..plan(experiment).len()).collect();
-        Journal::open(out, experiment, &owned, false).unwrap()
+    /// A fresh journal of the tiny experiment in a temporary folder, with its plan.
+    fn opened() -> (tempfile::TempDir, Experiment, Journal, Vec<Cell>) {
+        let out = tempfile::tempdir().unwrap();
+        let experiment = experiment();
+        let cells = plan(&experiment);
+        let owned: Vec<usize> = (0..cells.len()).collect();
+        let journal = Journal::open(out.path(), &experiment, &owned, false).unwrap();
+        (out, experiment, journal, cells)
     }
 
     #[test]
     fn a_cell_file_is_read_back_as_its_cell() {
-        let out = tempfile::tempdir().unwrap();
-        let experiment = experiment();
-        let journal = opened(out.path(), &experiment);
-        let cells = plan(&experiment);
+        let (_out, experiment, journal, cells) = opened();
         journal
             .record(1, &[row_of(&experiment, &cells[1])], 0.25)
             .unwrap();
@@ -376,10 +378,7 @@ mod tests {
 
     #[test]
     fn a_cell_file_holding_another_cells_rows_is_refused() {
-        let out = tempfile::tempdir().unwrap();
-        let experiment = experiment();
-        let journal = opened(out.path(), &experiment);
-        let cells = plan(&experiment);
+        let (_out, experiment, journal, cells) = opened();
         let other = cells
             .iter()
             .position(|c| c.n_train != cells[0].n_train)
@@ -396,10 +395,7 @@ mod tests {
 
     #[test]
     fn a_cell_index_beyond_the_plan_is_refused() {
-        let out = tempfile::tempdir().unwrap();
-        let experiment = experiment();
-        let journal = opened(out.path(), &experiment);
-        let cells = plan(&experiment);
+        let (_out, experiment, journal, cells) = opened();
         let beyond = cells.len() + 3;
         journal
             .record(beyond, &[row_of(&experiment, &cells[0])], 0.1)

@@ -18,6 +18,16 @@ fn mangen() -> Command {
 
 /// A quick sweep of the tiny and many-cells experiments, whole or one shard of it.
 fn sweep(out: &Path, shard: Option<&str>, extra: &[&str]) -> assert_cmd::assert::Assert {
+    sweep_from(&data(""), out, shard, extra)
+}
+
+/// [`sweep`] of the configs of the same names in `configs`.
+fn sweep_from(
+    configs: &Path,
+    out: &Path,
+    shard: Option<&str>,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
     let mut command = mangen();
     command
         .args([
@@ -35,8 +45,18 @@ fn sweep(out: &Path, shard: Option<&str>, extra: &[&str]) -> assert_cmd::assert:
         command.args(["--shard", shard]);
     }
     command
-        .arg(data("tiny.toml"))
-        .arg(data("many_cells.toml"))
+        .arg(configs.join("tiny.toml"))
+        .arg(configs.join("many_cells.toml"))
+        .assert()
+}
+
+/// `mangen merge` of `shards` into `out`.
+fn merge(shards: &[&Path], out: &Path) -> assert_cmd::assert::Assert {
+    mangen()
+        .arg("merge")
+        .args(shards)
+        .arg("--out")
+        .arg(out)
         .assert()
 }
 
@@ -102,13 +122,7 @@ fn three_shards_merge_into_exactly_the_reports_of_a_single_run() {
 
     // Two of three shards: refused, naming what is missing; nothing is written.
     let partial = shards.path().join("partial");
-    let refused = mangen()
-        .arg("merge")
-        .args([shard_dir(1), shard_dir(3)])
-        .arg("--out")
-        .arg(&partial)
-        .assert()
-        .code(2);
+    let refused = merge(&[&shard_dir(1), &shard_dir(3)], &partial).code(2);
     let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(
         message.contains("missing") && message.contains("did every shard finish"),
@@ -125,13 +139,7 @@ fn shards_of_different_sweeps_do_not_merge() {
     sweep(&one, Some("1/2"), &[]).success();
     sweep(&two, Some("2/2"), &["--steps-factor", "2"]).success();
     let out = shards.path().join("merged");
-    let refused = mangen()
-        .arg("merge")
-        .args([&one, &two])
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let refused = merge(&[&one, &two], &out).code(2);
     let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(
         message.contains("different sweeps of `many_cells`"),
@@ -163,21 +171,9 @@ fn two_copies_of_a_cell_that_differ_do_not_merge() {
     sweep(&two, None, &[]).success();
     let out = shards.path().join("merged");
     // Two whole runs of the same sweep hold identical copies of every cell: they merge.
-    mangen()
-        .arg("merge")
-        .args([&one, &two])
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    merge(&[&one, &two], &out).success();
     tamper_first_cell(&two, "tiny");
-    let refused = mangen()
-        .arg("merge")
-        .args([&one, &two])
-        .arg("--out")
-        .arg(shards.path().join("again"))
-        .assert()
-        .code(2);
+    let refused = merge(&[&one, &two], &shards.path().join("again")).code(2);
     let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(
         message.contains("cell 0 differs from the same cell in another shard"),
@@ -202,30 +198,9 @@ fn shards_may_differ_in_what_only_the_reports_read_as_resume_allows() {
         std::fs::write(elsewhere.join(name), text).unwrap();
     }
     let two = shards.path().join("two");
-    mangen()
-        .args([
-            "sweep",
-            "--profile",
-            "quick",
-            "--quiet",
-            "--threads",
-            "2",
-            "--out",
-        ])
-        .arg(&two)
-        .args(["--shard", "2/2"])
-        .arg(elsewhere.join("tiny.toml"))
-        .arg(elsewhere.join("many_cells.toml"))
-        .assert()
-        .success();
+    sweep_from(&elsewhere, &two, Some("2/2"), &[]).success();
     let out = shards.path().join("merged");
-    mangen()
-        .arg("merge")
-        .args([&one, &two])
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    merge(&[&one, &two], &out).success();
     // The reports take the texts of the first shard given.
     let summary = read(&out.join("summary.md"));
     assert!(!summary.contains("edited: "), "{summary}");
