@@ -744,6 +744,67 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_tolerance_stays_within_its_bound_over_many_queries() {
+        // ε from loose to tight, 16 queries spread over [−1.5, 1.5]^dim (inside, near and outside
+        // the cloud) per variance, every span dimension: the bound holds and is not vacuous.
+        for dim in 1..=MAX_SPAN_DIM {
+            let points = cube(2000, dim);
+            let tree = GaussTree::new(&points, dim);
+            let queries: Vec<f64> = cube(16 * 7 + 3, dim)[3 * dim..]
+                .iter()
+                .map(|c| 1.5 * c)
+                .collect();
+            for &eps in &[1e-2, 1e-4, 1e-6, 1e-10] {
+                for &var in &[1e-5, 1e-3, 3e-2, 0.3, 3.0] {
+                    for u in queries.chunks_exact(dim).step_by(7) {
+                        let found = tree.average(&points, u, nearest(&points, dim, u).1, var, eps);
+                        let exact = dense(&points, dim, u, var);
+                        let gap = distance(&found.average, &exact);
+                        let useful = 2.5 * eps * (dim as f64).sqrt();
+                        assert!(
+                            gap <= found.error_bound + 1e-13 && found.error_bound <= useful,
+                            "dim {dim}, ε {eps:e}, var {var}, u {u:?}: gap {gap:e}, bound {:e}",
+                            found.error_bound
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_points_make_zero_width_boxes_that_stay_within_the_bound() {
+        // Every point four times, and a cloud of one point repeated: boxes of zero width.
+        for dim in [1, 2, 3] {
+            let distinct = cube(300, dim);
+            let repeated: Vec<f64> = distinct
+                .chunks_exact(dim)
+                .flat_map(|x| std::iter::repeat_n(x, 4).flatten().copied())
+                .collect();
+            let single: Vec<f64> = std::iter::repeat_n(&distinct[..dim], 500)
+                .flatten()
+                .copied()
+                .collect();
+            for points in [&repeated, &single] {
+                let tree = GaussTree::new(points, dim);
+                for &var in &[1e-6, 1e-2, 1.0, 1e3] {
+                    let u: Vec<f64> = (0..dim).map(|j| 0.25 - 0.3 * j as f64).collect();
+                    let found = tree.average(points, &u, nearest(points, dim, &u).1, var, 1e-8);
+                    let exact = dense(points, dim, &u, var);
+                    let gap = distance(&found.average, &exact);
+                    assert!(
+                        found.average.iter().all(|a| a.is_finite())
+                            && gap <= found.error_bound + 1e-13
+                            && found.error_bound <= 2.5e-8 * (dim as f64).sqrt(),
+                        "dim {dim}, var {var}: gap {gap:e}, bound {:e}",
+                        found.error_bound
+                    );
+                }
+            }
+        }
+    }
+
     /// `n` points of the unit sphere S^2 (a Fibonacci lattice) in span kd order.
     fn sphere_in_kd_order(n: usize) -> Vec<f64> {
         let golden = std::f64::consts::PI * (3.0 - 5f64.sqrt());

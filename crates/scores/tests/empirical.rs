@@ -245,3 +245,44 @@ fn slightly_off_span_data_stay_within_the_bound() {
         assert!(a.error_bound <= 3.0 * Truncation::DEFAULT_EPS, "t = {t}");
     }
 }
+
+/// Points 1e-7 off their 3-dimensional span with ε = 1e-6: at t ≥ 0.1 the distortion of measuring
+/// distances in the span, ρ + (e^{δ/var} − 1)·R, fits the tolerance, so the span path runs and adds
+/// it to the tree's bound. There the other path would sum densely and report a bound of 0, so a
+/// bound of at least the largest residual ρ shows the distortion was added; the gap to the dense
+/// score stays within it.
+#[test]
+fn off_span_data_take_the_span_path_with_its_distortion_in_the_bound() {
+    let (sphere, points) = sphere_data(500, 10, 6);
+    let mut r = rng::seeded(7);
+    let noisy = Arc::new(points.mapv(|v| {
+        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+    }));
+    let eps = 1e-6;
+    let truncated = EmpiricalScore::new(noisy.clone(), Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Certified { eps })
+        .unwrap();
+    let residual = truncated.index().residual_max();
+    assert!(residual > 1e-7 && residual < 1e-6, "ρ = {residual:e}");
+    let dense = EmpiricalScore::new(noisy, Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    for (i, t) in [0.1, 1.0, 10.0].into_iter().enumerate() {
+        let x = laws::perturbed_point(&sphere, 0.1, &mut rng::seeded(30 + i as u64));
+        let a = truncated.denoise_estimate(x.view(), t).unwrap();
+        let b = dense.denoise(x.view(), t).unwrap();
+        let gap = distance(&a.value, &b);
+        assert!(
+            a.error_bound >= residual,
+            "t = {t}: bound {:e} < ρ = {residual:e}: the span path did not run or left out its distortion",
+            a.error_bound
+        );
+        assert!(
+            gap <= a.error_bound + 1e-12 && a.error_bound <= 3.0 * eps,
+            "t = {t}: gap {gap:e}, bound {:e}",
+            a.error_bound
+        );
+    }
+}
