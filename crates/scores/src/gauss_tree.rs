@@ -730,18 +730,34 @@ mod tests {
             let tree = GaussTree::new(&points, dim);
             for &var in &[1e-6, 1e-3, 0.1, 3.0, 1e4] {
                 let u: Vec<f64> = (0..dim).map(|j| 0.3 - 0.2 * j as f64).collect();
-                let found = tree.average(&points, &u, nearest(&points, dim, &u).1, var, 1e-9);
-                let exact = dense(&points, dim, &u, var);
-                let gap = distance(&found.average, &exact);
                 // The bound is about ε (R + |m̂|) ≤ 2ε√dim for points of [−1, 1]^dim: not vacuous.
                 let useful = 2.5 * 1e-9 * (dim as f64).sqrt();
-                assert!(
-                    gap <= found.error_bound + 1e-13 && found.error_bound <= useful,
-                    "dim {dim}, var {var}: gap {gap:e}, bound {:e}",
-                    found.error_bound
-                );
+                assert_within_bound(&tree, &points, &u, var, 1e-9, useful);
             }
         }
+    }
+
+    /// The tree's average at `u` against the dense sum: within the returned bound, which is at
+    /// most `useful` (not vacuous). Returns the sum for further checks.
+    fn assert_within_bound(
+        tree: &GaussTree,
+        points: &[f64],
+        u: &[f64],
+        var: f64,
+        eps: f64,
+        useful: f64,
+    ) -> GaussSum {
+        let dim = u.len();
+        let found = tree.average(points, u, nearest(points, dim, u).1, var, eps);
+        let gap = distance(&found.average, &dense(points, dim, u, var));
+        assert!(
+            found.average.iter().all(|a| a.is_finite())
+                && gap <= found.error_bound + 1e-13
+                && found.error_bound <= useful,
+            "dim {dim}, ε {eps:e}, var {var}, u {u:?}: gap {gap:e}, bound {:e}",
+            found.error_bound
+        );
+        found
     }
 
     #[test]
@@ -758,15 +774,8 @@ mod tests {
             for &eps in &[1e-2, 1e-4, 1e-6, 1e-10] {
                 for &var in &[1e-5, 1e-3, 3e-2, 0.3, 3.0] {
                     for u in queries.chunks_exact(dim).step_by(7) {
-                        let found = tree.average(&points, u, nearest(&points, dim, u).1, var, eps);
-                        let exact = dense(&points, dim, u, var);
-                        let gap = distance(&found.average, &exact);
                         let useful = 2.5 * eps * (dim as f64).sqrt();
-                        assert!(
-                            gap <= found.error_bound + 1e-13 && found.error_bound <= useful,
-                            "dim {dim}, ε {eps:e}, var {var}, u {u:?}: gap {gap:e}, bound {:e}",
-                            found.error_bound
-                        );
+                        assert_within_bound(&tree, &points, u, var, eps, useful);
                     }
                 }
             }
@@ -790,16 +799,8 @@ mod tests {
                 let tree = GaussTree::new(points, dim);
                 for &var in &[1e-6, 1e-2, 1.0, 1e3] {
                     let u: Vec<f64> = (0..dim).map(|j| 0.25 - 0.3 * j as f64).collect();
-                    let found = tree.average(points, &u, nearest(points, dim, &u).1, var, 1e-8);
-                    let exact = dense(points, dim, &u, var);
-                    let gap = distance(&found.average, &exact);
-                    assert!(
-                        found.average.iter().all(|a| a.is_finite())
-                            && gap <= found.error_bound + 1e-13
-                            && found.error_bound <= 2.5e-8 * (dim as f64).sqrt(),
-                        "dim {dim}, var {var}: gap {gap:e}, bound {:e}",
-                        found.error_bound
-                    );
+                    let useful = 2.5e-8 * (dim as f64).sqrt();
+                    assert_within_bound(&tree, points, &u, var, 1e-8, useful);
                 }
             }
         }

@@ -19,6 +19,16 @@ fn sphere_data(n: usize, ambient: usize, seed: u64) -> (Embedded<Sphere>, Arc<Ar
     (sphere, Arc::new(points))
 }
 
+/// [`sphere_data`] moved off its 3-dimensional span by N(0, 1e-14) noise in every coordinate.
+fn off_span_sphere_data(n: usize, seed: u64) -> (Embedded<Sphere>, Arc<Array2<f64>>) {
+    let (sphere, points) = sphere_data(n, 10, seed);
+    let mut r = rng::seeded(seed + 1);
+    let noisy = points.mapv(|v| {
+        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+    });
+    (sphere, Arc::new(noisy))
+}
+
 fn distance(a: &Array1<f64>, b: &Array1<f64>) -> f64 {
     (a - b).mapv(|v| v * v).sum().sqrt()
 }
@@ -220,11 +230,7 @@ fn full_rank_data_fall_back_to_a_scan_and_stay_exact() {
 /// way it stays within its bound of the dense score.
 #[test]
 fn slightly_off_span_data_stay_within_the_bound() {
-    let (sphere, points) = sphere_data(500, 10, 4);
-    let mut r = rng::seeded(5);
-    let noisy = Arc::new(points.mapv(|v| {
-        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
-    }));
+    let (sphere, noisy) = off_span_sphere_data(500, 4);
     let truncated = EmpiricalScore::new(noisy.clone(), Schedule::VarianceExploding).unwrap();
     assert_eq!(truncated.index().path(), SearchPath::KdTree { span_dim: 3 });
     assert!(truncated.index().residual_max() > 1e-8);
@@ -253,11 +259,7 @@ fn slightly_off_span_data_stay_within_the_bound() {
 /// score stays within it.
 #[test]
 fn off_span_data_take_the_span_path_with_its_distortion_in_the_bound() {
-    let (sphere, points) = sphere_data(500, 10, 6);
-    let mut r = rng::seeded(7);
-    let noisy = Arc::new(points.mapv(|v| {
-        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
-    }));
+    let (sphere, noisy) = off_span_sphere_data(500, 6);
     let eps = 1e-6;
     let truncated = EmpiricalScore::new(noisy.clone(), Schedule::VarianceExploding)
         .unwrap()
