@@ -85,3 +85,35 @@ pub struct ScoreKind {
     /// Checks a table.
     pub parse: ParseScore,
 }
+
+/// The builder of a kind without parameters (`oracle`, `population`, `fresh`): its label is its
+/// kind, and `build` is a plain function.
+#[derive(Debug, Clone, Copy)]
+pub struct Parameterless {
+    /// The kind, which is also the label.
+    pub kind: &'static str,
+    /// Builds the score in a cell.
+    pub build: fn(&ScoreInputs) -> Result<BuiltScore>,
+}
+
+impl Parameterless {
+    /// Checks that a `[[score]]` table holds nothing but its `kind`, and gives this builder.
+    pub fn parse(self, table: &toml::Table) -> Result<Arc<dyn ScoreBuilder>, FieldError> {
+        crate::field::no_fields(table, &["kind"])?;
+        Ok(Arc::new(self))
+    }
+}
+
+impl ScoreBuilder for Parameterless {
+    fn kind(&self) -> &str {
+        self.kind
+    }
+
+    fn label(&self) -> String {
+        self.kind.into()
+    }
+
+    fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
+        (self.build)(inputs)
+    }
+}

@@ -52,8 +52,8 @@ kind = "fresh"
 novelty = true
 "#;
 
-#[test]
-fn a_law_of_ones_own_is_sampled_by_the_sweep() {
+/// The experiment of [`CONFIG`] with its law replaced by [`Doubled`], in a temporary folder.
+fn doubled_experiment() -> (tempfile::TempDir, Experiment) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doubled.toml");
     std::fs::write(&file, CONFIG).unwrap();
@@ -61,6 +61,12 @@ fn a_law_of_ones_own_is_sampled_by_the_sweep() {
     experiment.measure = Arc::new(Doubled {
         inner: experiment.measure.clone(),
     });
+    (dir, experiment)
+}
+
+#[test]
+fn a_law_of_ones_own_is_sampled_by_the_sweep() {
+    let (dir, experiment) = doubled_experiment();
     let run = SweepRun {
         out: dir.path().join("out"),
         profile: Profile::Standard,
@@ -76,13 +82,7 @@ fn a_law_of_ones_own_is_sampled_by_the_sweep() {
 
 #[test]
 fn the_cells_draw_their_training_sets_from_the_law_of_ones_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("doubled.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let mut experiment = Experiment::load(&file, Profile::Standard).unwrap();
-    experiment.measure = Arc::new(Doubled {
-        inner: experiment.measure.clone(),
-    });
+    let (_dir, experiment) = doubled_experiment();
     let train = mangen_driver::cell::training_set(&experiment, 40, 0);
     for pair in train.outer_iter().collect::<Vec<_>>().chunks(2) {
         assert_eq!(pair[0], pair[1]);

@@ -1,36 +1,20 @@
 //! `kind = "fresh"`: no score at all, fresh samples of μ in place of generated ones: the null of every metric.
 
-use crate::field::no_fields;
-use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
-use anyhow::Result;
-use std::sync::Arc;
+use crate::score::{BuiltScore, Parameterless, ScoreKind};
 
-/// The fresh-sample pseudo-score.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fresh;
-
-/// `[[score]] kind = "fresh"`.
-pub const KIND: ScoreKind = ScoreKind {
+/// The fresh-sample pseudo-score: it builds no score, and the cell draws fresh samples of μ.
+pub const FRESH: Parameterless = Parameterless {
     kind: "fresh",
-    parse: |table, _| {
-        no_fields(table, &["kind"])?;
-        Ok(Arc::new(Fresh))
-    },
-};
-
-impl ScoreBuilder for Fresh {
-    fn kind(&self) -> &str {
-        KIND.kind
-    }
-
-    fn label(&self) -> String {
-        KIND.kind.into()
-    }
-
-    fn build(&self, _: &ScoreInputs) -> Result<BuiltScore> {
+    build: |_| {
         Ok(BuiltScore {
             score: None,
             projection: None,
         })
-    }
-}
+    },
+};
+
+/// `[[score]] kind = "fresh"`.
+pub const KIND: ScoreKind = ScoreKind {
+    kind: FRESH.kind,
+    parse: |table, _| FRESH.parse(table),
+};
