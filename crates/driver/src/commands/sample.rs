@@ -21,7 +21,7 @@ pub struct SampleArgs {
     /// Repetition index (the training set and noise of that seed in the sweep).
     #[arg(long)]
     pub seed: usize,
-    /// Score label or kind (the first [[score]] when absent).
+    /// Score label or kind (the first `[[score]]` when absent).
     #[arg(long)]
     pub score: Option<String>,
     /// Index of the `[[sampler]]` (0-based).
