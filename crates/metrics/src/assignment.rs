@@ -40,6 +40,24 @@ pub fn assignment_cost(n: usize, cost: &[f64], assignment: &[usize]) -> f64 {
 
 /// [`optimal_assignment`] starting from `candidates` cheapest pairs per row and per column.
 pub fn assignment_with_candidates(n: usize, cost: &[f64], candidates: usize) -> Vec<usize> {
+    solve_with_candidates(n, cost, candidates).0
+}
+
+/// How the solver reached its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolverRounds {
+    /// Times the candidate graph was widened fourfold (no perfect matching in it).
+    pub widenings: usize,
+    /// Whether it finished with dense searches over the whole matrix.
+    pub dense_finish: bool,
+}
+
+/// [`assignment_with_candidates`] with the rounds it took.
+pub fn solve_with_candidates(
+    n: usize,
+    cost: &[f64],
+    candidates: usize,
+) -> (Vec<usize>, SolverRounds) {
     assert_eq!(cost.len(), n * n, "the cost matrix must be n × n");
     assert!(
         cost.iter().all(|c| c.is_finite()),
@@ -49,18 +67,24 @@ pub fn assignment_with_candidates(n: usize, cost: &[f64], candidates: usize) -> 
     let (zero_rows, zero_columns) = (vec![0.0; n], vec![0.0; n]);
     let graph = candidate_graph(n, cost, &zero_rows, &zero_columns, k);
     let mut solver = Sparse::new(n, cost, graph);
+    let mut rounds = SolverRounds {
+        widenings: 0,
+        dense_finish: false,
+    };
     loop {
         if solver.augment_free_rows() {
             let missing = solver.negative_reduced_costs();
             if missing.is_empty() {
-                return solver.column_of_row;
+                return (solver.column_of_row, rounds);
             }
             solver.admit(&missing);
         } else if 16 * k <= n {
             k *= 4;
             solver.widen(k);
+            rounds.widenings += 1;
         } else {
-            return solver.finish_dense();
+            rounds.dense_finish = true;
+            return (solver.finish_dense(), rounds);
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The sparse-then-certified assignment solver against SciPy's algorithm (the `lsap` crate) on random, tied and geometric cost matrices, from every number of starting candidates.
 
 use mangen_geometry::rng;
-use mangen_metrics::assignment::{assignment_cost, assignment_with_candidates, optimal_assignment};
+use mangen_metrics::assignment::{
+    assignment_cost, assignment_with_candidates, optimal_assignment, solve_with_candidates,
+};
 use proptest::prelude::*;
 use rand::RngExt;
 
@@ -79,24 +81,47 @@ proptest! {
     }
 }
 
+/// A permutation whose total is the dense solver's optimum (to 1e-12 relative).
+fn assert_optimal(n: usize, cost: &Vec<f64>, assignment: &[usize], what: &str) {
+    assert!(is_permutation(assignment), "{what}");
+    let (found, optimum) = (assignment_cost(n, cost, assignment), oracle_total(cost, n));
+    assert!(
+        (found - optimum).abs() <= 1e-12 * optimum,
+        "{what}: {found} vs {optimum}"
+    );
+}
+
 #[test]
 fn large_geometric_problems_match_the_dense_solver() {
     for (n, kind, seed) in [(300, 2, 1), (1000, 2, 2), (1000, 3, 3)] {
         let cost = matrix(n, kind, seed);
-        let assignment = optimal_assignment(n, &cost);
-        assert!(is_permutation(&assignment));
-        let (found, optimum) = (
-            assignment_cost(n, &cost, &assignment),
-            oracle_total(&cost, n),
-        );
-        assert!(
-            (found - optimum).abs() <= 1e-12 * optimum,
-            "n = {n}: {found} vs {optimum}"
-        );
+        assert_optimal(n, &cost, &optimal_assignment(n, &cost), &format!("n = {n}"));
     }
 }
 
 #[test]
 fn the_empty_problem_has_the_empty_answer() {
     assert!(optimal_assignment(0, &[]).is_empty());
+}
+
+/// Points of a circle are one-dimensional data: optimal pairs reach about √n neighbours, so a
+/// graph started from one or two candidates per row has no perfect matching and is widened
+/// fourfold, again and again. Every such solve must still reach the dense solver's optimum.
+#[test]
+#[allow(clippy::print_stdout)]
+fn graphs_widened_twice_or_more_reach_the_optimum() {
+    for (n, candidates, seed) in [
+        (64, 1, 11),
+        (300, 1, 12),
+        (300, 2, 13),
+        (2000, 1, 14),
+        (2000, 2, 15),
+    ] {
+        let cost = matrix(n, 3, seed);
+        let (assignment, rounds) = solve_with_candidates(n, &cost, candidates);
+        let what = format!("n = {n}, {candidates} candidate(s): {rounds:?}");
+        println!("{what}");
+        assert_optimal(n, &cost, &assignment, &what);
+        assert!(rounds.widenings >= 2, "n = {n}: {rounds:?}");
+    }
 }
