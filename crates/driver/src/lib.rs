@@ -3,6 +3,17 @@
 //!
 //! The library crates compute; this crate reads configs and points, runs the sweep and writes
 //! reports. It is the only crate (with xtask) that does I/O.
+//!
+//! Read it top-down; nothing climbs back up:
+//! - `main` → [`commands`] (one file per subcommand) → [`engine`] (cells in parallel, the
+//!   [`journal`], [`shard`]s, the output [`lock`], [`progress`]);
+//! - [`cell`]: one cell, one way: streams → training set → shared neighbour index → score →
+//!   samples → metrics → rows;
+//! - [`experiment`]: the config checked into what the sweep reads, with the kinds of the
+//!   [`registry`]: score kinds ([`score`], one file each in [`scores`]) and metrics ([`metric`],
+//!   one file each in [`metrics`]);
+//! - [`schema`]: the config as written; [`models`]: the manifold and density it names;
+//! - reports read finished rows only: [`experiment_report`], [`fit`], [`plot`], [`band`], [`report`].
 #![allow(clippy::print_stderr)]
 
 pub mod band;
