@@ -238,11 +238,7 @@ impl Checker<'_> {
     }
 
     fn positive(&self, field: &str, value: f64) -> Result<()> {
-        if value.is_finite() && value > 0.0 {
-            Ok(())
-        } else {
-            self.fail(field, format!("must be finite and > 0 (got {value})"))
-        }
+        crate::field::positive(field, value).or_else(|err| self.fail(err.field, err.rule))
     }
 
     fn manifold(&self, raw: &RawExperiment) -> Result<(Arc<dyn Manifold>, ndarray::Array1<f64>)> {
@@ -338,7 +334,10 @@ impl Checker<'_> {
             return self.fail("sampler", "give at least one [[sampler]]");
         }
         if steps_factor == 0 {
-            return self.fail("sampler", "the steps factor must be ≥ 1 (got 0)");
+            return self.fail(
+                "sampler",
+                "the steps factor (--steps-factor) must be ≥ 1 (got 0)",
+            );
         }
         let mut checked = Vec::new();
         for (i, s) in raw.sampler.iter_mut().enumerate() {

@@ -182,6 +182,14 @@ fn the_steps_factor_is_applied_in_the_check_and_an_overflow_is_refused() {
     assert_eq!(doubled.samplers[0].config.steps, 200);
     assert_eq!(doubled.samplers[0].label, "sde(t0=0.001,steps=200)");
     assert_eq!(doubled.raw.sampler[0].steps, 200, "the config as run");
+    let zero = format!(
+        "{:#}",
+        Experiment::parse_with(VALID, file, &options(0)).unwrap_err()
+    );
+    assert!(
+        zero.contains("`sampler`") && zero.contains("--steps-factor"),
+        "{zero}"
+    );
     let message = format!(
         "{:#}",
         Experiment::parse_with(VALID, file, &options(usize::MAX)).unwrap_err()

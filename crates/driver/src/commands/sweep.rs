@@ -115,9 +115,6 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 /// cell runs.
 pub fn sweep_with(args: &SweepArgs, registry: &Registry) -> Result<()> {
     let files = experiment_files(args)?;
-    if args.steps_factor == 0 {
-        bail!("--steps-factor must be ≥ 1");
-    }
     let options = LoadOptions {
         profile: args.profile,
         steps_factor: args.steps_factor,
