@@ -2,7 +2,6 @@
 //! (libFuzzer), installing cargo-fuzz when it is missing.
 
 use crate::machine;
-use std::process::Command;
 
 const HELP: &str = "\
 usage: cargo xtask fuzz [--seconds S] [target ...]
@@ -54,7 +53,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         chosen = TARGETS.iter().map(|(name, _)| *name).collect();
     }
     machine::ensure_system_libraries()?;
-    ensure_cargo_fuzz()?;
+    machine::ensure_cargo_subcommand("fuzz", "cargo-fuzz")?;
     let driver = machine::workspace_root().join("crates/driver");
     let time = format!("-max_total_time={seconds}");
     for (name, seeds) in TARGETS.iter().filter(|(name, _)| chosen.contains(name)) {
@@ -71,18 +70,4 @@ pub fn run(args: &[String]) -> Result<(), String> {
         chosen.join(", ")
     );
     Ok(())
-}
-
-/// Installs cargo-fuzz from crates.io unless `cargo fuzz` already answers.
-fn ensure_cargo_fuzz() -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let present = Command::new(&cargo)
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if present {
-        return Ok(());
-    }
-    println!("xtask: cargo fuzz is missing; installing it from crates.io");
-    machine::cargo(&["install", "cargo-fuzz", "--locked"])
 }

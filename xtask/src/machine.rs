@@ -133,3 +133,18 @@ pub fn workspace_root() -> std::path::PathBuf {
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
 }
+
+/// Installs `package` from crates.io (`cargo install --locked`) unless `cargo <subcommand>
+/// --version` already answers.
+pub fn ensure_cargo_subcommand(subcommand: &str, package: &str) -> Result<(), String> {
+    let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let present = Command::new(&program)
+        .args([subcommand, "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if present {
+        return Ok(());
+    }
+    println!("xtask: cargo {subcommand} is missing; installing {package} from crates.io");
+    cargo(&["install", package, "--locked"])
+}

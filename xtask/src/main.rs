@@ -4,6 +4,7 @@
 mod compare;
 mod fuzz;
 mod machine;
+mod mutants;
 mod sweep;
 mod test;
 
@@ -17,6 +18,7 @@ commands:
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
   compare   run the memorizer job in mangen and in the NumPy/SciPy baseline, check and time them
   fuzz      run the fuzz targets of the config parser and the CSV point reader (cargo fuzz)
+  mutants   mutation testing of the decision-making files (cargo mutants; runs long)
   help      show this message
 ";
 
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "compare" => compare::run(rest),
         "fuzz" => fuzz::run(rest),
+        "mutants" => mutants::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

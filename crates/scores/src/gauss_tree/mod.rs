@@ -491,10 +491,8 @@ impl GaussTree {
             return None;
         };
         let remainders = &self.log_remainders[offset / indices.len() * (order + 1)..][..order + 1];
-        let common = self.dim as f64 * CRAMER.ln()
-            + (2.0 * query.nearest_sq - near_sq) / (2.0 * query.two_var);
-        let log_var = (0.5 * query.two_var).ln();
-        let log_per_point = |p: usize| common + remainders[p] - 0.5 * (p + 1) as f64 * log_var;
+        let bound = RemainderBound::new(self.dim, query.two_var, query.nearest_sq, near_sq);
+        let log_per_point = |p: usize| bound.log_per_point(p, remainders[p]);
         // The top order first: where it does not fit (mostly at small t) the node is opened
         // without trying the others, which could fit before it only in boxes much wider than √v.
         if log_per_point(*order) > query.log_budget {
@@ -589,6 +587,31 @@ impl GaussTree {
     }
 }
 
+/// The Lagrange remainder bound per point of a node's expansion, for one query: with the kernel
+/// variance v, the squared distance L of the nearest training point (whose weight is 1) and the
+/// squared distance δ² from the query to the node's box, the order-p remainder of a point is at
+/// most K^m v^{−(p+1)/2} e^{L/(2v) − δ²/(4v)} Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!).
+struct RemainderBound {
+    /// m ln K + L/(2v) − δ²/(4v).
+    common: f64,
+    log_var: f64,
+}
+
+impl RemainderBound {
+    fn new(dim: usize, two_var: f64, nearest_sq: f64, near_sq: f64) -> Self {
+        Self {
+            common: dim as f64 * CRAMER.ln() + (2.0 * nearest_sq - near_sq) / (2.0 * two_var),
+            log_var: (0.5 * two_var).ln(),
+        }
+    }
+
+    /// ln of the order-p bound, given ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) (from
+    /// [`log_remainder_sum`]).
+    fn log_per_point(&self, p: usize, log_sum: f64) -> f64 {
+        self.common + log_sum - 0.5 * (p + 1) as f64 * self.log_var
+    }
+}
+
 /// The sums over one leaf's points, and how many were dropped.
 struct LeafSums {
     s0: f64,
@@ -644,5 +667,7 @@ fn factorial(n: usize) -> f64 {
     (1..=n).map(|k| k as f64).product()
 }
 
+#[cfg(test)]
+mod exact_remainder;
 #[cfg(test)]
 mod tests;
