@@ -196,31 +196,74 @@ fn score_at_tiny_t_points_at_the_nearest_training_point() {
 
 #[test]
 fn sample_reproduces_a_cell_of_the_sweep() {
+    // The sweep's fidelity statistics of one cell (projection, N = 40, seed 1), and the same
+    // statistics of `mangen sample`'s points for that cell measured by `mangen metric
+    // fidelity`: equal to the last digit.
     let dir = tempfile::tempdir().unwrap();
-    let first = dir.path().join("a.csv");
-    let second = dir.path().join("b.csv");
-    for out in [&first, &second] {
-        mangen()
-            .args([
-                "sample",
-                "--n-train",
-                "40",
-                "--seed",
-                "1",
-                "--score",
-                "projection",
-                "--samples",
-                "25",
-            ])
-            .arg("--experiment")
-            .arg(tiny())
-            .arg("--out")
-            .arg(out)
-            .assert()
-            .success();
-    }
-    let text = std::fs::read_to_string(&first).unwrap();
-    assert_eq!(text, std::fs::read_to_string(&second).unwrap());
-    assert_eq!(text.lines().count(), 26);
+    let reports = dir.path().join("reports");
+    mangen()
+        .args(["sweep", "--profile", "quick", "--quiet", "--out"])
+        .arg(&reports)
+        .arg(tiny())
+        .assert()
+        .success();
+    let mut runs = csv::Reader::from_path(reports.join("tiny/runs.csv")).unwrap();
+    let header = runs.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = runs.records().map(Result::unwrap).collect();
+    let swept = |statistic: &str| -> String {
+        let wanted = [
+            ("score_kind", "projection"),
+            ("n_train", "40"),
+            ("seed", "1"),
+            ("metric", &format!("fidelity_{statistic}")),
+        ];
+        let row = rows
+            .iter()
+            .find(|row| {
+                wanted
+                    .iter()
+                    .all(|(name, value)| &row[column(name)] == *value)
+            })
+            .unwrap();
+        row[column("value")].to_string()
+    };
+    let samples = dir.path().join("samples.csv");
+    mangen()
+        .args([
+            "sample",
+            "--profile",
+            "quick",
+            "--n-train",
+            "40",
+            "--seed",
+            "1",
+        ])
+        .args(["--score", "projection", "--experiment"])
+        .arg(tiny())
+        .arg("--out")
+        .arg(&samples)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&samples).unwrap();
     assert_eq!(text.lines().next().unwrap(), "x1,x2,x3");
+    assert_eq!(
+        text.lines().count(),
+        1 + 60,
+        "the quick profile's 60 samples"
+    );
+    let printed = stdout_of(
+        mangen()
+            .args(["metric", "fidelity", "--experiment"])
+            .arg(tiny())
+            .arg("--samples")
+            .arg(&samples),
+    );
+    for statistic in ["mean", "median", "q95", "max"] {
+        let measured = printed
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{statistic},")))
+            .unwrap();
+        assert_eq!(measured, swept(statistic), "fidelity_{statistic}");
+    }
 }
