@@ -79,6 +79,35 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
     chi_square_sf(z * z, 1.0)
 }
 
+/// The |z| whose two-sided normal tail is `p`: a statistic beyond it is rejected at level `p`.
+pub fn normal_critical(p: f64) -> f64 {
+    decreasing_root(normal_two_sided_p, p)
+}
+
+/// The λ whose Kolmogorov tail Q_KS(λ) is `p`: a KS test of n points at level `p` rejects a
+/// law whose CDF is off by more than about λ/√n somewhere.
+pub fn kolmogorov_critical(p: f64) -> f64 {
+    decreasing_root(kolmogorov_sf, p)
+}
+
+/// The x in [0, 40] where the decreasing `f` crosses `target` (bisection to 1e-12).
+fn decreasing_root(f: impl Fn(f64) -> f64, target: f64) -> f64 {
+    assert!(
+        target > 0.0 && target < 1.0,
+        "a level in (0, 1), got {target}"
+    );
+    let (mut lo, mut hi) = (0.0, 40.0);
+    while hi - lo > 1e-12 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +119,15 @@ mod tests {
         assert!((chi_square_sf(18.307_038_053_275_146, 10.0) - 0.05).abs() < 1e-12);
         assert!((chi_square_sf(124.342_113_404_18, 100.0) - 0.05).abs() < 1e-9);
         assert!((chi_square_sf(2.0, 2.0) - (-1.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn critical_values_invert_the_tails() {
+        assert!((normal_critical(1e-6) - 4.891_638_475_698_85).abs() < 1e-9);
+        assert!((normal_critical(0.05) - 1.959_963_984_540_054).abs() < 1e-9);
+        // Q_KS(1.358) = 0.05 (Kolmogorov's table); Q_KS(1.6276) = 0.01.
+        assert!((kolmogorov_critical(0.05) - 1.358).abs() < 1e-3);
+        assert!((kolmogorov_critical(0.01) - 1.6276).abs() < 1e-3);
     }
 
     #[test]
