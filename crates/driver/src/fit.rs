@@ -313,7 +313,7 @@ mod tests {
     use super::*;
     use crate::profile::Profile;
 
-    /// An experiment with three scores, fidelity and W1, one theory line of slope −1/2 on
+    /// An experiment with three scores, fidelity, W1, novelty and coverage, one theory line of slope −1/2 on
     /// `fidelity_mean`, and `extra` appended (a `[fit]` table).
     fn experiment(extra: &str) -> Experiment {
         let text = format!(
@@ -337,6 +337,8 @@ kind = "population"
 [metrics]
 fidelity = true
 wasserstein = {{ p = 1 }}
+novelty = true
+coverage = {{ radii = [0.1, 0.2], tube = 0.1, centres = 20 }}
 [[theory]]
 metric = "fidelity_mean"
 slope = -0.5
@@ -511,6 +513,26 @@ label = "N^-1/2"
         );
         // Fitted from the first score's null rows (0.25), not the second's (0.01).
         assert!((nulls[0].intercept.unwrap() - 0.25f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn only_unscaled_rates_are_fitted() {
+        // A rate (w1), an unscaled fraction (memorized_fraction) and a fraction per radius
+        // (covered_fraction at r = 0.1), all on power laws: only the rate gets a slope row.
+        let raw = experiment("");
+        let mut all = rows("empirical", "w1", &GRID, &power_law(-0.5));
+        all.extend(rows(
+            "empirical",
+            "memorized_fraction",
+            &GRID,
+            &power_law(-0.5),
+        ));
+        let mut scaled = rows("empirical", "covered_fraction", &GRID, &power_law(-0.5));
+        scaled.iter_mut().for_each(|row| row.scale = Some(0.1));
+        all.extend(scaled);
+        let slopes = fit_experiment(&raw, &all).unwrap();
+        let fitted: Vec<&str> = slopes.iter().map(|s| s.metric.as_str()).collect();
+        assert_eq!(fitted, ["w1"]);
     }
 
     #[test]
