@@ -8,7 +8,7 @@ use mangen_samplers::{
 use mangen_scores::{
     EmpiricalScore, NeighbourIndex, OracleProjection, Result, Schedule, Score, ScoreModel,
 };
-use mangen_testkit::{FALSE_ALARM, kolmogorov_critical, ks_p_value};
+use mangen_testkit::{FALSE_ALARM, bend_uniform, kolmogorov_critical, ks_p_value};
 use ndarray::{Array1, ArrayView1};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -194,7 +194,7 @@ fn the_oracle_samples_near_and_all_over_the_circle() {
     }
     let detectable = kolmogorov_critical(FALSE_ALARM) / (n as f64).sqrt();
     assert!(std::f64::consts::TAU * detectable < 0.086, "{detectable}");
-    let bent: Vec<f64> = angles.iter().map(|&u| bend(u, 0.12)).collect();
+    let bent: Vec<f64> = angles.iter().map(|&u| bend_uniform(u, 0.12)).collect();
     let p = ks_p_value(angles, |u| u);
     assert!(p > FALSE_ALARM, "angles are not uniform: KS p = {p:e}");
     let p = ks_p_value(bent, |u| u);
@@ -202,22 +202,6 @@ fn the_oracle_samples_near_and_all_over_the_circle() {
         p <= FALSE_ALARM,
         "angles of density 1 + 0.12 cos θ pass: KS p = {p:e}"
     );
-}
-
-/// The quantile at u of the density 1 + a cos(2πx − π) on [0, 1), whose CDF is
-/// x − a sin(2πx)/(2π): it maps uniform angles to that density.
-fn bend(u: f64, a: f64) -> f64 {
-    let cdf = |x: f64| x - a * (std::f64::consts::TAU * x).sin() / std::f64::consts::TAU;
-    let (mut lo, mut hi) = (0.0, 1.0);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if cdf(mid) < u {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
 }
 
 #[test]

@@ -81,23 +81,51 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
 
 /// The |z| whose two-sided normal tail is `p`: a statistic beyond it is rejected at level `p`.
 pub fn normal_critical(p: f64) -> f64 {
-    decreasing_root(normal_two_sided_p, p)
+    decreasing_root(normal_two_sided_p, p, 40.0)
 }
 
 /// The λ whose Kolmogorov tail Q_KS(λ) is `p`: a KS test of n points at level `p` rejects a
 /// law whose CDF is off by more than about λ/√n somewhere.
 pub fn kolmogorov_critical(p: f64) -> f64 {
-    decreasing_root(kolmogorov_sf, p)
+    decreasing_root(kolmogorov_sf, p, 40.0)
 }
 
-/// The x in [0, 40] where the decreasing `f` crosses `target` (bisection to 1e-12).
-fn decreasing_root(f: impl Fn(f64) -> f64, target: f64) -> f64 {
+/// The χ² value whose tail P(χ²_dof ≥ x) is `p`.
+pub fn chi_square_critical(p: f64, dof: f64) -> f64 {
+    decreasing_root(
+        |x| chi_square_sf(x, dof),
+        p,
+        dof + 40.0 * (2.0 * dof).sqrt() + 40.0,
+    )
+}
+
+/// The quantile at u ∈ [0, 1] of the density 1 + a cos(2πx − π) on [0, 1) (|a| < 1), whose
+/// CDF x − a sin(2πx)/(2π) is off the uniform one by at most |a|/(2π): it bends a uniform
+/// sample into a planted alternative for the power checks of uniformity tests.
+pub fn bend_uniform(u: f64, a: f64) -> f64 {
+    assert!(a.abs() < 1.0, "a density needs |a| < 1, got {a}");
+    let tau = std::f64::consts::TAU;
+    let cdf = |x: f64| x - a * (tau * x).sin() / tau;
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if cdf(mid) < u {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The x in [0, hi] where the decreasing `f` crosses `target` (bisection to 1e-12 relative).
+fn decreasing_root(f: impl Fn(f64) -> f64, target: f64, hi: f64) -> f64 {
     assert!(
         target > 0.0 && target < 1.0,
         "a level in (0, 1), got {target}"
     );
-    let (mut lo, mut hi) = (0.0, 40.0);
-    while hi - lo > 1e-12 {
+    let (mut lo, mut hi) = (0.0, hi);
+    while hi - lo > 1e-12 * hi.max(1.0) {
         let mid = 0.5 * (lo + hi);
         if f(mid) > target {
             lo = mid;
@@ -128,6 +156,26 @@ mod tests {
         // Q_KS(1.358) = 0.05 (Kolmogorov's table); Q_KS(1.6276) = 0.01.
         assert!((kolmogorov_critical(0.05) - 1.358).abs() < 1e-3);
         assert!((kolmogorov_critical(0.01) - 1.6276).abs() < 1e-3);
+        assert!((chi_square_critical(0.05, 10.0) - 18.307_038_053_275_146).abs() < 1e-9);
+        assert!((chi_square_critical(0.05, 100.0) - 124.342_113_404_18).abs() < 1e-8);
+    }
+
+    #[test]
+    fn bending_gives_the_planted_law() {
+        for a in [-0.5, 0.1, 0.9] {
+            for u in [0.0, 0.1, 0.5, 0.77, 1.0] {
+                let x = bend_uniform(u, a);
+                let cdf = x - a * (std::f64::consts::TAU * x).sin() / std::f64::consts::TAU;
+                assert!((cdf - u).abs() < 1e-12, "a = {a}, u = {u}");
+            }
+        }
+        // Bent uniform points follow 1 + a cos(2πx − π): the KS test on 20 000 sees it.
+        let bent: Vec<f64> = (0..20_000)
+            .map(|i| bend_uniform((i as f64 + 0.5) / 20_000.0, 0.3))
+            .collect();
+        let cdf = |x: f64| x - 0.3 * (std::f64::consts::TAU * x).sin() / std::f64::consts::TAU;
+        assert!(ks_p_value(bent.clone(), cdf) > 0.99);
+        assert!(ks_p_value(bent, |x| x) < 1e-12);
     }
 
     #[test]
