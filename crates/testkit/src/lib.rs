@@ -90,6 +90,30 @@ pub fn kolmogorov_critical(p: f64) -> f64 {
     decreasing_root(kolmogorov_sf, p, 40.0)
 }
 
+/// A two-sided z-test at [`FALSE_ALARM`] of `estimate` against `target`, with its power: the
+/// estimate must pass, and the same estimate against the target moved by twice the detectable
+/// shift must fail. Returns the detectable shift, [`normal_critical`]`(FALSE_ALARM)·se` (the
+/// error found with probability ½), or what went wrong.
+pub fn z_test_with_power(estimate: f64, target: f64, se: f64) -> Result<f64, String> {
+    if !(se > 0.0 && se.is_finite()) {
+        return Err(format!("standard error {se} is not positive and finite"));
+    }
+    let z = (estimate - target) / se;
+    if normal_two_sided_p(z) <= FALSE_ALARM {
+        return Err(format!("{estimate} against {target} (z = {z:.2})"));
+    }
+    let detectable = normal_critical(FALSE_ALARM) * se;
+    for moved in [target - 2.0 * detectable, target + 2.0 * detectable] {
+        let z = (estimate - moved) / se;
+        if normal_two_sided_p(z) > FALSE_ALARM {
+            return Err(format!(
+                "a target off by 2·{detectable:.3e} passes (z = {z:.2})"
+            ));
+        }
+    }
+    Ok(detectable)
+}
+
 /// The χ² value whose tail P(χ²_dof ≥ x) is `p`.
 pub fn chi_square_critical(p: f64, dof: f64) -> f64 {
     decreasing_root(
@@ -158,6 +182,14 @@ mod tests {
         assert!((kolmogorov_critical(0.01) - 1.6276).abs() < 1e-3);
         assert!((chi_square_critical(0.05, 10.0) - 18.307_038_053_275_146).abs() < 1e-9);
         assert!((chi_square_critical(0.05, 100.0) - 124.342_113_404_18).abs() < 1e-8);
+    }
+
+    #[test]
+    fn z_tests_report_their_power() {
+        let detectable = z_test_with_power(1.001, 1.0, 0.001).unwrap();
+        assert!((detectable - 0.001 * 4.891_638_475_698_85).abs() < 1e-9);
+        assert!(z_test_with_power(1.01, 1.0, 0.001).is_err());
+        assert!(z_test_with_power(1.0, 1.0, 0.0).is_err());
     }
 
     #[test]
