@@ -543,10 +543,22 @@ label = "N^-1/2"
         assert_eq!((fitted.grid_points, fitted.below_floor), (3, 2));
 
         let raw = experiment("");
-        let zeros = seeds_around(&[1.0, 0.5, 0.25, 1e-13, 0.0], &[1.0; 3]);
+        let zeros = seeds_around(&[1.0, 0.5, 0.25, NUMERICAL_ZERO, 0.0], &[1.0; 3]);
         let fitted = fidelity_fit(&raw, &GRID, &zeros);
         assert_eq!((fitted.grid_points, fitted.below_floor), (3, 0));
         assert!((fitted.slope.unwrap() + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sliding_slopes_cover_every_window_of_three_n_once_there_are_more() {
+        // Five N on a power law of slope −1/2: three windows, each of slope −0.500.
+        let raw = experiment("");
+        let fitted = fidelity_fit(&raw, &GRID, &power_law(-0.5));
+        assert_eq!(fitted.sliding_slopes, "-0.500;-0.500;-0.500");
+        // Exactly SLIDING_WINDOW N values: the whole fit is the one window.
+        let fitted = fidelity_fit(&raw, &GRID[..SLIDING_WINDOW], &power_law(-0.5));
+        assert_eq!(fitted.sliding_slopes, "");
+        assert!((fitted.slope.unwrap() + 0.5).abs() < 1e-9);
     }
 
     #[test]
