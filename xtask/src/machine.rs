@@ -28,18 +28,7 @@ pub fn ensure_system_libraries() -> Result<(), String> {
     println!(
         "xtask: the system OpenBLAS is missing; installing Debian's libopenblas-dev with apt-get (running as root)"
     );
-    run_quietly(Command::new("apt-get").args(["update", "-qq"]))?;
-    run_quietly(
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "libopenblas-dev",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    apt_install(&["libopenblas-dev"])?;
     match openblas_probe::find_openblas() {
         Some(dir) => {
             println!("xtask: installed; OpenBLAS is in {}", dir.display());
@@ -51,7 +40,19 @@ pub fn ensure_system_libraries() -> Result<(), String> {
     }
 }
 
-fn is_root() -> bool {
+/// Installs Debian packages with apt-get (as root), without recommends or questions.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    run_quietly(Command::new("apt-get").args(["update", "-qq"]))?;
+    run_quietly(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

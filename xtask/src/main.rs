@@ -5,6 +5,7 @@ mod compare;
 mod fuzz;
 mod machine;
 mod mutants;
+mod slurm;
 mod sweep;
 mod test;
 
@@ -18,6 +19,7 @@ commands:
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
   compare   run the memorizer job in mangen and in the NumPy/SciPy baseline, check and time them
   fuzz      run the fuzz targets of the config parser and the CSV point reader (cargo fuzz)
+  slurm     run the README's Slurm job array on a one-node Slurm started here (as root)
   mutants   mutation testing of the decision-making files (cargo mutants; runs long)
   help      show this message
 ";
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         "compare" => compare::run(rest),
         "fuzz" => fuzz::run(rest),
         "mutants" => mutants::run(rest),
+        "slurm" => slurm::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

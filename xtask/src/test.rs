@@ -1,4 +1,4 @@
-//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke) and builds the API docs without warnings.
+//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke), builds the API docs without warnings and runs the Slurm test.
 
 use crate::machine;
 
@@ -9,6 +9,9 @@ Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
   cargo test --workspace --all-targets   (unit, integration and property tests; benches run once each)
   cargo test --workspace --doc           (examples in the documentation)
   cargo doc --workspace --no-deps        (the API docs, with every rustdoc warning an error)
+  cargo xtask slurm                      (the README's Slurm job array on a one-node Slurm; it
+                                          needs root to install and start Slurm: skipped, with
+                                          a message, when that is impossible, except under CI)
 ";
 
 /// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
@@ -33,6 +36,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &[("RUSTDOCFLAGS", "-D warnings")],
     )
     .map_err(|err| format!("{err}: the API docs have warnings"))?;
+    if crate::slurm::available() {
+        crate::slurm::run(&[])?;
+    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+        return Err(
+            "CI=true but the Slurm test cannot run: it needs root (and Slurm installed, or apt-get)".into(),
+        );
+    } else {
+        println!(
+            "xtask: the Slurm test is skipped: Slurm is not installed and installing it needs root              (run `cargo xtask slurm` as root, or `sudo apt-get install slurmctld slurmd slurm-client munge`)"
+        );
+    }
     println!("xtask: every test passed and the API docs build clean");
     Ok(())
 }
