@@ -409,6 +409,35 @@ mod tests {
     }
 
     #[test]
+    fn a_fresh_start_refuses_only_an_unfinished_journal_of_the_same_sweep() {
+        let (out, experiment, journal, cells) = opened();
+        let owned: Vec<usize> = (0..cells.len()).collect();
+        let record = |journal: &Journal, index: usize| {
+            journal
+                .record(index, &[row_of(&experiment, &cells[index])], 0.1)
+                .unwrap();
+        };
+        record(&journal, 0);
+        let message = format!(
+            "{:#}",
+            Journal::open(out.path(), &experiment, &owned, false).unwrap_err()
+        );
+        assert!(message.contains("holds 1 of the"), "{message}");
+        // Finished: a fresh start clears it.
+        for index in 1..cells.len() {
+            record(&journal, index);
+        }
+        let journal = Journal::open(out.path(), &experiment, &owned, false).unwrap();
+        assert!(journal.finished(&experiment).unwrap().is_empty());
+        // Unfinished, but of another sweep: cleared too.
+        record(&journal, 0);
+        let mut other = experiment.clone();
+        other.raw.seed += 1;
+        let journal = Journal::open(out.path(), &other, &owned, false).unwrap();
+        assert!(journal.finished(&other).unwrap().is_empty());
+    }
+
+    #[test]
     fn resume_and_merge_share_one_rule_of_what_may_differ() {
         let experiment = experiment();
         let base = Fingerprint::of(&experiment);
