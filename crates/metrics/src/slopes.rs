@@ -513,6 +513,12 @@ mod tests {
         assert!(fit.ci_low.is_infinite() && fit.ci_high.is_infinite());
     }
 
+    #[test]
+    fn each_interval_method_has_the_label_of_the_slopes_csv() {
+        let labels = [CiMethod::Seeds, CiMethod::Residuals, CiMethod::None].map(CiMethod::label);
+        assert_eq!(labels, ["bootstrap-seeds", "bootstrap-residuals", "none"]);
+    }
+
     /// Two seeds at each N with distinct values: a resample is degenerate (zero standard error)
     /// when it draws one value twice at every N, with probability 2^-G over G values of N.
     fn two_seeds(ns: &[f64]) -> Vec<Observation> {
