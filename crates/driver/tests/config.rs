@@ -118,6 +118,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             &["`metrics.wasserstein.p`"],
         ),
         (
+            "novelty = true",
+            "novelty = true\ngeneralizing = { tube = 0.0 }",
+            &["`metrics.generalizing.tube`", "> 0"],
+        ),
+        (
+            "novelty = true",
+            "novelty = true\ngeneralizing = { radius = 0.1 }",
+            &["`metrics.generalizing`", "unknown field `radius`"],
+        ),
+        (
             "metric = \"w2\"",
             "metric = \"w1\"",
             &["`theory[0].metric`", "`w1` is not a metric"],

@@ -21,7 +21,9 @@ pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};
 pub use geometry_error::{ProjectionError, geometry_error, tube_probes};
-pub use novelty::{MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, nearest_two, novelty};
+pub use novelty::{
+    MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, generalizing_fraction, nearest_two, novelty,
+};
 pub use slopes::{CiMethod, FitOptions, Observation, SlopeFit, fit_slope, sliding_slopes};
 pub use summary::{Summary, median, quantile_sorted};
 pub use wasserstein::{wasserstein, wasserstein_1d, wasserstein_1d_to_uniform, wasserstein_null};

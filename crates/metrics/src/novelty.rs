@@ -97,6 +97,45 @@ pub fn novelty(
     })
 }
 
+/// The share of samples that generalize (SCIENCE.md §9): on M, within `tube` of it
+/// (`distances_to_m[i]` ≤ tube), and not copies of a training point (d1/d2 ≥ 1/3, the
+/// complement of [`MEMORIZED_RATIO`]'s test). Fresh samples of a k-dimensional μ pass with
+/// probability about 1 − 3^{-k}.
+pub fn generalizing_fraction(
+    distances_to_m: &[f64],
+    nearest: &NearestTwo,
+    tube: f64,
+) -> Result<f64> {
+    if !(tube.is_finite() && tube > 0.0) {
+        return Err(MetricError::InvalidParameter {
+            name: "tube",
+            value: tube,
+            rule: "the tube radius must be finite and > 0",
+        });
+    }
+    if distances_to_m.len() != nearest.d1.len() || nearest.d1.len() != nearest.d2.len() {
+        return Err(MetricError::UnequalSizes {
+            a_name: "distances to M",
+            a: distances_to_m.len(),
+            b_name: "nearest-neighbour distances",
+            b: nearest.d1.len().min(nearest.d2.len()),
+        });
+    }
+    if distances_to_m.is_empty() {
+        return Err(MetricError::TooFew {
+            what: "samples for a generalizing fraction",
+            needed: 1,
+            got: 0,
+        });
+    }
+    let generalizing = distances_to_m
+        .iter()
+        .zip(nearest.d1.iter().zip(&nearest.d2))
+        .filter(|&(&to_m, (&d1, &d2))| to_m <= tube && d2 > 0.0 && d1 / d2 >= MEMORIZED_RATIO)
+        .count();
+    Ok(generalizing as f64 / distances_to_m.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +153,21 @@ mod tests {
         assert_eq!(d.d2, vec![1.0, 0.5]);
         let stats = NoveltyStats::of(&d).unwrap();
         assert_eq!(stats.memorized_fraction, 0.5);
+    }
+
+    #[test]
+    fn a_sample_generalizes_when_on_m_and_not_a_copy() {
+        // Ratios 0.5 (novel), 0.2 (copy), 0.5 (novel), 1/3 exactly (novel: d1/d2 ≥ 1/3);
+        // the third is off M beyond the tube.
+        let nearest = NearestTwo {
+            d1: vec![0.5, 0.2, 0.5, 1.0],
+            d2: vec![1.0, 1.0, 1.0, 3.0],
+        };
+        let to_m = [0.01, 0.0, 0.3, 0.1];
+        assert_eq!(generalizing_fraction(&to_m, &nearest, 0.1).unwrap(), 0.5);
+        assert_eq!(generalizing_fraction(&to_m, &nearest, 0.3).unwrap(), 0.75);
+        assert!(generalizing_fraction(&to_m, &nearest, 0.0).is_err());
+        assert!(generalizing_fraction(&to_m[..3], &nearest, 0.1).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod coverage;
 pub mod fidelity;
+pub mod generalizing;
 pub mod geometry;
 pub mod novelty;
 pub mod wasserstein;
@@ -9,9 +10,10 @@ pub mod wasserstein;
 use crate::metric::MetricKind;
 
 /// The built-in metric kinds, in CSV order.
-pub const KINDS: [MetricKind; 5] = [
+pub const KINDS: [MetricKind; 6] = [
     fidelity::KIND,
     novelty::KIND,
+    generalizing::KIND,
     wasserstein::KIND,
     coverage::KIND,
     geometry::KIND,
