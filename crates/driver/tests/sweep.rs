@@ -100,7 +100,10 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
         ("empirical", "generalizing_fraction_null"),
     ] {
         let fraction = generalizing(score, metric);
-        assert!((0.4..0.9).contains(&fraction), "{score} {metric}: {fraction}");
+        assert!(
+            (0.4..0.9).contains(&fraction),
+            "{score} {metric}: {fraction}"
+        );
     }
 
     // slopes.csv: one row per rate curve, each with a verdict from the documented set.

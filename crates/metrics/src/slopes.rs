@@ -514,6 +514,34 @@ mod tests {
     }
 
     #[test]
+    fn least_squares_and_r_squared_match_the_hand_computation() {
+        // ln N = 1, 2, 3, 4 and ln value = 0, 1, 1, 3: sxx = 5, sxy = 4.5, syy = 4.75, so
+        // slope 0.9, intercept 1.25 − 0.9 · 2.5 = −1 and R² = 4.5²/(5 · 4.75) = 81/95.
+        let observations: Vec<Observation> = [(1.0, 0.0), (2.0, 1.0), (3.0, 1.0), (4.0, 3.0)]
+            .iter()
+            .map(|&(x, y): &(f64, f64)| Observation {
+                n: x.exp(),
+                value: y.exp(),
+            })
+            .collect();
+        let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
+        assert!((fit.slope - 0.9).abs() < 1e-12, "{}", fit.slope);
+        assert!((fit.intercept + 1.0).abs() < 1e-12, "{}", fit.intercept);
+        assert!(
+            (fit.r_squared - 81.0 / 95.0).abs() < 1e-12,
+            "{}",
+            fit.r_squared
+        );
+        // A flat curve is fitted exactly: slope 0 and R² = 1 by convention (no variance).
+        let flat = fit_slope(
+            &planted(0.0, &[10.0, 100.0, 1000.0]),
+            &FitOptions::default(),
+        )
+        .unwrap();
+        assert_eq!((flat.slope, flat.r_squared), (0.0, 1.0));
+    }
+
+    #[test]
     fn each_interval_method_has_the_label_of_the_slopes_csv() {
         let labels = [CiMethod::Seeds, CiMethod::Residuals, CiMethod::None].map(CiMethod::label);
         assert_eq!(labels, ["bootstrap-seeds", "bootstrap-residuals", "none"]);
