@@ -542,6 +542,59 @@ mod tests {
     }
 
     #[test]
+    fn options_outside_their_ranges_are_refused_and_the_edges_inside_are_taken() {
+        let observations = planted(-0.5, &[10.0, 100.0, 1000.0]);
+        let fit = |options: FitOptions| fit_slope(&observations, &options);
+        let refused = |options: FitOptions, field: &str| {
+            assert!(
+                matches!(fit(options), Err(MetricError::InvalidParameter { name, .. }) if name == field),
+                "{options:?}"
+            );
+        };
+        let default = FitOptions::default();
+        for level in [0.0, 1.0, 1.5, f64::NAN] {
+            refused(FitOptions { level, ..default }, "level");
+        }
+        refused(
+            FitOptions {
+                resamples: 99,
+                ..default
+            },
+            "resamples",
+        );
+        refused(
+            FitOptions {
+                resamples: 0,
+                ..default
+            },
+            "resamples",
+        );
+        refused(
+            FitOptions {
+                log_correction: f64::NAN,
+                ..default
+            },
+            "log_correction",
+        );
+        for options in [
+            FitOptions {
+                level: 0.01,
+                ..default
+            },
+            FitOptions {
+                level: 0.99,
+                ..default
+            },
+            FitOptions {
+                resamples: 100,
+                ..default
+            },
+        ] {
+            assert!(fit(options).is_ok(), "{options:?}");
+        }
+    }
+
+    #[test]
     fn each_interval_method_has_the_label_of_the_slopes_csv() {
         let labels = [CiMethod::Seeds, CiMethod::Residuals, CiMethod::None].map(CiMethod::label);
         assert_eq!(labels, ["bootstrap-seeds", "bootstrap-residuals", "none"]);
