@@ -438,6 +438,41 @@ mod tests {
     }
 
     #[test]
+    fn only_leftovers_of_interrupted_cell_writes_are_removed() {
+        let (out, experiment, journal, cells) = opened();
+        let owned: Vec<usize> = (0..cells.len()).collect();
+        let leftover = journal.dir.join(".cell-00001.csv.partial");
+        let others = [
+            journal.dir.join("notes.partial"),
+            journal.dir.join(".cell-00002.csv.bak"),
+        ];
+        for path in std::iter::once(&leftover).chain(&others) {
+            std::fs::write(path, "x").unwrap();
+        }
+        Journal::open(out.path(), &experiment, &owned, true).unwrap();
+        assert!(!leftover.exists());
+        assert!(
+            others.iter().all(|p| p.exists()),
+            "a file of someone else's was removed"
+        );
+    }
+
+    #[test]
+    fn a_journal_that_cannot_be_listed_is_an_error_not_an_empty_one() {
+        let out = tempfile::tempdir().unwrap();
+        let experiment = experiment();
+        let owned: Vec<usize> = (0..plan(&experiment).len()).collect();
+        let dir = out.path().join(JOURNAL_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&experiment.name), "a file where the journal goes").unwrap();
+        let message = format!(
+            "{:#}",
+            Journal::open(out.path(), &experiment, &owned, true).unwrap_err()
+        );
+        assert!(message.contains("cannot list"), "{message}");
+    }
+
+    #[test]
     fn resume_and_merge_share_one_rule_of_what_may_differ() {
         let experiment = experiment();
         let base = Fingerprint::of(&experiment);
