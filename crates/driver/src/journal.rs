@@ -394,6 +394,25 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_time_that_is_negative_or_infinite_is_refused() {
+        let (_out, experiment, journal, cells) = opened();
+        journal
+            .record(0, &[row_of(&experiment, &cells[0])], 0.5)
+            .unwrap();
+        let path = journal.dir.join("cell-00000.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rows = text.split_once('\n').unwrap().1;
+        for seconds in ["-1", "inf", "NaN", "soon"] {
+            std::fs::write(&path, format!("# seconds = {seconds}\n{rows}")).unwrap();
+            let message = format!("{:#}", journal.finished(&experiment).unwrap_err());
+            assert!(
+                message.contains("line 1") && message.contains("# seconds"),
+                "{seconds}: {message}"
+            );
+        }
+    }
+
+    #[test]
     fn a_cell_index_beyond_the_plan_is_refused() {
         let (_out, experiment, journal, cells) = opened();
         let beyond = cells.len() + 3;
