@@ -562,6 +562,22 @@ label = "N^-1/2"
     }
 
     #[test]
+    fn slopes_csv_reads_back_as_written() {
+        let raw = experiment("");
+        let mut all = rows("empirical", "w1", &GRID, &w1_over_a_floor());
+        all.extend(rows("empirical", "w1_null", &GRID, &vec![vec![0.25; 3]; 5]));
+        all.extend(rows("oracle", "fidelity_mean", &GRID, &power_law(-0.5)));
+        let slopes = fit_experiment(&raw, &all).unwrap();
+        assert_eq!(slopes.len(), 3);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("slopes.csv");
+        write_slopes(&path, &slopes).unwrap();
+        assert_eq!(read_slopes(&path).unwrap(), slopes);
+        write_slopes(&path, &[]).unwrap();
+        assert_eq!(read_slopes(&path).unwrap(), Vec::new());
+    }
+
+    #[test]
     fn too_few_n_values_are_not_fitted() {
         let raw = experiment("");
         let fitted = fidelity_fit(&raw, &GRID[..2], &power_law(-0.5)[..2]);
