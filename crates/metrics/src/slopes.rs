@@ -213,20 +213,7 @@ fn studentized_seed_interval(
     options: &FitOptions,
     stream: &mut impl rand::Rng,
 ) -> Interval {
-    let mx = mean(x);
-    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    let standard_error = |groups: &[Vec<f64>]| -> f64 {
-        x.iter()
-            .zip(groups)
-            .map(|(a, v)| {
-                let (m, s) = (mean(v), v.len() as f64);
-                let variance = v.iter().map(|u| (u - m) * (u - m)).sum::<f64>() / (s - 1.0);
-                let c = (a - mx) / sxx;
-                c * c * variance / (s * m * m)
-            })
-            .sum::<f64>()
-            .sqrt()
-    };
+    let standard_error = |groups: &[Vec<f64>]| delta_method_standard_error(x, groups);
     let slope_of = |groups: &[Vec<f64>]| {
         let means: Vec<f64> = groups.iter().map(|v| mean(v)).collect();
         least_squares(x, &curve(&means)).0
@@ -253,6 +240,24 @@ fn studentized_seed_interval(
         })
         .collect();
     studentized_ends(slope, se, &mut t_stars, options.level, degenerate)
+}
+
+/// The delta-method standard error of the slope fitted to the logs of the groups' means:
+/// √(Σ_i c_i² s_i²/(S_i m_i²)), c_i = (x_i − x̄)/Σ(x − x̄)², s_i² the variance (divisor S_i − 1)
+/// and m_i the mean of the S_i values of group i.
+fn delta_method_standard_error(x: &[f64], groups: &[Vec<f64>]) -> f64 {
+    let mx = mean(x);
+    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    x.iter()
+        .zip(groups)
+        .map(|(a, v)| {
+            let (m, s) = (mean(v), v.len() as f64);
+            let variance = v.iter().map(|u| (u - m) * (u - m)).sum::<f64>() / (s - 1.0);
+            let c = (a - mx) / sxx;
+            c * c * variance / (s * m * m)
+        })
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// A resample's standard error below this share of the estimate's is zero up to rounding: the
@@ -592,6 +597,79 @@ mod tests {
         ] {
             assert!(fit(options).is_ok(), "{options:?}");
         }
+    }
+
+    #[test]
+    fn standard_errors_match_their_formulas_by_hand() {
+        // x = 1, 2, 3: c = −1/2, 0, 1/2. Groups [1, 3] (m 2, s² 2) and [4, 8] (m 6, s² 8):
+        // 0.25·2/(2·4) + 0.25·8/(2·36) = 1/16 + 1/36.
+        let x = [1.0, 2.0, 3.0];
+        let groups = [vec![1.0, 3.0], vec![2.0, 2.0], vec![4.0, 8.0]];
+        let expected = (1.0f64 / 16.0 + 1.0 / 36.0).sqrt();
+        assert!((delta_method_standard_error(&x, &groups) - expected).abs() < 1e-15);
+        // RSS 0.1 over G − 2 = 2, Σ(x − x̄)² = 5: √(0.05/5) = 0.1.
+        let se = slope_standard_error(&[1.0, 2.0, 3.0, 4.0], &[0.1, -0.2, 0.2, -0.1]);
+        assert!((se - 0.1).abs() < 1e-15, "{se}");
+    }
+
+    #[test]
+    fn a_curve_without_spread_gets_a_point_interval_by_either_method() {
+        // Equal seeds: every group's variance is 0. One seed on the line value = N: ln value
+        // and ln N are the same numbers, so the fit and its residuals (0) are exact.
+        let ns = [10.0, 100.0, 1000.0, 10_000.0];
+        let seeds: Vec<Observation> = planted(-0.5, &ns).iter().flat_map(|o| [*o, *o]).collect();
+        let residuals: Vec<Observation> = ns.iter().map(|&n| Observation { n, value: n }).collect();
+        for (observations, method) in [(seeds, CiMethod::Seeds), (residuals, CiMethod::Residuals)] {
+            let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
+            assert_eq!(fit.method, method);
+            assert_eq!(
+                (fit.ci_low, fit.ci_high),
+                (fit.slope, fit.slope),
+                "{method:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn degenerate_residual_resamples_are_counted() {
+        // Three equally spaced ln N, one seed: the residuals are r(1, −2, 1), and a resample
+        // (a, b, c) of them is an exact line when 2b = a + c: all r (8/27) or all −2r (1/27),
+        // so 1/3 of the 2000 resamples, about 667 (sd 21), are degenerate.
+        let observations: Vec<Observation> = [(10.0, 1.0), (100.0, 0.5), (1000.0, 0.3)]
+            .iter()
+            .map(|&(n, value)| Observation { n, value })
+            .collect();
+        let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
+        assert_eq!(fit.method, CiMethod::Residuals);
+        assert!(
+            (580..750).contains(&fit.degenerate_resamples),
+            "{}",
+            fit.degenerate_resamples
+        );
+    }
+
+    #[test]
+    fn each_sliding_window_fits_only_its_own_n() {
+        // Slope −1 from N = 10 to 100, then −1/2: windows of two N fit each segment exactly.
+        let observations: Vec<Observation> = [(10.0, 0.1), (100.0, 0.01), (1e4, 0.001)]
+            .iter()
+            .map(|&(n, value)| Observation { n, value })
+            .collect();
+        let fits = sliding_slopes(&observations, 2, &FitOptions::default()).unwrap();
+        let slopes: Vec<f64> = fits.iter().map(|f| f.slope).collect();
+        assert!(
+            (slopes[0] + 1.0).abs() < 1e-12 && (slopes[1] + 0.5).abs() < 1e-12,
+            "{slopes:?}"
+        );
+        for window in [1, 4] {
+            assert!(sliding_slopes(&observations, window, &FitOptions::default()).is_err());
+        }
+        assert_eq!(
+            sliding_slopes(&observations, 3, &FitOptions::default())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
