@@ -19,7 +19,8 @@ Steps:
   1. installs the system OpenBLAS when it is missing (apt-get, as root);
   2. cargo install cargo-mutants --locked, when `cargo mutants` is missing;
   3. cargo mutants --output target/mutants -j 1 --package <package> ... --file FILE ...
-     [extra arguments]: one run (one copy of the tree, one build of the dependencies).
+     [extra arguments]: one run (one copy of the tree, one build of the dependencies); -j N
+     among the extra arguments replaces -j 1.
 The outcome is in target/mutants/mutants.out/ (caught.txt, missed.txt, timeout.txt,
 unviable.txt, outcomes.json). It runs long (a build and a test run per mutant), so it is not part
 of `cargo xtask test`. Extra arguments go to cargo mutants; for example `-- -- --lib` limits the
@@ -61,7 +62,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     machine::ensure_system_libraries()?;
     machine::ensure_cargo_subcommand("mutants", "cargo-mutants")?;
     // One run for every file: cargo mutants copies the tree and builds its dependencies once.
-    let mut command = vec!["mutants", "--output", "target/mutants", "-j", "1"];
+    let mut command = vec!["mutants", "--output", "target/mutants"];
+    // One mutant at a time unless the extra arguments say otherwise: each build uses every core.
+    if !extra
+        .iter()
+        .any(|arg| arg == "-j" || arg.starts_with("--jobs"))
+    {
+        command.extend(["-j", "1"]);
+    }
     let mut packages: Vec<&str> = chosen.iter().map(|(_, package)| package.as_str()).collect();
     packages.sort_unstable();
     packages.dedup();
