@@ -60,7 +60,8 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn has_command(name: &str) -> bool {
+/// Whether the shell finds the program `name`.
+pub fn has_command(name: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {name}")])
         .output()

@@ -66,9 +66,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// with Slurm installed or apt-get to install it.
 pub fn available() -> bool {
     machine::is_root()
-        && (PACKAGES.iter().all(|p| has_program(program_of(p))) || has_program("apt-get"))
+        && (PACKAGES.iter().all(|p| machine::has_command(program_of(p)))
+            || machine::has_command("apt-get"))
 }
 
+/// The program that tells whether a package is installed.
 fn program_of(package: &str) -> &str {
     match package {
         "slurm-client" => "sbatch",
@@ -77,19 +79,12 @@ fn program_of(package: &str) -> &str {
     }
 }
 
-fn has_program(name: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
 /// Installs the Slurm and munge packages that are missing, as root with apt-get.
 fn ensure_slurm() -> Result<(), String> {
     let missing: Vec<&str> = PACKAGES
         .iter()
         .copied()
-        .filter(|p| !has_program(program_of(p)))
+        .filter(|p| !machine::has_command(program_of(p)))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -171,13 +166,16 @@ impl Cluster {
             Command::new("slurmctld").args(["-D", "-f", &config]),
         )?;
         cluster.spawn("slurmd", Command::new("slurmd").args(["-D", "-f", &config]))?;
-        cluster.wait_for("the node to be idle", || {
+        let idle = cluster.wait_for("the node to be idle", || {
             let state = cluster
                 .client("sinfo", &["-h", "-o", "%T"])
                 .unwrap_or_default();
             Ok(state.trim() == "idle")
-        })?;
-        Ok(cluster)
+        });
+        if idle.is_err() {
+            cluster.show_logs();
+        }
+        idle.map(|()| cluster)
     }
 
     /// Fills xtask/slurm/slurm.conf with this machine's host name, CPUs, memory and free ports.
