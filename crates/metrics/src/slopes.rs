@@ -601,11 +601,11 @@ mod tests {
 
     #[test]
     fn standard_errors_match_their_formulas_by_hand() {
-        // x = 1, 2, 3: c = −1/2, 0, 1/2. Groups [1, 3] (m 2, s² 2) and [4, 8] (m 6, s² 8):
-        // 0.25·2/(2·4) + 0.25·8/(2·36) = 1/16 + 1/36.
+        // x = 1, 2, 3: c = −1/2, 0, 1/2. Groups [1, 2, 3] (m 2, s² 1) and [4, 6, 8] (m 6,
+        // s² 4): 0.25·1/(3·4) + 0.25·4/(3·36) = 1/48 + 1/108.
         let x = [1.0, 2.0, 3.0];
-        let groups = [vec![1.0, 3.0], vec![2.0, 2.0], vec![4.0, 8.0]];
-        let expected = (1.0f64 / 16.0 + 1.0 / 36.0).sqrt();
+        let groups = [vec![1.0, 2.0, 3.0], vec![2.0; 3], vec![4.0, 6.0, 8.0]];
+        let expected = (1.0f64 / 48.0 + 1.0 / 108.0).sqrt();
         assert!((delta_method_standard_error(&x, &groups) - expected).abs() < 1e-15);
         // RSS 0.1 over G − 2 = 2, Σ(x − x̄)² = 5: √(0.05/5) = 0.1.
         let se = slope_standard_error(&[1.0, 2.0, 3.0, 4.0], &[0.1, -0.2, 0.2, -0.1]);
