@@ -627,6 +627,7 @@ mod tests {
                 (fit.slope, fit.slope),
                 "{method:?}"
             );
+            assert_eq!(fit.degenerate_resamples, 0, "{method:?}: no bootstrap is run");
         }
     }
 
