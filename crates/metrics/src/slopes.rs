@@ -607,9 +607,10 @@ mod tests {
         let groups = [vec![1.0, 2.0, 3.0], vec![2.0; 3], vec![4.0, 6.0, 8.0]];
         let expected = (1.0f64 / 48.0 + 1.0 / 108.0).sqrt();
         assert!((delta_method_standard_error(&x, &groups) - expected).abs() < 1e-15);
-        // RSS 0.1 over G − 2 = 2, Σ(x − x̄)² = 5: √(0.05/5) = 0.1.
-        let se = slope_standard_error(&[1.0, 2.0, 3.0, 4.0], &[0.1, -0.2, 0.2, -0.1]);
-        assert!((se - 0.1).abs() < 1e-15, "{se}");
+        // RSS 0.04 over G − 2 = 3, Σ(x − x̄)² = 10: √(0.04/30).
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let se = slope_standard_error(&x, &[0.1, -0.1, 0.0, -0.1, 0.1]);
+        assert!((se - (0.04f64 / 30.0).sqrt()).abs() < 1e-15, "{se}");
     }
 
     #[test]
