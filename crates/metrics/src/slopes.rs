@@ -628,7 +628,10 @@ mod tests {
                 (fit.slope, fit.slope),
                 "{method:?}"
             );
-            assert_eq!(fit.degenerate_resamples, 0, "{method:?}: no bootstrap is run");
+            assert_eq!(
+                fit.degenerate_resamples, 0,
+                "{method:?}: no bootstrap is run"
+            );
         }
     }
 
@@ -672,6 +675,26 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn residual_resamples_add_the_residuals_to_the_fit() {
+        // An uneven grid with skewed residuals: the 90 % interval reaches 0.125 above b̂ and
+        // 0.097 below. Resamples ŷ − e* instead of ŷ + e* mirror it (0.095 above, 0.133 below).
+        let observations: Vec<Observation> = [
+            (10.0, 1.0),
+            (20.0, 0.7),
+            (40.0, 0.5),
+            (80.0, 0.36),
+            (1e4, 0.2),
+        ]
+        .iter()
+        .map(|&(n, value)| Observation { n, value })
+        .collect();
+        let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
+        assert_eq!(fit.method, CiMethod::Residuals);
+        let (below, above) = (fit.slope - fit.ci_low, fit.ci_high - fit.slope);
+        assert!(above > 1.15 * below, "above {above}, below {below}");
     }
 
     #[test]
