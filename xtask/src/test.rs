@@ -44,7 +44,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     } else {
         println!(
-            "xtask: the Slurm test is skipped: Slurm is not installed and installing it needs root              (run `cargo xtask slurm` as root, or `sudo apt-get install slurmctld slurmd slurm-client munge`)"
+            "xtask: the Slurm test is skipped: it starts Slurm's daemons, which needs root \
+             (run `sudo cargo xtask slurm`)"
         );
     }
     println!("xtask: every test passed and the API docs build clean");
