@@ -156,7 +156,7 @@ impl Cluster {
                 format!("--seed-file={}", at("munged.seed")),
             ]),
         )?;
-        cluster.wait_for("munged's socket", || {
+        wait_for("munged's socket", || {
             Ok(munge.join("munge.socket").exists())
         })?;
         cluster.write_config()?;
@@ -166,7 +166,7 @@ impl Cluster {
             Command::new("slurmctld").args(["-D", "-f", &config]),
         )?;
         cluster.spawn("slurmd", Command::new("slurmd").args(["-D", "-f", &config]))?;
-        let idle = cluster.wait_for("the node to be idle", || {
+        let idle = wait_for("the node to be idle", || {
             let state = cluster
                 .client("sinfo", &["-h", "-o", "%T"])
                 .unwrap_or_default();
@@ -246,29 +246,10 @@ impl Cluster {
         Ok(id.trim().split(';').next().unwrap_or_default().to_string())
     }
 
-    /// Polls `done` every 200 ms until it holds, for at most [`PATIENCE`].
-    fn wait_for(
-        &self,
-        what: &str,
-        mut done: impl FnMut() -> Result<bool, String>,
-    ) -> Result<(), String> {
-        let deadline = Instant::now() + PATIENCE;
-        while !done()? {
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "timed out after {} s waiting for {what}",
-                    PATIENCE.as_secs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        Ok(())
-    }
-
     /// Waits until the job (every task of an array) has left the queue, or waits on a dependency
     /// that can no longer be met; returns its final state.
     fn wait_job(&self, id: &str) -> Result<String, String> {
-        self.wait_for(&format!("job {id} to finish"), || {
+        wait_for(&format!("job {id} to finish"), || {
             let queued = self.client("squeue", &["-h", "-o", "%r", "-j", id])?;
             if queued.contains("DependencyNeverSatisfied") {
                 return Err(format!("job {id} waits on a job that failed"));
@@ -366,7 +347,7 @@ fn run_array(cluster: &Cluster, mangen: &Path) -> Result<(), String> {
                 .count()
         })
     };
-    cluster.wait_for("task 2 to write two cells", || Ok(cells(&journal) >= 2))?;
+    wait_for("task 2 to write two cells", || Ok(cells(&journal) >= 2))?;
     cluster.client("scancel", &[&format!("{array}_2")])?;
     let at_cancel = cells(&journal);
     cluster.wait_job(&array)?;
@@ -405,6 +386,21 @@ fn run_array(cluster: &Cluster, mangen: &Path) -> Result<(), String> {
                 single.display()
             ));
         }
+    }
+    Ok(())
+}
+
+/// Polls `done` every 200 ms until it holds, for at most [`PATIENCE`].
+fn wait_for(what: &str, mut done: impl FnMut() -> Result<bool, String>) -> Result<(), String> {
+    let deadline = Instant::now() + PATIENCE;
+    while !done()? {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "timed out after {} s waiting for {what}",
+                PATIENCE.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
     Ok(())
 }

@@ -480,6 +480,14 @@ mod tests {
             .collect()
     }
 
+    /// One observation per (N, value) pair.
+    fn observed(pairs: &[(f64, f64)]) -> Vec<Observation> {
+        pairs
+            .iter()
+            .map(|&(n, value)| Observation { n, value })
+            .collect()
+    }
+
     #[test]
     fn an_exact_power_law_gives_its_exponent() {
         let fit = fit_slope(
@@ -640,10 +648,7 @@ mod tests {
         // Three equally spaced ln N, one seed: the residuals are r(1, −2, 1), and a resample
         // (a, b, c) of them is an exact line when 2b = a + c: all r (8/27) or all −2r (1/27),
         // so 1/3 of the 2000 resamples, about 667 (sd 21), are degenerate.
-        let observations: Vec<Observation> = [(10.0, 1.0), (100.0, 0.5), (1000.0, 0.3)]
-            .iter()
-            .map(|&(n, value)| Observation { n, value })
-            .collect();
+        let observations = observed(&[(10.0, 1.0), (100.0, 0.5), (1000.0, 0.3)]);
         let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
         assert_eq!(fit.method, CiMethod::Residuals);
         assert!(
@@ -656,10 +661,7 @@ mod tests {
     #[test]
     fn each_sliding_window_fits_only_its_own_n() {
         // Slope −1 from N = 10 to 100, then −1/2: windows of two N fit each segment exactly.
-        let observations: Vec<Observation> = [(10.0, 0.1), (100.0, 0.01), (1e4, 0.001)]
-            .iter()
-            .map(|&(n, value)| Observation { n, value })
-            .collect();
+        let observations = observed(&[(10.0, 0.1), (100.0, 0.01), (1e4, 0.001)]);
         let fits = sliding_slopes(&observations, 2, &FitOptions::default()).unwrap();
         let slopes: Vec<f64> = fits.iter().map(|f| f.slope).collect();
         assert!(
@@ -681,16 +683,13 @@ mod tests {
     fn residual_resamples_add_the_residuals_to_the_fit() {
         // An uneven grid with skewed residuals: the 90 % interval reaches 0.125 above b̂ and
         // 0.097 below. Resamples ŷ − e* instead of ŷ + e* mirror it (0.095 above, 0.133 below).
-        let observations: Vec<Observation> = [
+        let observations = observed(&[
             (10.0, 1.0),
             (20.0, 0.7),
             (40.0, 0.5),
             (80.0, 0.36),
             (1e4, 0.2),
-        ]
-        .iter()
-        .map(|&(n, value)| Observation { n, value })
-        .collect();
+        ]);
         let fit = fit_slope(&observations, &FitOptions::default()).unwrap();
         assert_eq!(fit.method, CiMethod::Residuals);
         let (below, above) = (fit.slope - fit.ci_low, fit.ci_high - fit.slope);
