@@ -377,6 +377,17 @@ impl LocalModel for PolarCurve {
         Some(along.min(self.length() - along))
     }
 
+    /// The arclength from θ = 0 along increasing θ (the arclength table refined by Gauss–Legendre).
+    fn arclength(&self, p: ArrayView1<f64>) -> Option<f64> {
+        Some(self.arclength_at(angle_of(p)).min(self.length()))
+    }
+
+    /// γ(θ(s)), θ(s) by inverting the arclength table.
+    fn point_at_arclength(&self, s: f64) -> Option<Array1<f64>> {
+        let p = self.point(self.angle_at_arclength(s));
+        Some(array![p[0], p[1]])
+    }
+
     /// Periodic midpoint rule in θ with 2n nodes, weighted by the speed |γ′(θ)|.
     fn quadrature(&self, n: usize) -> Quadrature {
         let (angles, h) = midpoints(2 * n.max(1), 0.0, 2.0 * PI);

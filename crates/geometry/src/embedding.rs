@@ -141,6 +141,17 @@ pub trait LocalModel: Send + Sync + std::fmt::Debug {
         let _ = (p, r, n);
         None
     }
+    /// For a closed curve (k = 1): the arclength s ∈ [0, L] from the curve's base point to a
+    /// point p of M, in the curve's direction of travel (see [`Manifold::arclength`]; L counts as 0).
+    fn arclength(&self, p: ArrayView1<f64>) -> Option<f64> {
+        let _ = p;
+        None
+    }
+    /// For a closed curve (k = 1): the point at arclength s ∈ [0, L) from the base point.
+    fn point_at_arclength(&self, s: f64) -> Option<Array1<f64>> {
+        let _ = s;
+        None
+    }
 }
 
 /// A [`LocalModel`] carried into R^D by an [`Isometry`]: this is how every built-in manifold is a [`Manifold`].
@@ -196,6 +207,13 @@ impl<L: LocalModel> Embedded<L> {
         Ok(self.model.project(self.local_point(x)?.view()))
     }
 
+    fn unsupported(&self, what: &'static str) -> GeometryError {
+        GeometryError::Unsupported {
+            what,
+            manifold: self.name(),
+        }
+    }
+
     fn embed_rule(&self, rule: Quadrature) -> Quadrature {
         Quadrature {
             nodes: self.isometry.embed_rows(&rule.nodes),
@@ -249,10 +267,7 @@ impl<L: LocalModel> Manifold for Embedded<L> {
         let (pa, pb) = (self.local_projection(a)?, self.local_projection(b)?);
         self.model
             .geodesic_distance(pa.view(), pb.view())
-            .ok_or_else(|| GeometryError::Unsupported {
-                what: "geodesic distance",
-                manifold: self.name(),
-            })
+            .ok_or_else(|| self.unsupported("geodesic distance"))
     }
 
     fn quadrature(&self, n: usize) -> Result<Quadrature> {
@@ -270,6 +285,25 @@ impl<L: LocalModel> Manifold for Embedded<L> {
             Some(rule) => Ok(self.embed_rule(rule)),
             None => Ok(self.quadrature(n)?.restricted_to_ball(y, r)),
         }
+    }
+
+    fn arclength(&self, x: ArrayView1<f64>) -> Result<f64> {
+        let p = self.local_projection(x)?;
+        let s = self
+            .model
+            .arclength(p.view())
+            .ok_or_else(|| self.unsupported("an arclength chart"))?;
+        // A point a rounding error before the base point may come back as L itself.
+        Ok(if s >= self.volume() { 0.0 } else { s.max(0.0) })
+    }
+
+    fn point_at_arclength(&self, s: f64) -> Result<Array1<f64>> {
+        crate::manifold::check_arclength(s, self.volume())?;
+        let local = self
+            .model
+            .point_at_arclength(s)
+            .ok_or_else(|| self.unsupported("an arclength chart"))?;
+        Ok(self.isometry.embed(local.view()))
     }
 }
 

@@ -178,6 +178,61 @@ pub fn tangent_basis_is_orthonormal_and_normal(
     Ok(())
 }
 
+/// For a closed curve, the arclength chart is a unit-speed inverse pair: γ(s(a)) = a, the
+/// geodesic distance is the shorter arc min(|s_a − s_b|, L − |s_a − s_b|), and a step h along γ
+/// moves by a chord between h(1 − h²/(24τ²)) and h (τ the reach bounds the curvature).
+/// Manifolds without an arclength chart pass trivially.
+pub fn arclength_is_a_unit_speed_chart(
+    m: &dyn Manifold,
+    a: ArrayView1<f64>,
+    b: ArrayView1<f64>,
+    tol: f64,
+) -> Result<(), LawViolation> {
+    const LAW: &str = "arclength chart";
+    let sa = match m.arclength(a) {
+        Err(crate::GeometryError::Unsupported { .. }) => return Ok(()),
+        sa => fallible(LAW, m, sa)?,
+    };
+    let sb = fallible(LAW, m, m.arclength(b))?;
+    let length = m.volume();
+    if !(0.0..length).contains(&sa) {
+        return Err(violation(
+            LAW,
+            m,
+            format!("s(a) = {sa} outside [0, {length})"),
+        ));
+    }
+    let back = fallible(LAW, m, m.point_at_arclength(sa))?;
+    let moved = euclidean(back.view(), a);
+    if moved > tol {
+        return Err(violation(LAW, m, format!("|γ(s(a)) − a| = {moved:e}")));
+    }
+    let along = (sa - sb).abs();
+    let arc = along.min(length - along);
+    if let Ok(geodesic) = m.geodesic_distance(a, b)
+        && (geodesic - arc).abs() > tol * (1.0 + length)
+    {
+        return Err(violation(
+            LAW,
+            m,
+            format!("geodesic distance {geodesic} but the shorter arc is {arc}"),
+        ));
+    }
+    let h = 1e-3 * length;
+    let ahead = fallible(LAW, m, m.point_at_arclength((sa + h) % length))?;
+    let chord = euclidean(a, ahead.view());
+    let reach = m.reach().unwrap_or(f64::INFINITY);
+    let shortest = h * (1.0 - h * h / (24.0 * reach * reach));
+    if chord > h + tol || chord < shortest - tol {
+        return Err(violation(
+            LAW,
+            m,
+            format!("a step h = {h:e} along γ moves the point by {chord:e}"),
+        ));
+    }
+    Ok(())
+}
+
 /// A point at distance at most `spread` from a uniform point of M, in a random direction.
 pub fn perturbed_point(m: &dyn Manifold, spread: f64, rng: &mut dyn Rng) -> Array1<f64> {
     let base = m.sample_uniform(1, rng).row(0).to_owned();
@@ -206,6 +261,7 @@ pub fn check_all_laws(
         tangent_basis_is_orthonormal_and_normal(m, x.view(), tol)?;
         let abc = m.sample_uniform(3, rng);
         geodesic_is_a_metric(m, abc.row(0), abc.row(1), abc.row(2), tol)?;
+        arclength_is_a_unit_speed_chart(m, abc.row(0), abc.row(1), tol)?;
     }
     Ok(())
 }

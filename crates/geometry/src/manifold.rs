@@ -83,6 +83,28 @@ pub trait Manifold: Send + Sync + std::fmt::Debug {
         Ok(None)
     }
 
+    /// For a closed curve (k = 1) of length L = [`Manifold::volume`]: the arclength s ∈ [0, L)
+    /// from the curve's base point to π(x), along the curve's direction of travel. With
+    /// [`Manifold::point_at_arclength`] it is the chart that exact one-dimensional transport
+    /// (the circle formula) needs; manifolds without one return `Unsupported`.
+    fn arclength(&self, x: ArrayView1<f64>) -> Result<f64> {
+        check_point(x, self.ambient_dim())?;
+        Err(GeometryError::Unsupported {
+            what: "an arclength chart",
+            manifold: self.name(),
+        })
+    }
+
+    /// For a closed curve: the point γ(s) of M at arclength s ∈ [0, L) from the base point, the
+    /// inverse of [`Manifold::arclength`] on M.
+    fn point_at_arclength(&self, s: f64) -> Result<Array1<f64>> {
+        check_arclength(s, self.volume())?;
+        Err(GeometryError::Unsupported {
+            what: "an arclength chart",
+            manifold: self.name(),
+        })
+    }
+
     /// A quadrature rule over B(y, r) ∩ M. The default keeps the nodes of [`Manifold::quadrature`]
     /// that fall in the ball (error of order the node spacing over r); manifolds with a natural
     /// chart around y override it with a rule whose resolution follows r.
@@ -99,4 +121,17 @@ pub fn euclidean(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
         .map(|(x, y)| (x - y) * (x - y))
         .sum::<f64>()
         .sqrt()
+}
+
+/// Checks that an arclength s is finite and within [0, length].
+pub fn check_arclength(s: f64, length: f64) -> Result<()> {
+    if s.is_finite() && (0.0..=length).contains(&s) {
+        Ok(())
+    } else {
+        Err(GeometryError::InvalidParameter {
+            name: "s",
+            value: s,
+            rule: "an arclength must be finite and lie in [0, L], L the length of the curve",
+        })
+    }
 }

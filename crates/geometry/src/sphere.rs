@@ -201,6 +201,19 @@ impl LocalModel for Sphere {
         Some(self.radius * 2.0 * chord.atan2(antichord))
     }
 
+    /// The circle only: R·θ, θ ∈ [0, 2π) the angle from the first axis (counter-clockwise).
+    fn arclength(&self, p: ArrayView1<f64>) -> Option<f64> {
+        (self.k == 1).then(|| self.radius * p[1].atan2(p[0]).rem_euclid(2.0 * PI))
+    }
+
+    /// The circle only: R(cos(s/R), sin(s/R)).
+    fn point_at_arclength(&self, s: f64) -> Option<Array1<f64>> {
+        (self.k == 1).then(|| {
+            let (sin, cos) = (s / self.radius).sin_cos();
+            Array1::from(vec![self.radius * cos, self.radius * sin])
+        })
+    }
+
     fn quadrature(&self, n: usize) -> Quadrature {
         let (nodes, weights) = unit_sphere_rule(self.k, n.max(1));
         let scale = self.radius.powi(self.k as i32);

@@ -185,3 +185,21 @@ fn the_tests_have_power_against_a_wrong_law() {
     let p = ks_p_value(phis, |f| (big * f + small * f.sin()) / (2.0 * PI * big));
     assert!(p < 1e-12, "KS p = {p}");
 }
+
+#[test]
+fn arclength_positions_of_uniform_curve_samples_are_uniform() {
+    // The arclength chart of a closed curve carries its volume measure to U(0, L).
+    let circle = Embedded::random(Sphere::circle(0.7).unwrap(), 5, 21).unwrap();
+    let curve = Embedded::random(PolarCurve::new(1.0, 0.6, 3.5).unwrap(), 5, 22).unwrap();
+    for (seed, m) in [
+        (31, &circle as &dyn Manifold),
+        (32, &curve as &dyn Manifold),
+    ] {
+        let samples = m.sample_uniform(N, &mut rng::seeded(seed));
+        let positions: Vec<f64> = samples
+            .outer_iter()
+            .map(|x| m.arclength(x).unwrap() / m.volume())
+            .collect();
+        assert_uniform_and_bent_rejected(positions, 0.05, &m.name());
+    }
+}
