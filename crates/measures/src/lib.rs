@@ -3,12 +3,15 @@
 //! [`DensityMeasure`] covers the densities of SCIENCE.md §1 on any [`mangen_geometry::Manifold`]:
 //! uniform, a smooth tilt exp(κu), a Lipschitz kink 1 + a|u| and a two-level step, all functions of
 //! one linear feature u = ⟨v, x − o⟩. Implement [`Measure`] for a law of your own; the provided
-//! [`Measure::ball_mass`] integrates its density with the manifold's ball quadrature.
+//! [`Measure::ball_mass`] integrates its density with the manifold's ball quadrature. On a closed
+//! curve, [`ArclengthCdf`] reads any measure along arclength for exact one-dimensional transport.
 
+mod arclength;
 mod density;
 mod error;
 mod measure;
 
+pub use arclength::ArclengthCdf;
 pub use density::{DensityMeasure, LinearFeature, Normalization, Profile};
 pub use error::{MeasureError, Result};
 pub use measure::{
