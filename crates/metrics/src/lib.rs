@@ -2,10 +2,12 @@
 //!
 //! Plain functions over point sets (`ndarray::Array2<f64>`, one row per point) with typed
 //! results: fidelity to M, novelty against the training set with its null from fresh samples,
-//! coverage of μ at scale r, exact Wasserstein distances by optimal assignment, the error of an
+//! coverage of μ at scale r, exact Wasserstein distances by optimal assignment (and to μ itself
+//! on closed curves, by the circle formula), the error of an
 //! estimated projection, and log–log slope fits with bootstrap confidence intervals.
 
 pub mod assignment;
+pub mod closed_curve;
 pub mod coverage;
 pub mod error;
 pub mod fidelity;
@@ -17,6 +19,7 @@ pub mod summary;
 pub mod wasserstein;
 
 pub use assignment::optimal_assignment;
+pub use closed_curve::{arclength_positions, w1_between_on_closed_curve, w1_on_closed_curve};
 pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};
