@@ -177,7 +177,7 @@ impl Experiment {
             intrinsic_dim: manifold.intrinsic_dim(),
         };
         let scores = check.scores(&raw, options.registry, &context)?;
-        let metrics = check.metrics(&raw, options.registry, &scores)?;
+        let metrics = check.metrics(&raw, options.registry, &scores, measure.as_ref())?;
         check.fit(&raw)?;
         Ok(Self {
             name,
@@ -436,6 +436,7 @@ impl Checker<'_> {
         raw: &RawExperiment,
         registry: &Registry,
         scores: &[CheckedScore],
+        measure: &dyn Measure,
     ) -> Result<Vec<Arc<dyn Metric>>> {
         let metrics = match registry.metrics(&raw.metrics) {
             Ok(metrics) => metrics,
@@ -444,6 +445,12 @@ impl Checker<'_> {
         if metrics.is_empty() {
             return self.fail("metrics", "turn on at least one metric");
         }
+        for (key, metric) in &metrics {
+            if let Err(rule) = metric.check(measure) {
+                return self.fail(format!("metrics.{key}"), rule);
+            }
+        }
+        let metrics: Vec<Arc<dyn Metric>> = metrics.into_iter().map(|(_, metric)| metric).collect();
         let known: Vec<String> = metrics
             .iter()
             .flat_map(|m| m.infos())

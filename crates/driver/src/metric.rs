@@ -118,6 +118,14 @@ pub trait Metric: Debug + Send + Sync {
         true
     }
 
+    /// Checks that the metric applies to μ and its manifold (W1 by the circle formula needs a
+    /// closed curve); called once when the experiment is loaded, so that a sweep that cannot
+    /// finish does not start. The error is the rule the experiment breaks.
+    fn check(&self, measure: &dyn Measure) -> std::result::Result<(), String> {
+        let _ = measure;
+        Ok(())
+    }
+
     /// Measures one cell. `rng` is the cell's metric stream, shared by the experiment's metrics
     /// in registry order.
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>>;

@@ -81,9 +81,10 @@ impl Registry {
         self.metrics.iter().map(|k| k.key).collect()
     }
 
-    /// Checks a `[metrics]` table into the metrics it turns on, in registry order. An error
+    /// Checks a `[metrics]` table into the metrics it turns on, each with its key, in registry
+    /// order. An error
     /// names the field below `metrics`.
-    pub fn metrics(&self, table: &toml::Table) -> Result<Vec<Arc<dyn Metric>>, FieldError> {
+    pub fn metrics(&self, table: &toml::Table) -> Result<Vec<KeyedMetric>, FieldError> {
         if let Some(unknown) = table
             .keys()
             .find(|key| !self.metrics.iter().any(|k| k.key == key.as_str()))
@@ -106,12 +107,15 @@ impl Registry {
                     },
                     rule: err.rule,
                 })?;
-                metrics.extend(metric);
+                metrics.extend(metric.map(|metric| (kind.key, metric)));
             }
         }
         Ok(metrics)
     }
 }
+
+/// A metric turned on by a config, with the key of its `[metrics]` entry.
+pub type KeyedMetric = (&'static str, Arc<dyn Metric>);
 
 /// Puts `kind` in place of the kind of the same name in `kinds`, or after them when none has it.
 fn replace_or_push<K>(kinds: &mut Vec<K>, kind: K, name: fn(&K) -> &'static str) {

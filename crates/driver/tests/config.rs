@@ -128,6 +128,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             &["`metrics.generalizing`", "unknown field `radius`"],
         ),
         (
+            "novelty = true",
+            "novelty = true\nw1_to_mu = { atoms = true }",
+            &["`metrics.w1_to_mu`", "closed curves", "sphere(k=2"],
+        ),
+        (
+            "novelty = true",
+            "novelty = true\nw1_to_mu = 1",
+            &["`metrics.w1_to_mu`", "true or false"],
+        ),
+        (
             "metric = \"w2\"",
             "metric = \"w1\"",
             &["`theory[0].metric`", "`w1` is not a metric"],

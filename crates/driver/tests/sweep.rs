@@ -34,9 +34,9 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     sweep(two.path(), 2);
     let dir = one.path().join("tiny");
 
-    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 25
-    // metric rows each (fidelity 4, novelty 5, w1 2, coverage 2 + 4 × 3 radii), and the two
-    // geometry rows for the projection score's 6 cells.
+    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 30
+    // metric rows each (fidelity 4, novelty 5, generalizing 2, w1 2, w1 to μ 3, coverage 2 +
+    // 4 × 3 radii), and the two geometry rows for the projection score's 6 cells.
     let runs = read(&dir.join("runs.csv"));
     let mut lines = runs.lines();
     assert_eq!(
@@ -44,17 +44,30 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
         "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,n_train,seed,samples,metric,scale,value"
     );
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 18 * 27 + 6 * 2);
+    assert_eq!(rows.len(), 18 * 30 + 6 * 2);
     let parsed = mangen_driver::runs::read_runs(&dir.join("runs.csv")).unwrap();
+    let values = |keep: &dyn Fn(&mangen_driver::runs::Row) -> bool| -> Vec<f64> {
+        parsed
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.value.unwrap())
+            .collect()
+    };
     for n in [20, 40, 80] {
         for score in ["empirical", "projection(m=1)", "fresh"] {
-            let w1: Vec<f64> = parsed
-                .iter()
-                .filter(|r| r.n_train == n && r.score == score && r.metric == "w1")
-                .map(|r| r.value.unwrap())
-                .collect();
+            let w1 = values(&|r| r.n_train == n && r.score == score && r.metric == "w1");
             assert_eq!(w1.len(), 2, "two seeds of w1 for {score} at N = {n}");
             assert!(w1.iter().all(|v| *v > 0.0 && v.is_finite()));
+        }
+        // W1(μ_N, μ) depends on the training set only: one value per seed, whatever the score.
+        for seed in 0..2 {
+            let atoms =
+                values(&|r| r.n_train == n && r.seed == seed && r.metric == "w1_atoms_to_mu");
+            assert_eq!(atoms.len(), 3, "w1_atoms_to_mu of three scores at N = {n}");
+            assert!(
+                atoms[0] > 0.0 && atoms.iter().all(|v| *v == atoms[0]),
+                "{atoms:?}"
+            );
         }
     }
     let fresh_fidelity = parsed

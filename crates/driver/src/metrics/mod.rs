@@ -5,16 +5,18 @@ pub mod fidelity;
 pub mod generalizing;
 pub mod geometry;
 pub mod novelty;
+pub mod w1_to_mu;
 pub mod wasserstein;
 
 use crate::metric::MetricKind;
 
 /// The built-in metric kinds, in CSV order.
-pub const KINDS: [MetricKind; 6] = [
+pub const KINDS: [MetricKind; 7] = [
     fidelity::KIND,
     novelty::KIND,
     generalizing::KIND,
     wasserstein::KIND,
+    w1_to_mu::KIND,
     coverage::KIND,
     geometry::KIND,
 ];
