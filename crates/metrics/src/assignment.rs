@@ -50,6 +50,8 @@ pub struct SolverRounds {
     pub widenings: usize,
     /// Whether it finished with dense searches over the whole matrix.
     pub dense_finish: bool,
+    /// Times the certificate failed and pairs outside the graph were admitted.
+    pub admissions: usize,
 }
 
 /// [`assignment_with_candidates`] with the rounds it took.
@@ -70,6 +72,7 @@ pub fn solve_with_candidates(
     let mut rounds = SolverRounds {
         widenings: 0,
         dense_finish: false,
+        admissions: 0,
     };
     loop {
         if solver.augment_free_rows() {
@@ -78,6 +81,7 @@ pub fn solve_with_candidates(
                 return (solver.column_of_row, rounds);
             }
             solver.admit(&missing);
+            rounds.admissions += 1;
         } else if 16 * k <= n {
             k *= 4;
             solver.widen(k);

@@ -123,5 +123,34 @@ fn graphs_widened_twice_or_more_reach_the_optimum() {
         println!("{what}");
         assert_optimal(n, &cost, &assignment, &what);
         assert!(rounds.widenings >= 2, "n = {n}: {rounds:?}");
+        // Fourfold widening reaches the √n reach of the pairs in log₄ steps, long before the
+        // dense finish (at a quarter of the columns).
+        let enough = (2.0 * (n as f64).sqrt() / candidates as f64)
+            .log(4.0)
+            .ceil() as usize
+            + 1;
+        assert!(
+            rounds.widenings <= enough,
+            "{what}: more than {enough} widenings"
+        );
+        assert!(!rounds.dense_finish, "{what}");
+    }
+}
+
+/// Optimal pairs between two samples of the plane are near neighbours: the first graph
+/// (24 candidates) holds a perfect matching and almost every optimal pair, so the solve needs
+/// no widening (the certificate's repairs, `admissions`, are printed). Counting rounds catches a solver that reaches the optimum only
+/// through its fallbacks (a search that never augments, a widening that adds nothing).
+#[test]
+#[allow(clippy::print_stdout)]
+fn plane_samples_are_solved_on_the_first_graph() {
+    for (n, seed) in [(300, 21), (1000, 22), (2000, 23)] {
+        let cost = matrix(n, 2, seed);
+        let (assignment, rounds) = solve_with_candidates(n, &cost, 24);
+        let what = format!("n = {n}: {rounds:?}");
+        println!("{what}");
+        assert_optimal(n, &cost, &assignment, &what);
+        assert_eq!(rounds.widenings, 0, "{what}");
+        assert!(!rounds.dense_finish, "{what}");
     }
 }
