@@ -68,8 +68,9 @@ pub struct SlopeRow {
     pub theory_slope: Option<f64>,
     /// Its label.
     pub theory: String,
-    /// consistent (theory inside the interval), steeper, shallower, no interval, below the
-    /// noise floor, too few points, or no theory line (see [`verdict`]).
+    /// consistent (theory inside the interval), steeper, shallower, indicative (too few seeds
+    /// or N to say which), no interval, below the noise floor, too few points, or no theory
+    /// line (see [`verdict`]).
     pub verdict: String,
 }
 
@@ -90,6 +91,35 @@ pub mod verdict {
     /// Fitted against a theory line, but the interval is unbounded on both sides (too many
     /// bootstrap resamples without spread, or no interval method), so it can confirm nothing.
     pub const NO_INTERVAL: &str = "no interval";
+    /// Fitted against a theory line on fewer than [`super::CONFIRMING_SEEDS`] seeds at some N
+    /// or fewer than [`super::CONFIRMING_POINTS`] N values: its interval is too rough to say
+    /// consistent, steeper or shallower (the quick profile's fits are all of this kind).
+    pub const INDICATIVE: &str = "indicative";
+}
+
+/// Seeds at every fitted N that a verdict of consistent, steeper or shallower needs.
+pub const CONFIRMING_SEEDS: usize = 3;
+/// Fitted N values that a verdict of consistent, steeper or shallower needs.
+pub const CONFIRMING_POINTS: usize = 4;
+
+/// [`verdict_of`], weakened to [`verdict::INDICATIVE`] when the fit stands on fewer than
+/// [`CONFIRMING_SEEDS`] seeds at some N or fewer than [`CONFIRMING_POINTS`] N values.
+pub fn graded_verdict(
+    theory_slope: Option<f64>,
+    ci_low: f64,
+    ci_high: f64,
+    fewest_seeds: usize,
+    points: usize,
+) -> &'static str {
+    let verdict = verdict_of(theory_slope, ci_low, ci_high);
+    let directional = [verdict::CONSISTENT, verdict::STEEPER, verdict::SHALLOWER];
+    if directional.contains(&verdict)
+        && (fewest_seeds < CONFIRMING_SEEDS || points < CONFIRMING_POINTS)
+    {
+        verdict::INDICATIVE
+    } else {
+        verdict
+    }
 }
 
 /// The verdict of a fitted slope's interval [`ci_low`, `ci_high`] against a theory slope: the
@@ -272,7 +302,15 @@ fn fit_curve(
             .collect::<Vec<_>>()
             .join(";");
     }
-    row.verdict = verdict_of(theory.map(|t| t.slope), fit.ci_low, fit.ci_high).into();
+    let fewest_seeds = by_n.values().map(Vec::len).min().unwrap_or(0);
+    row.verdict = graded_verdict(
+        theory.map(|t| t.slope),
+        fit.ci_low,
+        fit.ci_high,
+        fewest_seeds,
+        by_n.len(),
+    )
+    .into();
     Ok(row)
 }
 
@@ -429,6 +467,47 @@ label = "N^-1/2"
         assert_eq!(
             verdict_of(Some(-0.5), f64::NEG_INFINITY, f64::INFINITY),
             verdict::NO_INTERVAL
+        );
+    }
+
+    #[test]
+    fn rough_fits_are_only_indicative() {
+        assert_eq!(
+            graded_verdict(Some(-0.5), -0.6, -0.4, 3, 4),
+            verdict::CONSISTENT
+        );
+        assert_eq!(
+            graded_verdict(Some(-0.5), -0.6, -0.4, 2, 6),
+            verdict::INDICATIVE
+        );
+        assert_eq!(
+            graded_verdict(Some(-0.5), -1.2, -0.8, 5, 3),
+            verdict::INDICATIVE
+        );
+        assert_eq!(
+            graded_verdict(Some(-0.5), -0.3, -0.1, 2, 3),
+            verdict::INDICATIVE
+        );
+        assert_eq!(graded_verdict(None, -0.6, -0.4, 2, 3), verdict::NO_THEORY);
+        let unbounded = graded_verdict(Some(-0.5), f64::NEG_INFINITY, f64::INFINITY, 2, 3);
+        assert_eq!(unbounded, verdict::NO_INTERVAL);
+        // Through the fit: the steeper curve of five N, cut to two seeds, then to three N.
+        let raw = experiment("");
+        let two_seeds: Vec<Vec<f64>> = power_law(-1.0).iter().map(|s| s[..2].to_vec()).collect();
+        let fit = fidelity_fit(&raw, &GRID, &two_seeds);
+        assert_eq!(
+            (fit.grid_points, fit.verdict.as_str()),
+            (5, verdict::INDICATIVE)
+        );
+        let fit = fidelity_fit(&raw, &GRID[..3], &power_law(-1.0)[..3]);
+        assert_eq!(
+            (fit.grid_points, fit.verdict.as_str()),
+            (3, verdict::INDICATIVE)
+        );
+        let fit = fidelity_fit(&raw, &GRID[..4], &power_law(-1.0)[..4]);
+        assert_eq!(
+            (fit.grid_points, fit.verdict.as_str()),
+            (4, verdict::STEEPER)
         );
     }
 

@@ -182,6 +182,7 @@ pub fn summary(
          studentized bootstrap interval; N values where a metric is within its `floor_factor` of the \
          fresh-sample null floor are left out (column \"below floor\"). Verdicts: *consistent* (the theory \
          slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
+         *indicative* (one of those three, but fitted on fewer than 3 seeds at some N or fewer than 4 N), \
          *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \
          seeds at three N), *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
          bounds up to log factors: a slope at least as steep reproduces a bound.\n"

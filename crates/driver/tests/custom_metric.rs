@@ -100,7 +100,9 @@ fn a_metric_of_ones_own_runs_in_a_sweep() {
         .find(|s| s.metric == "training_size")
         .expect("a rate curve is fitted");
     assert!((size.slope.unwrap() - 1.0).abs() < 1e-12);
-    assert_eq!(size.verdict, "consistent");
+    // Exactly on its theory line, but two seeds at three N make any verdict only indicative.
+    assert_eq!(size.theory_slope, Some(1.0));
+    assert_eq!(size.verdict, "indicative");
     assert!(!slopes.iter().any(|s| s.metric == "generated_size"));
     assert!(out.join("sizes/training_size.svg").is_file());
 }

@@ -125,6 +125,7 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
         "consistent",
         "steeper",
         "shallower",
+        "indicative",
         "no interval",
         "below the noise floor",
         "too few points",
