@@ -7,7 +7,7 @@ use crate::score::{BuiltScore, ScoreInputs};
 use anyhow::{Context, Result};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_samplers::{RunOptions, Start};
-use mangen_scores::{KdTree, ProjectionScore};
+use mangen_scores::{KdTree, ProjectionScore, Score};
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
@@ -120,14 +120,19 @@ pub struct Generated {
     pub samples: Array2<f64>,
     /// π̂_N, where the score has one.
     pub projection: Option<Arc<ProjectionScore>>,
+    /// The samples of the score's population twin, run from the same start with the same noise
+    /// (row i of both from sample stream i), where asked for and the score has a twin.
+    pub twin: Option<Array2<f64>>,
 }
 
 /// Draws `count` samples of the cell's model: the sampler run with the score, or fresh samples
-/// of μ for the `fresh` pseudo-score; with `count` = 0 it only fits π̂_N.
+/// of μ for the `fresh` pseudo-score; with `count` = 0 it only fits π̂_N. With `twin`, also the
+/// samples of the score's population twin, coupled to them.
 pub fn generate(
     experiment: &Experiment,
     cell: &Cell,
     count: usize,
+    twin: bool,
     options: &RunOptions,
 ) -> Result<Generated> {
     let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
@@ -147,34 +152,39 @@ pub fn generate(
             projection: builder.fit_for_metrics(&inputs)?,
             train,
             index,
+            twin: None,
         });
     }
+    let sampler = &experiment.samplers[cell.sampler];
+    let start = forward_start(experiment, &train, sampler.config.t_max)?;
+    let run = |score: &dyn Score| -> Result<Array2<f64>> {
+        let run = sampler.sampler().run(
+            score,
+            &start,
+            &sampler.config,
+            count,
+            streams.sampler_seed(),
+            options,
+        )?;
+        Ok(run.samples)
+    };
     let BuiltScore { score, projection } = builder.build(&inputs)?;
     let samples = match score {
         None => experiment
             .measure
             .sample(count, &mut streams.stream(Purpose::Generated)),
-        Some(score) => {
-            let sampler = &experiment.samplers[cell.sampler];
-            let start = forward_start(experiment, &train, sampler.config.t_max)?;
-            sampler
-                .sampler()
-                .run(
-                    score.as_ref(),
-                    &start,
-                    &sampler.config,
-                    count,
-                    streams.sampler_seed(),
-                    options,
-                )?
-                .samples
-        }
+        Some(score) => run(score.as_ref())?,
+    };
+    let twin = match twin.then(|| builder.twin(&inputs)).transpose()?.flatten() {
+        Some(twin) => Some(run(twin.as_ref()).context("the population twin's run")?),
+        None => None,
     };
     Ok(Generated {
         train,
         index,
         samples,
         projection,
+        twin,
     })
 }
 
@@ -199,7 +209,13 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     } else {
         0
     };
-    let generated = generate(experiment, cell, samples, &RunOptions::default())?;
+    let generated = generate(
+        experiment,
+        cell,
+        samples,
+        experiment.needs_twin(),
+        &RunOptions::default(),
+    )?;
     let fresh = experiment
         .measure
         .sample(samples, &mut streams.stream(Purpose::Fresh));
@@ -214,6 +230,7 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
         fresh: &fresh,
         fresh_again: &fresh_again,
         projection: generated.projection.as_deref(),
+        twin: generated.twin.as_ref(),
     };
     let mut rng = streams.stream(Purpose::Metrics);
     let mut measurements = Vec::new();

@@ -208,6 +208,11 @@ impl Experiment {
     pub fn needs_samples(&self) -> bool {
         self.metrics.iter().any(|m| m.needs_samples())
     }
+
+    /// Whether any metric compares the samples with those of the score's population twin.
+    pub fn needs_twin(&self) -> bool {
+        self.metrics.iter().any(|m| m.needs_twin())
+    }
 }
 
 impl<'a> LoadOptions<'a> {

@@ -105,6 +105,9 @@ pub struct CellData<'a> {
     pub fresh_again: &'a Array2<f64>,
     /// The projection estimate π̂_N (projection and hybrid scores).
     pub projection: Option<&'a ProjectionScore>,
+    /// The samples of the score's population twin, row i coupled to generated row i (same
+    /// start, same noise); present when a metric asks for it and the score has a twin.
+    pub twin: Option<&'a Array2<f64>>,
 }
 
 /// A metric of sweep cells.
@@ -116,6 +119,12 @@ pub trait Metric: Debug + Send + Sync {
     /// skip sampling.
     fn needs_samples(&self) -> bool {
         true
+    }
+
+    /// Whether it compares the samples with the population twin's (the cell then runs the
+    /// sampler a second time, with the twin).
+    fn needs_twin(&self) -> bool {
+        false
     }
 
     /// Checks that the metric applies to μ and its manifold (W1 by the circle formula needs a

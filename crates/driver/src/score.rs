@@ -64,6 +64,16 @@ pub trait ScoreBuilder: Debug + Send + Sync {
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
         Ok(self.build(inputs)?.projection)
     }
+
+    /// The population twin S* of the score (SCIENCE.md §9): the score the coarse score tends to
+    /// as N grows with its coarseness fixed (projection → the oracle projection; hybrid → the
+    /// population score above t1 and the oracle below), which the coupling metric runs from the
+    /// same start with the same noise. `None` (the default) where the score has none; the
+    /// population twins (oracle, population) are their own.
+    fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+        let _ = inputs;
+        Ok(None)
+    }
 }
 
 /// What a score's check may need to know of the experiment.
@@ -94,6 +104,8 @@ pub struct Parameterless {
     pub kind: &'static str,
     /// Builds the score in a cell.
     pub build: fn(&ScoreInputs) -> Result<BuiltScore>,
+    /// Whether the score is its own population twin (oracle, population).
+    pub own_twin: bool,
 }
 
 impl Parameterless {
@@ -115,5 +127,13 @@ impl ScoreBuilder for Parameterless {
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         (self.build)(inputs)
+    }
+
+    fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+        if self.own_twin {
+            Ok(self.build(inputs)?.score)
+        } else {
+            Ok(None)
+        }
     }
 }

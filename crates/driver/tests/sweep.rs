@@ -34,9 +34,9 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     sweep(two.path(), 2);
     let dir = one.path().join("tiny");
 
-    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 30
-    // metric rows each (fidelity 4, novelty 5, generalizing 2, w1 2, w1 to μ 3, coverage 2 +
-    // 4 × 3 radii), and the two geometry rows for the projection score's 6 cells.
+    // runs.csv: the header, and one row per (cell, metric): 3 scores × 3 N × 2 seeds cells, 32
+    // metric rows each (fidelity 4, novelty 5, generalizing 2, w1 2, w1 to μ 3, coupling 2,
+    // coverage 2 + 4 × 3 radii), and the two geometry rows for the projection score's 6 cells.
     let runs = read(&dir.join("runs.csv"));
     let mut lines = runs.lines();
     assert_eq!(
@@ -44,7 +44,7 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
         "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,n_train,seed,samples,metric,scale,value"
     );
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 18 * 30 + 6 * 2);
+    assert_eq!(rows.len(), 18 * 32 + 6 * 2);
     let parsed = mangen_driver::runs::read_runs(&dir.join("runs.csv")).unwrap();
     let values = |keep: &dyn Fn(&mangen_driver::runs::Row) -> bool| -> Vec<f64> {
         parsed

@@ -8,6 +8,7 @@
 
 pub mod assignment;
 pub mod closed_curve;
+pub mod coupling;
 pub mod coverage;
 pub mod error;
 pub mod fidelity;
@@ -20,6 +21,7 @@ pub mod wasserstein;
 
 pub use assignment::optimal_assignment;
 pub use closed_curve::{arclength_positions, w1_between_on_closed_curve, w1_on_closed_curve};
+pub use coupling::coupling_distances;
 pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};

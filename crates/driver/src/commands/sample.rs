@@ -79,6 +79,6 @@ pub fn sample(args: &SampleArgs) -> Result<()> {
         n_train: args.n_train,
         seed: args.seed,
     };
-    let generated = generate(&experiment, &cell, count, &RunOptions::default())?;
+    let generated = generate(&experiment, &cell, count, false, &RunOptions::default())?;
     write_points(&args.out, &generated.samples, None)
 }

@@ -1,5 +1,6 @@
 //! The built-in metrics, one file each; [`KINDS`] lists them in the order their rows appear.
 
+pub mod coupling;
 pub mod coverage;
 pub mod fidelity;
 pub mod generalizing;
@@ -11,12 +12,13 @@ pub mod wasserstein;
 use crate::metric::MetricKind;
 
 /// The built-in metric kinds, in CSV order.
-pub const KINDS: [MetricKind; 7] = [
+pub const KINDS: [MetricKind; 8] = [
     fidelity::KIND,
     novelty::KIND,
     generalizing::KIND,
     wasserstein::KIND,
     w1_to_mu::KIND,
+    coupling::KIND,
     coverage::KIND,
     geometry::KIND,
 ];

@@ -173,6 +173,7 @@ mod tests {
             fresh: &fresh,
             fresh_again: &fresh,
             projection: None,
+            twin: None,
         };
         let metric = W1ToMu::new(true, true);
         assert!(metric.check(&measure).is_ok());

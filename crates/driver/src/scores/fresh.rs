@@ -11,6 +11,7 @@ pub const FRESH: Parameterless = Parameterless {
             projection: None,
         })
     },
+    own_twin: false,
 };
 
 /// `[[score]] kind = "fresh"`.

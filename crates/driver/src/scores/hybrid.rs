@@ -4,8 +4,10 @@ use crate::field::{FieldError, positive, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use crate::scores::empirical::empirical_score;
 use crate::scores::projection::{Projection, check_degree};
-use anyhow::Result;
-use mangen_scores::{Hybrid as HybridScore, ProjectionScore};
+use anyhow::{Context, Result};
+use mangen_scores::{
+    Hybrid as HybridScore, OracleProjection, PopulationScore, ProjectionScore, Score,
+};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -81,5 +83,22 @@ impl ScoreBuilder for Hybrid {
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
         Ok(Some(self.below.fit(&inputs.index, inputs.schedule)?))
+    }
+
+    /// The population score above t1 and the oracle projection below (the memorizing hybrid
+    /// only: a smoothed part above t1 has no twin here). The population score is by quadrature,
+    /// so k = 1 or S².
+    fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+        if self.h.is_some() {
+            return Ok(None);
+        }
+        let population = PopulationScore::quadrature(inputs.measure.clone(), inputs.schedule)
+            .context("the hybrid's twin takes the population score above t1")?;
+        let oracle = OracleProjection::new(inputs.manifold.clone(), inputs.schedule);
+        Ok(Some(Box::new(HybridScore::new(
+            population,
+            oracle,
+            self.switch_time,
+        )?)))
     }
 }

@@ -12,6 +12,7 @@ pub const ORACLE: Parameterless = Parameterless {
             inputs.schedule,
         )))
     },
+    own_twin: true,
 };
 
 /// `[[score]] kind = "oracle"`.

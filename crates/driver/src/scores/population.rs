@@ -12,6 +12,7 @@ pub const POPULATION: Parameterless = Parameterless {
             inputs.schedule,
         )?))
     },
+    own_twin: true,
 };
 
 /// `[[score]] kind = "population"`.

@@ -3,7 +3,7 @@
 use crate::field::{FieldError, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::Result;
-use mangen_scores::{KdTree, MAX_DEGREE, ProjectionScore, Schedule};
+use mangen_scores::{KdTree, MAX_DEGREE, OracleProjection, ProjectionScore, Schedule, Score};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -106,5 +106,13 @@ impl ScoreBuilder for Projection {
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
         Ok(Some(self.fit(&inputs.index, inputs.schedule)?))
+    }
+
+    /// The oracle projection: the exact π of M in place of π̂_N.
+    fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+        Ok(Some(Box::new(OracleProjection::new(
+            inputs.manifold.clone(),
+            inputs.schedule,
+        ))))
     }
 }
