@@ -2,7 +2,7 @@
 //!
 //! Every error names the file, the field (a TOML path) and the rule it breaks.
 
-use crate::metric::{Metric, MetricInfo};
+use crate::metric::{Metric, MetricInfo, Shape};
 use crate::models::{BuildError, build_density, build_manifold};
 use crate::profile::Profile;
 use crate::registry::Registry;
@@ -179,6 +179,7 @@ impl Experiment {
         let scores = check.scores(&raw, options.registry, &context)?;
         let metrics = check.metrics(&raw, options.registry, &scores, measure.as_ref())?;
         check.fit(&raw)?;
+        check.findings(&raw, &metrics, &scores)?;
         Ok(Self {
             name,
             file: file.to_path_buf(),
@@ -485,6 +486,61 @@ impl Checker<'_> {
             }
         }
         Ok(metrics)
+    }
+
+    fn findings(
+        &self,
+        raw: &RawExperiment,
+        metrics: &[Arc<dyn Metric>],
+        scores: &[CheckedScore],
+    ) -> Result<()> {
+        let infos: Vec<MetricInfo> = metrics.iter().flat_map(|m| m.infos()).collect();
+        for (i, finding) in raw.finding.iter().enumerate() {
+            let field = |name: &str| format!("finding[{i}].{name}");
+            let Some(info) = infos.iter().find(|info| info.name == finding.metric) else {
+                return self.fail(
+                    field("metric"),
+                    format!(
+                        "`{}` is not a metric this experiment computes",
+                        finding.metric
+                    ),
+                );
+            };
+            if !scores
+                .iter()
+                .any(|s| s.kind() == finding.score || s.label == finding.score)
+            {
+                return self.fail(
+                    field("score"),
+                    format!("no [[score]] of kind or label `{}`", finding.score),
+                );
+            }
+            let level = finding.at_least.or(finding.at_most);
+            match info.shape {
+                Shape::Fraction if level.is_none_or(|l| !l.is_finite()) => {
+                    return self.fail(
+                        field("at_least"),
+                        "a fraction's finding needs a finite level: at_least or at_most",
+                    );
+                }
+                Shape::Rate if level.is_some() => {
+                    return self.fail(
+                        field("at_least"),
+                        "a rate's finding is read from its slope; levels are for fractions",
+                    );
+                }
+                _ => {}
+            }
+            if let Some(other) = &finding.steeper_than
+                && (info.shape != Shape::Rate || other.split('/').count() != 3)
+            {
+                return self.fail(
+                    field("steeper_than"),
+                    "must name a slope as `experiment/score/metric`, for a rate",
+                );
+            }
+        }
+        Ok(())
     }
 
     fn fit(&self, raw: &RawExperiment) -> Result<()> {

@@ -6,7 +6,7 @@
 //! point leaves finished cells and, at worst, a hidden `.cell-….partial` that is ignored. The
 //! folder's `experiment.toml` is the fingerprint of the sweep (mangen's version, the experiment
 //! as run, the profile); cells are reused only when everything in it that cells depend on is the
-//! same (the description, limits, theory lines and fit settings may change in between).
+//! same (the description, limits, theory lines, findings and fit settings may change in between).
 
 use crate::cell::{Cell, plan};
 use crate::experiment::Experiment;
@@ -78,20 +78,21 @@ impl Fingerprint {
     }
 
     /// Whether two fingerprints describe the same cells: the rule of both `--resume` and
-    /// `mangen merge`, which let the config's path, its texts, theory lines and fit settings
-    /// differ (only the reports read them).
+    /// `mangen merge`, which let the config's path, its texts, theory lines, findings and fit
+    /// settings differ (only the reports read them).
     pub fn same_cells(&self, other: &Fingerprint) -> Result<bool> {
         Ok(self.cells_text()? == other.cells_text()?)
     }
 
     /// The part the cells' results depend on, as text: the fingerprint without the config file's
-    /// path, the texts, theory lines and fit settings, which only the reports read.
+    /// path, the texts, theory lines, findings and fit settings, which only the reports read.
     fn cells_text(&self) -> Result<String> {
         let mut cells = self.clone();
         cells.file.clear();
         cells.config.description.clear();
         cells.config.limits.clear();
         cells.config.theory.clear();
+        cells.config.finding.clear();
         cells.config.fit = FitSpec::default();
         cells.to_text()
     }
@@ -499,6 +500,14 @@ mod tests {
         texts.file = "/elsewhere/tiny.toml".into();
         texts.config.description = "edited".into();
         texts.config.theory.clear();
+        texts.config.finding.push(crate::schema::FindingSpec {
+            claim: "a claim".into(),
+            metric: "w1".into(),
+            score: "empirical".into(),
+            at_least: None,
+            at_most: None,
+            steeper_than: None,
+        });
         texts.config.fit.level = 0.5;
         assert!(base.same_cells(&texts).unwrap());
         let mut cells = base.clone();

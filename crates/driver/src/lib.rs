@@ -24,6 +24,7 @@ pub mod engine;
 pub mod experiment;
 pub mod experiment_report;
 pub mod field;
+pub mod findings;
 pub mod fit;
 pub mod fuzzing;
 pub mod journal;

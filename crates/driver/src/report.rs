@@ -3,6 +3,7 @@
 
 use crate::experiment::Experiment;
 use crate::experiment_report::{ExperimentReport, FractionCurve};
+use crate::findings::{findings, findings_table};
 use crate::fit::SlopeRow;
 use crate::output::write_string;
 use crate::profile::Profile;
@@ -176,6 +177,14 @@ pub fn summary(
 ) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# mangen: slopes against theory\n");
+    let table = findings_table(&findings(experiments, reports, out));
+    if !table.is_empty() {
+        let _ = writeln!(
+            md,
+            "## Findings\n\nEach claim read from its experiment's data in this run: the slope with its interval \
+             (or the range of a fraction's per-N means), what it is held against, and the verdict.\n\n{table}"
+        );
+    }
     let _ = writeln!(
         md,
         "Profile `{profile}`. Each slope is the least-squares slope of ln(mean over seeds) on ln N, with a \

@@ -51,6 +51,10 @@ pub struct RawExperiment {
     /// How slopes are fitted.
     #[serde(default)]
     pub fit: FitSpec,
+    /// Claims of the paper this experiment answers (`[[finding]]`): rows of the findings table
+    /// at the top of summary.md.
+    #[serde(default)]
+    pub finding: Vec<FindingSpec>,
 }
 
 /// How the manifold's natural span R^m is carried into R^D.
@@ -263,6 +267,25 @@ impl TheorySpec {
                 .as_ref()
                 .is_none_or(|names| names.iter().any(|n| n == score_kind || n == score_label))
     }
+}
+
+/// One `[[finding]]`: a claim and the curve of this experiment that answers it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingSpec {
+    /// The claim, as it reads in the table.
+    pub claim: String,
+    /// The metric whose curve answers it.
+    pub metric: String,
+    /// The score (kind or label) whose curve it is.
+    pub score: String,
+    /// For a fraction or index: the level it must reach at every N.
+    pub at_least: Option<f64>,
+    /// For a fraction or index: the level it must stay below at every N.
+    pub at_most: Option<f64>,
+    /// For a slope: another slope of the suite, `experiment/score/metric`, that it must beat
+    /// (its whole interval below the other's).
+    pub steeper_than: Option<String>,
 }
 
 /// `[fit]`.

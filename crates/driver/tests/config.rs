@@ -138,6 +138,31 @@ fn each_broken_rule_names_file_field_and_rule() {
             &["`metrics.w1_to_mu`", "true or false"],
         ),
         (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w1\"\n[[score]]",
+            &["`finding[0].metric`", "`w1` is not a metric"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"oracle\"\nmetric = \"w2\"\n[[score]]",
+            &["`finding[0].score`", "oracle"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w2\"\nat_least = 0.5\n[[score]]",
+            &["`finding[0].at_least`", "levels are for fractions"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"memorized_fraction\"\n[[score]]",
+            &["`finding[0].at_least`", "needs a finite level"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w2\"\nsteeper_than = \"e1\"\n[[score]]",
+            &["`finding[0].steeper_than`", "experiment/score/metric"],
+        ),
+        (
             "metric = \"w2\"",
             "metric = \"w1\"",
             &["`theory[0].metric`", "`w1` is not a metric"],
