@@ -51,5 +51,7 @@ fn the_quick_profile_of_the_whole_suite_runs() {
         }
     }
     let summary = std::fs::read_to_string(out.path().join("summary.md")).unwrap();
-    assert_eq!(summary.matches("\n## ").count(), suite().len());
+    // The findings table first, then one section per experiment.
+    assert!(summary.contains("\n## Findings\n"), "no findings table");
+    assert_eq!(summary.matches("\n## ").count(), suite().len() + 1);
 }
