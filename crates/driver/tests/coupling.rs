@@ -37,6 +37,10 @@ degree = 2
 [[score]]
 kind = "empirical"
 
+[[score]]
+kind = "smoothed"
+h = 0.1
+
 [metrics]
 coupling = true
 "#;
@@ -71,15 +75,19 @@ fn coupled_runs_of_a_score_and_its_twin() {
     assert!(empirical.len() == 4 && empirical.iter().all(Option::is_none));
     // Projection and hybrid end near their twins: a tenth or less of the mean distance 4/π
     // between two independent uniform points of the unit circle, which an uncoupled pairing
-    // would give. The hybrid only at N = 400: at N = 50 (spacing 0.13 against √t1 = 0.1) its
-    // empirical part above t1 still sends samples toward training points its twin ignores.
+    // would give. The hybrid and the smoothed score only at N = 400: at N = 50 (spacing 0.13
+    // against √t1 = h = 0.1) their empirical kernels still pull samples toward training points
+    // that their twins ignore.
+    // The smoothed score's twin is the population score of μ * N(0, h²I).
+    let smoothed = values(&rows, "smoothed", "coupling_mean");
+    assert!(smoothed.len() == 4 && smoothed.iter().all(|v| v.is_some_and(|v| v > 0.0)));
     let uncoupled = 4.0 / std::f64::consts::PI;
-    for (score, smallest_n) in [("projection", 50), ("hybrid", 400)] {
+    for (score, smallest_n) in [("projection", 50), ("hybrid", 400), ("smoothed", 400)] {
         let coupled: Vec<&Row> = rows
             .iter()
             .filter(|r| r.score.starts_with(score) && r.metric == "coupling_mean")
             .collect();
-        assert_eq!(coupled.len(), 4);
+        assert_eq!(coupled.len(), 4, "{score}");
         for row in coupled {
             let value = row.value.expect("a twin");
             assert!(value > 0.0, "{score}: {value}");

@@ -111,13 +111,7 @@ impl EmpiricalScore {
 
     /// The smoothed score of the kernel density estimate with bandwidth h ≥ 0 (h = 0 is the memorizer).
     pub fn with_bandwidth(mut self, h: f64) -> Result<Self> {
-        if !(h.is_finite() && h >= 0.0) {
-            return Err(ScoreError::InvalidParameter {
-                name: "h",
-                value: h,
-                rule: "the smoothing bandwidth must be finite and ≥ 0",
-            });
-        }
+        check_bandwidth(h)?;
         self.bandwidth = h;
         Ok(self)
     }
@@ -319,6 +313,19 @@ impl SoftmaxAccumulator {
     /// The weighted average (the term with the smallest exponent has weight 1, so total ≥ 1).
     pub(crate) fn finish(self) -> Array1<f64> {
         Array1::from(self.sum) / self.total
+    }
+}
+
+/// Checks a smoothing bandwidth h: finite and ≥ 0.
+pub(crate) fn check_bandwidth(h: f64) -> Result<()> {
+    if h.is_finite() && h >= 0.0 {
+        Ok(())
+    } else {
+        Err(ScoreError::InvalidParameter {
+            name: "h",
+            value: h,
+            rule: "the smoothing bandwidth must be finite and ≥ 0",
+        })
     }
 }
 

@@ -29,11 +29,12 @@ enum Method {
     },
 }
 
-/// The population denoiser of a measure μ.
+/// The population denoiser of a measure μ (or, with a bandwidth h, of μ * N(0, h² I)).
 pub struct PopulationScore {
     method: Method,
     dim: usize,
     schedule: Schedule,
+    bandwidth: f64,
 }
 
 impl std::fmt::Debug for PopulationScore {
@@ -74,6 +75,7 @@ impl PopulationScore {
             dim: manifold.ambient_dim(),
             method: Method::Quadrature(measure),
             schedule,
+            bandwidth: 0.0,
         })
     }
 
@@ -94,7 +96,28 @@ impl PopulationScore {
                 resolution_time: size.powf(-2.0 / intrinsic_dim.max(1) as f64),
             },
             schedule,
+            bandwidth: 0.0,
         })
+    }
+
+    /// The score of μ * N(0, h² I), h ≥ 0: the population twin of the smoothed empirical score
+    /// with the same h ([`crate::EmpiricalScore::with_bandwidth`]), whose data law is
+    /// μ_N * N(0, h² I). The kernel variance becomes σ_t² + a_t² h², as there. The
+    /// reference-sample version takes it from its empirical score.
+    pub fn with_bandwidth(mut self, h: f64) -> Result<Self> {
+        self.method = match self.method {
+            Method::Reference {
+                empirical,
+                resolution_time,
+            } => Method::Reference {
+                empirical: Box::new(empirical.with_bandwidth(h)?),
+                resolution_time,
+            },
+            quadrature => quadrature,
+        };
+        crate::empirical::check_bandwidth(h)?;
+        self.bandwidth = h;
+        Ok(self)
     }
 
     /// The time below which the reference-sample version memorizes its sample (0 for quadrature).
@@ -142,7 +165,11 @@ fn weighted_mean(
 
 impl ScoreModel for PopulationScore {
     fn name(&self) -> String {
-        "population".into()
+        if self.bandwidth > 0.0 {
+            format!("population(h={})", self.bandwidth)
+        } else {
+            "population".into()
+        }
     }
 
     fn dim(&self) -> usize {
@@ -165,7 +192,8 @@ impl Denoiser for PopulationScore {
         check_query(x, self.dim, t)?;
         let (a, noise_var) = self.schedule.coefficients(t)?;
         let q = unscaled(x, a);
-        let var = noise_var / (a * a);
+        let h2 = self.bandwidth * self.bandwidth;
+        let var = noise_var / (a * a) + h2;
         let manifold = measure.manifold();
         let foot = manifold.project(q.view())?;
         let off = (&q - &foot).mapv(|v| v * v).sum().sqrt();
@@ -184,9 +212,19 @@ impl Denoiser for PopulationScore {
             radius,
             nodes / 2,
         )?;
+        let error_bound = (&fine - &coarse).mapv(|v| v * v).sum().sqrt();
+        if h2 == 0.0 {
+            return Ok(Estimate {
+                error_bound,
+                value: fine,
+            });
+        }
+        // E[Y | x] for Y = Y0 + hZ': the kernel mean of Y0 plus the share h²/v of what is left,
+        // as in the smoothed empirical denoiser (v = σ_t²/a_t² + h² here, in unscaled units).
+        let value = (&fine * (var - h2) + &q * h2) / var;
         Ok(Estimate {
-            error_bound: (&fine - &coarse).mapv(|v| v * v).sum().sqrt(),
-            value: fine,
+            error_bound: error_bound * (var - h2) / var,
+            value,
         })
     }
 }

@@ -89,3 +89,47 @@ fn quadrature_and_a_large_reference_sample_agree_for_a_tilted_density() {
         }
     }
 }
+
+/// Under VE the law μ * N(0, h²I) noised to time t is μ noised to t + h², so the smoothed
+/// population score at t must equal the plain one at t + h²: the bandwidth's variance inflation and
+/// its denoiser correction against a time shift, on the circle and on S².
+#[test]
+fn a_bandwidth_is_a_time_shift_under_ve() {
+    use mangen_scores::{Score, ScoreModel};
+    for k in [1, 2] {
+        let manifold: Arc<dyn Manifold> =
+            Arc::new(Embedded::random(Sphere::new(k, 1.0).unwrap(), 4, 9).unwrap());
+        let direction = Array1::from(vec![1.0, 0.5, 0.0, 0.0]);
+        let feature = LinearFeature::new(direction, Array1::zeros(4)).unwrap();
+        let profile = Profile::Kink { slope: 2.0 };
+        let measure = Arc::new(DensityMeasure::new(manifold.clone(), profile, feature).unwrap());
+        let plain =
+            PopulationScore::quadrature(measure.clone(), Schedule::VarianceExploding).unwrap();
+        let h = 0.2;
+        let smoothed = PopulationScore::quadrature(measure, Schedule::VarianceExploding)
+            .unwrap()
+            .with_bandwidth(h)
+            .unwrap();
+        assert_eq!(smoothed.name(), "population(h=0.2)");
+        let mut r = rng::seeded(10 + k as u64);
+        for _ in 0..6 {
+            let x = laws::perturbed_point(manifold.as_ref(), 0.3, &mut r);
+            for t in [1e-4, 1e-2, 0.3] {
+                let a = smoothed.score(x.view(), t).unwrap();
+                let b = plain.score(x.view(), t + h * h).unwrap();
+                let gap = (&a - &b).mapv(|v| v * v).sum().sqrt();
+                let size = b.mapv(|v| v * v).sum().sqrt();
+                assert!(
+                    gap <= 1e-6 * (1.0 + size),
+                    "k = {k}, t = {t}: gap {gap:e} of {size:e}"
+                );
+            }
+        }
+    }
+    let circle = Arc::new(Embedded::random(Sphere::circle(1.0).unwrap(), 3, 1).unwrap());
+    let measure = Arc::new(DensityMeasure::uniform(circle));
+    let refused = PopulationScore::quadrature(measure, Schedule::VarianceExploding)
+        .unwrap()
+        .with_bandwidth(-1.0);
+    assert!(refused.is_err());
+}

@@ -2,7 +2,8 @@
 //!
 //! d_N bounds W1(ν̂_N, ν*) from above with no reference floor: ν* is the law the coarse score
 //! tends to as N grows (projection → the oracle; hybrid → the population score above t1 and the
-//! oracle below). Scores without a twin (the memorizer, fresh samples) get empty values.
+//! oracle below; smoothed(h) → the population score of μ * N(0, h²I)). Scores without a twin
+//! (the memorizer, fresh samples) get empty values.
 
 use crate::field::switch;
 use crate::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};

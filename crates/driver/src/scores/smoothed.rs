@@ -3,7 +3,8 @@
 use crate::field::{FieldError, positive, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use crate::scores::empirical::empirical_score;
-use anyhow::Result;
+use anyhow::{Context, Result};
+use mangen_scores::{PopulationScore, Score};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -98,6 +99,16 @@ impl ScoreBuilder for Smoothed {
             None,
             Some(h),
         )?))
+    }
+
+    /// The score of μ * N(0, h² I) with the same h (by quadrature, so k = 1 or S²): the law the
+    /// smoothed score's μ_N * N(0, h² I) tends to.
+    fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
+        let h = self.bandwidth(inputs.train.nrows());
+        let population = PopulationScore::quadrature(inputs.measure.clone(), inputs.schedule)
+            .context("the smoothed score's twin is the population score of μ * N(0, h² I)")?
+            .with_bandwidth(h)?;
+        Ok(Some(Box::new(population)))
     }
 }
 
