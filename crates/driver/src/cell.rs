@@ -175,10 +175,10 @@ pub fn generate(
             .sample(count, &mut streams.stream(Purpose::Generated)),
         Some(score) => run(score.as_ref())?,
     };
-    let twin = match twin.then(|| builder.twin(&inputs)).transpose()?.flatten() {
-        Some(twin) => Some(run(twin.as_ref()).context("the population twin's run")?),
-        None => None,
-    };
+    let twin_score = if twin { builder.twin(&inputs)? } else { None };
+    let twin = twin_score
+        .map(|score| run(score.as_ref()).context("the population twin's run"))
+        .transpose()?;
     Ok(Generated {
         train,
         index,

@@ -477,15 +477,22 @@ impl Checker<'_> {
                 return self.fail(format!("theory[{i}].slope"), "must be finite");
             }
             for name in line.scores.iter().flatten() {
-                if !scores.iter().any(|s| s.kind() == name || &s.label == name) {
-                    return self.fail(
-                        format!("theory[{i}].scores"),
-                        format!("no [[score]] of kind or label `{name}` in this experiment"),
-                    );
-                }
+                self.names_a_score(scores, name, format!("theory[{i}].scores"))?;
             }
         }
         Ok(metrics)
+    }
+
+    /// Checks that `name` is the kind or label of one of the experiment's scores.
+    fn names_a_score(&self, scores: &[CheckedScore], name: &str, field: String) -> Result<()> {
+        if scores.iter().any(|s| s.kind() == name || s.label == name) {
+            Ok(())
+        } else {
+            self.fail(
+                field,
+                format!("no [[score]] of kind or label `{name}` in this experiment"),
+            )
+        }
     }
 
     fn findings(
@@ -506,15 +513,7 @@ impl Checker<'_> {
                     ),
                 );
             };
-            if !scores
-                .iter()
-                .any(|s| s.kind() == finding.score || s.label == finding.score)
-            {
-                return self.fail(
-                    field("score"),
-                    format!("no [[score]] of kind or label `{}`", finding.score),
-                );
-            }
+            self.names_a_score(scores, &finding.score, field("score"))?;
             let level = finding.at_least.or(finding.at_most);
             match info.shape {
                 Shape::Fraction if level.is_none_or(|l| !l.is_finite()) => {

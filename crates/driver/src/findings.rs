@@ -2,7 +2,7 @@
 
 use crate::experiment::Experiment;
 use crate::experiment_report::{ExperimentReport, FractionCurve};
-use crate::fit::SlopeRow;
+use crate::fit::{SlopeRow, number};
 use crate::schema::FindingSpec;
 use std::path::Path;
 
@@ -35,30 +35,28 @@ pub struct FindingRow {
     pub plot: Option<String>,
 }
 
-fn matches_score(spec: &FindingSpec, label: &str, kind: &str) -> bool {
-    spec.score == label || spec.score == kind
-}
-
 fn interval(s: &SlopeRow) -> String {
-    let bound = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
     format!(
         "{} [{}, {}]",
-        bound(s.slope),
-        bound(s.ci_low),
-        bound(s.ci_high)
+        number(s.slope),
+        number(s.ci_low),
+        number(s.ci_high)
     )
+}
+
+/// The first slope of `metric` for the score of kind or label `score`.
+fn slope_of<'a>(slopes: &'a [SlopeRow], score: &str, metric: &str) -> Option<&'a SlopeRow> {
+    slopes
+        .iter()
+        .find(|s| s.metric == metric && (s.score == score || s.score_kind == score))
 }
 
 /// The slope row of `experiment/score/metric` among the reports.
 fn find_slope<'a>(reports: &'a [ExperimentReport], path: &str) -> Option<&'a SlopeRow> {
     let mut parts = path.splitn(3, '/');
     let (experiment, score, metric) = (parts.next()?, parts.next()?, parts.next()?);
-    reports
-        .iter()
-        .find(|r| r.name == experiment)?
-        .slopes
-        .iter()
-        .find(|s| s.metric == metric && (s.score == score || s.score_kind == score))
+    let report = reports.iter().find(|r| r.name == experiment)?;
+    slope_of(&report.slopes, score, metric)
 }
 
 /// The verdict of a slope against another's interval: steeper when its whole interval lies
@@ -156,16 +154,12 @@ pub fn findings(
     let mut rows = Vec::new();
     for (experiment, report) in experiments.iter().zip(reports) {
         for spec in &experiment.raw.finding {
-            let slope = report
-                .slopes
-                .iter()
-                .find(|s| s.metric == spec.metric && matches_score(spec, &s.score, &s.score_kind));
+            let slope = slope_of(&report.slopes, &spec.score, &spec.metric);
             let curve = report.fractions.iter().find(|c| {
                 c.metric == spec.metric
-                    && experiment
-                        .scores
-                        .iter()
-                        .any(|s| s.label == c.score && matches_score(spec, &s.label, s.kind()))
+                    && experiment.scores.iter().any(|s| {
+                        s.label == c.score && (spec.score == s.label || spec.score == s.kind())
+                    })
             });
             let (measured, against, verdict) = match (slope, curve) {
                 (Some(s), _) => slope_finding(spec, s, reports),

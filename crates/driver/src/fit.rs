@@ -97,6 +97,11 @@ pub mod verdict {
     pub const INDICATIVE: &str = "indicative";
 }
 
+/// A slope, bound or theory value as the report tables show it: three decimals, `–` when none.
+pub fn number(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |v| format!("{v:.3}"))
+}
+
 /// Seeds at every fitted N that a verdict of consistent, steeper or shallower needs.
 pub const CONFIRMING_SEEDS: usize = 3;
 /// Fitted N values that a verdict of consistent, steeper or shallower needs.

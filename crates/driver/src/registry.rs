@@ -82,8 +82,7 @@ impl Registry {
     }
 
     /// Checks a `[metrics]` table into the metrics it turns on, each with its key, in registry
-    /// order. An error
-    /// names the field below `metrics`.
+    /// order. An error names the field below `metrics`.
     pub fn metrics(&self, table: &toml::Table) -> Result<Vec<KeyedMetric>, FieldError> {
         if let Some(unknown) = table
             .keys()

@@ -4,7 +4,7 @@
 use crate::experiment::Experiment;
 use crate::experiment_report::{ExperimentReport, FractionCurve};
 use crate::findings::{findings, findings_table};
-use crate::fit::SlopeRow;
+use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
 use crate::profile::Profile;
 use anyhow::Result;
@@ -191,8 +191,8 @@ pub fn summary(
          studentized bootstrap interval; N values where a metric is within its `floor_factor` of the \
          fresh-sample null floor are left out (column \"below floor\"). Verdicts: *consistent* (the theory \
          slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
-         *indicative* (one of those three, but fitted on fewer than 3 seeds at some N or fewer than 4 N), \
-         *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \
+         *indicative* (one of those three, but fitted on fewer than {CONFIRMING_SEEDS} seeds at some N or \
+         fewer than {CONFIRMING_POINTS} N), *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \
          seeds at three N), *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
          bounds up to log factors: a slope at least as steep reproduces a bound.\n"
     );
@@ -271,7 +271,6 @@ fn fraction_table(curves: &[FractionCurve]) -> String {
 }
 
 fn slope_line(s: &SlopeRow) -> String {
-    let number = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
     let window = match (s.n_min, s.n_max) {
         (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
         _ => "–".into(),

@@ -68,8 +68,9 @@ pub trait ScoreBuilder: Debug + Send + Sync {
     /// The population twin S* of the score (SCIENCE.md §9): the score the coarse score tends to
     /// as N grows with its coarseness fixed (projection → the oracle projection; hybrid → the
     /// population score above t1 and the oracle below; smoothed(h) → the population score of
-    /// μ * N(0, h² I)), which the coupling metric runs from the same start with the same noise. `None` (the default) where the score has none; the
-    /// population twins (oracle, population) are their own.
+    /// μ * N(0, h² I)), which the coupling metric runs from the same start with the same
+    /// noise. `None` (the default) where the score has none; the population twins (oracle,
+    /// population) are their own.
     fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
         let _ = inputs;
         Ok(None)

@@ -105,6 +105,7 @@ impl PopulationScore {
     /// μ_N * N(0, h² I). The kernel variance becomes σ_t² + a_t² h², as there. The
     /// reference-sample version takes it from its empirical score.
     pub fn with_bandwidth(mut self, h: f64) -> Result<Self> {
+        crate::empirical::check_bandwidth(h)?;
         self.method = match self.method {
             Method::Reference {
                 empirical,
@@ -115,7 +116,6 @@ impl PopulationScore {
             },
             quadrature => quadrature,
         };
-        crate::empirical::check_bandwidth(h)?;
         self.bandwidth = h;
         Ok(self)
     }

@@ -85,15 +85,12 @@ impl ScoreBuilder for Hybrid {
         Ok(Some(self.below.fit(&inputs.index, inputs.schedule)?))
     }
 
-    /// The population score above t1 and the oracle projection below (the memorizing hybrid
-    /// only: a smoothed part above t1 has no twin here). The population score is by quadrature,
-    /// so k = 1 or S².
+    /// The population score above t1 (of μ * N(0, h² I) when the part above t1 is smoothed) and
+    /// the oracle projection below. The population score is by quadrature, so k = 1 or S².
     fn twin(&self, inputs: &ScoreInputs) -> Result<Option<Box<dyn Score>>> {
-        if self.h.is_some() {
-            return Ok(None);
-        }
         let population = PopulationScore::quadrature(inputs.measure.clone(), inputs.schedule)
-            .context("the hybrid's twin takes the population score above t1")?;
+            .context("the hybrid's twin takes the population score above t1")?
+            .with_bandwidth(self.h.unwrap_or(0.0))?;
         let oracle = OracleProjection::new(inputs.manifold.clone(), inputs.schedule);
         Ok(Some(Box::new(HybridScore::new(
             population,
