@@ -3,7 +3,8 @@
 //! Plain functions over point sets (`ndarray::Array2<f64>`, one row per point) with typed
 //! results: fidelity to M, novelty against the training set with its null from fresh samples,
 //! coverage of μ at scale r, exact Wasserstein distances by optimal assignment (and to μ itself
-//! on closed curves, by the circle formula), the error of an
+//! on closed curves, by the circle formula; on any M, by semi-discrete transport against streamed
+//! draws of μ), the error of an
 //! estimated projection, and log–log slope fits with bootstrap confidence intervals.
 
 pub mod assignment;
@@ -15,6 +16,7 @@ pub mod fidelity;
 pub mod geometry_error;
 pub mod novelty;
 mod radix_heap;
+pub mod semi_discrete;
 pub mod slopes;
 pub mod summary;
 pub mod wasserstein;
@@ -28,6 +30,9 @@ pub use fidelity::{Fidelity, fidelity};
 pub use geometry_error::{ProjectionError, geometry_error, tube_probes};
 pub use novelty::{
     MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, generalizing_fraction, nearest_two, novelty,
+};
+pub use semi_discrete::{
+    GroundDistance, SemiDiscreteOptions, SemiDiscreteTransport, semi_discrete_transport,
 };
 pub use slopes::{CiMethod, FitOptions, Observation, SlopeFit, fit_slope, sliding_slopes};
 pub use summary::{Summary, median, quantile_sorted};

@@ -7,17 +7,19 @@ pub mod generalizing;
 pub mod geometry;
 pub mod novelty;
 pub mod w1_to_mu;
+pub mod w2_to_mu;
 pub mod wasserstein;
 
 use crate::metric::MetricKind;
 
 /// The built-in metric kinds, in CSV order.
-pub const KINDS: [MetricKind; 8] = [
+pub const KINDS: [MetricKind; 9] = [
     fidelity::KIND,
     novelty::KIND,
     generalizing::KIND,
     wasserstein::KIND,
     w1_to_mu::KIND,
+    w2_to_mu::KIND,
     coupling::KIND,
     coverage::KIND,
     geometry::KIND,

@@ -19,20 +19,34 @@ use std::sync::{Arc, OnceLock};
 /// (h = L/2^16), 2.3e-9·L·max|p′| on a curve of length 2π.
 pub const CDF_INTERVALS: usize = 1 << 16;
 
-/// `[metrics.w1_to_mu]` as written.
+/// `{ samples = …, atoms = … }` as written, for the distances to μ (`w1_to_mu`, `w2_to_mu`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Spec {
-    /// W1 of the generated samples to μ (with the fresh-sample null).
+pub(super) struct Targets {
+    /// The distance of the generated samples to μ (with the fresh-sample null).
     #[serde(default = "yes")]
-    samples: bool,
-    /// W1 of the training atoms μ_N to μ.
+    pub samples: bool,
+    /// The distance of the training atoms μ_N to μ.
     #[serde(default)]
-    atoms: bool,
+    pub atoms: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+impl Targets {
+    /// `true` (the samples), `false`, or a table; `None` when neither is asked for.
+    pub fn parse(value: &toml::Value) -> std::result::Result<Option<Self>, FieldError> {
+        let targets = match value {
+            toml::Value::Table(_) => value.clone().try_into().map_err(FieldError::malformed)?,
+            _ => Self {
+                samples: switch(value)?,
+                atoms: false,
+            },
+        };
+        Ok((targets.samples || targets.atoms).then_some(targets))
+    }
 }
 
 /// W1 to μ on a closed curve, of the samples, the atoms or both.
@@ -82,15 +96,9 @@ impl W1ToMu {
 pub const KIND: MetricKind = MetricKind {
     key: "w1_to_mu",
     parse: |value| {
-        let spec = match value {
-            toml::Value::Table(_) => value.clone().try_into().map_err(FieldError::malformed)?,
-            _ => Spec {
-                samples: switch(value)?,
-                atoms: false,
-            },
-        };
-        Ok((spec.samples || spec.atoms)
-            .then(|| Arc::new(W1ToMu::new(spec.samples, spec.atoms)) as Arc<dyn Metric>))
+        Ok(Targets::parse(value)?.map(|targets| {
+            Arc::new(W1ToMu::new(targets.samples, targets.atoms)) as Arc<dyn Metric>
+        }))
     },
 };
 
