@@ -2,7 +2,7 @@
 //!
 //! For ν = Σ_j w_j δ_{a_j}, W_p^p(ν, μ) = max_ψ F(ψ), F(ψ) = Σ_j w_j ψ_j + E_{x~μ}[min_j (c(x, a_j) − ψ_j)],
 //! and F(ψ) ≤ W_p^p for every ψ. The potentials ψ are fitted on a sample of μ (`draws_per_atom`
-//! per atom) by damped Newton on the entropic version of F ([`newton`]), at temperatures that
+//! per atom) by damped Newton on the entropic version of F (`semi_discrete/newton.rs`), at temperatures that
 //! blur the cell faces over 0.3 and then 0.1 of a cell diameter. Newton's quadratic model
 //! holds only at its temperature's scale, so the atoms are first thinned into coarser levels (one
 //! atom in 2^k kept, halving the length scale each time); each level starts from the potentials
