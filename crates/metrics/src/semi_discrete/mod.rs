@@ -13,7 +13,7 @@
 //! reference sample). Its bias is the gap W_p^p − F(ψ), which comes from the fitting sample's
 //! noise and the last temperature; it is quadratic in the cells' mass errors for p > 1 (about
 //! 1 % of W_2 at 128 draws per atom, on the circle against a closed form; tests/semi_discrete.rs).
-//! For p = 1 the dual is not smooth and the last temperature leaves a first-order gap (about 5 %
+//! For p = 1 the dual is not smooth and the last temperature leaves a first-order gap (3.5 %
 //! of W_1 on the circle): the estimate is then a lower bound, not a fit.
 //! [`SemiDiscreteTransport::mass_mismatch`] reports the cells' mass errors on the fresh stream.
 //!
