@@ -110,6 +110,30 @@ pub struct CellData<'a> {
     pub twin: Option<&'a Array2<f64>>,
 }
 
+#[cfg(test)]
+impl<'a> CellData<'a> {
+    /// A cell of the metric unit tests: `fresh` serves as both fresh samples, no projection
+    /// estimate, no twin.
+    pub fn for_test(
+        measure: &'a dyn Measure,
+        train: &'a Arc<Array2<f64>>,
+        index: &'a KdTree,
+        generated: &'a Array2<f64>,
+        fresh: &'a Array2<f64>,
+    ) -> Self {
+        Self {
+            measure,
+            train,
+            index,
+            generated,
+            fresh,
+            fresh_again: fresh,
+            projection: None,
+            twin: None,
+        }
+    }
+}
+
 /// A metric of sweep cells.
 pub trait Metric: Debug + Send + Sync {
     /// The CSV metrics it writes, nulls included, in the order of its measurements.

@@ -13,7 +13,8 @@ use ndarray::ArrayView2;
 use rand::Rng;
 use rayon::prelude::*;
 
-fn check_order(p: f64) -> Result<()> {
+/// Checks that the Wasserstein order p is finite and ≥ 1.
+pub(crate) fn check_order(p: f64) -> Result<()> {
     if p.is_finite() && p >= 1.0 {
         Ok(())
     } else {

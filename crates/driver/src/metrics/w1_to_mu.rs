@@ -173,16 +173,7 @@ mod tests {
         let generated = equispaced(&m, 11, 0.0) * 1.2 - m.isometry().offset() * 0.2;
         let fresh = equispaced(&m, 13, 0.5);
         let index = KdTree::new(train.clone()).unwrap();
-        let cell = CellData {
-            measure: &measure,
-            train: &train,
-            index: &index,
-            generated: &generated,
-            fresh: &fresh,
-            fresh_again: &fresh,
-            projection: None,
-            twin: None,
-        };
+        let cell = CellData::for_test(&measure, &train, &index, &generated, &fresh);
         let metric = W1ToMu::new(true, true);
         assert!(metric.check(&measure).is_ok());
         let rows = metric.measure(&cell, &mut rng::seeded(0)).unwrap();

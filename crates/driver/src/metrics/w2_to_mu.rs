@@ -123,16 +123,7 @@ mod tests {
         });
         let fresh = measure.sample(40, &mut stream);
         let index = KdTree::new(train.clone()).unwrap();
-        let cell = CellData {
-            measure: &measure,
-            train: &train,
-            index: &index,
-            generated: &generated,
-            fresh: &fresh,
-            fresh_again: &fresh,
-            projection: None,
-            twin: None,
-        };
+        let cell = CellData::for_test(&measure, &train, &index, &generated, &fresh);
         let metric = W2ToMu {
             samples: true,
             atoms: true,

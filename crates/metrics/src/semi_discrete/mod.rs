@@ -24,6 +24,7 @@ mod newton;
 mod power_tree;
 
 use crate::error::{MetricError, Result, check_points};
+use crate::wasserstein::check_order;
 use mangen_geometry::rng::splitmix64;
 use mangen_scores::{KdTree, Neighbour, NeighbourIndex};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -114,13 +115,7 @@ impl SemiDiscreteOptions {
 
     fn validate(&self) -> Result<()> {
         let invalid = |name, value, rule| Err(MetricError::InvalidParameter { name, value, rule });
-        if !(self.order.is_finite() && self.order >= 1.0) {
-            return invalid(
-                "order",
-                self.order,
-                "the Wasserstein order must be finite and ≥ 1",
-            );
-        }
+        check_order(self.order)?;
         if let GroundDistance::Arc { radius } = self.distance
             && !(radius.is_finite() && radius > 0.0)
         {
