@@ -6,7 +6,7 @@ use crate::metric::{MetricInfo, Shape};
 use crate::output::write_atomically;
 use crate::runs::{Row, header_of};
 use anyhow::Result;
-use mangen_metrics::{FitOptions, Observation, fit_slope, sliding_slopes};
+use mangen_metrics::{FitOptions, Observation, fit_slope, flattening_start, sliding_slopes};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,7 +57,8 @@ pub struct SlopeRow {
     /// Distinct N in the window.
     pub grid_points: usize,
     /// N values left out because the metric was within `floor_factor` of its null floor or of
-    /// the experiment's absolute floor.
+    /// the experiment's absolute floor, or lay on the level run that ends a falling curve (a
+    /// floor found in the data, [`mangen_metrics::flattening`]).
     pub below_floor: usize,
     /// R² of the fit of the per-N means.
     pub r_squared: Option<f64>,
@@ -213,6 +214,23 @@ fn null_means(rows: &[Row], score: &str, sampler: &str, null: &str) -> BTreeMap<
         .collect()
 }
 
+/// Removes the N of the level run that ends a falling curve of per-N means (see
+/// [`flattening_start`]) and returns how many it removed.
+fn cut_flattening(by_n: &mut BTreeMap<usize, Vec<f64>>) -> usize {
+    let ns: Vec<f64> = by_n.keys().map(|&n| n as f64).collect();
+    let means: Vec<f64> = by_n
+        .values()
+        .map(|values| values.iter().sum::<f64>() / values.len() as f64)
+        .collect();
+    match flattening_start(&ns, &means) {
+        Some(start) => {
+            let first_flat = *by_n.keys().nth(start).expect("the start indexes a key");
+            by_n.split_off(&first_flat).len()
+        }
+        None => 0,
+    }
+}
+
 fn fit_curve(
     experiment: &Experiment,
     score: &str,
@@ -246,6 +264,7 @@ fn fit_curve(
         below_floor += usize::from(!above);
         above
     });
+    below_floor += cut_flattening(&mut by_n);
     let mut row = SlopeRow {
         experiment: experiment.name.clone(),
         score: score.to_string(),
@@ -576,6 +595,35 @@ label = "N^-1/2"
         assert_eq!((fitted.grid_points, fitted.below_floor), (2, 3));
         assert_eq!(fitted.verdict, verdict::BELOW_FLOOR);
         assert_eq!(fitted.slope, None);
+    }
+
+    #[test]
+    fn a_curve_that_levels_off_is_fitted_before_its_level_and_the_level_is_counted() {
+        let raw = experiment("");
+        // N^-2 down to N = 40, then level: without the cut the slope would be about -1.4.
+        let levelled = power_law(-2.0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, seeds)| {
+                if i > 2 {
+                    power_law(-2.0)[2].clone()
+                } else {
+                    seeds
+                }
+            })
+            .collect::<Vec<_>>();
+        let fitted = fidelity_fit(&raw, &GRID, &levelled);
+        assert_eq!((fitted.grid_points, fitted.below_floor), (2, 3));
+        assert_eq!(fitted.verdict, verdict::BELOW_FLOOR);
+        // With two more falling N before the level, the fit keeps the falling part only.
+        let grid = [5, 10, 20, 40, 80, 160, 320];
+        let means: Vec<f64> = grid
+            .iter()
+            .map(|&n| (n.min(80) as f64).powf(-2.0))
+            .collect();
+        let fitted = fidelity_fit(&raw, &grid, &seeds_around(&means, &[0.97, 1.0, 1.03]));
+        assert_eq!((fitted.grid_points, fitted.below_floor), (4, 3));
+        assert!((fitted.slope.unwrap() + 2.0).abs() < 1e-9, "{fitted:?}");
     }
 
     #[test]

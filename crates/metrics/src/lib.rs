@@ -13,6 +13,7 @@ pub mod coupling;
 pub mod coverage;
 pub mod error;
 pub mod fidelity;
+pub mod flattening;
 pub mod geometry_error;
 pub mod novelty;
 mod radix_heap;
@@ -27,6 +28,7 @@ pub use coupling::coupling_distances;
 pub use coverage::{Coverage, coverage, coverage_curve, coverage_resolution};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};
+pub use flattening::flattening_start;
 pub use geometry_error::{ProjectionError, geometry_error, tube_probes};
 pub use novelty::{
     MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, generalizing_fraction, nearest_two, novelty,

@@ -1,13 +1,49 @@
 //! Slope fits: planted exponents recovered exactly, and bootstrap intervals that cover the truth at their nominal rate.
 
 use mangen_geometry::rng;
-use mangen_metrics::{CiMethod, FitOptions, Observation, fit_slope};
+use mangen_metrics::{CiMethod, FitOptions, Observation, fit_slope, flattening_start};
 use proptest::prelude::*;
 use rand_distr::{Distribution, StandardNormal};
 
 const GRID: [f64; 6] = [100.0, 316.0, 1000.0, 3162.0, 10_000.0, 31_623.0];
 
+/// An ascending N grid from its first value and the ratios between neighbours.
+fn grid(first: f64, ratios: &[f64]) -> Vec<f64> {
+    std::iter::once(first)
+        .chain(ratios.iter().scan(first, |n, r| {
+            *n *= r;
+            Some(*n)
+        }))
+        .collect()
+}
+
 proptest! {
+    #[test]
+    fn power_laws_never_flatten(
+        slope in -8.0f64..2.0, scale in 1e-6f64..1e6, first in 1.0f64..1e3,
+        ratios in prop::collection::vec(1.2f64..10.0, 3..9),
+    ) {
+        let ns = grid(first, &ratios);
+        let means: Vec<f64> = ns.iter().map(|n| scale * n.powf(slope)).collect();
+        prop_assert_eq!(flattening_start(&ns, &means), None);
+    }
+
+    #[test]
+    fn a_fall_that_stops_flattens_where_it_stops(
+        slope in -8.0f64..-1.0, scale in 1e-3f64..1e3, first in 1.0f64..1e3,
+        ratios in prop::collection::vec(1.5f64..10.0, 4..9), level_points in 1usize..4,
+    ) {
+        // Falling as N^slope over all but the last level_points N, then level at the last value.
+        let ns = grid(first, &ratios);
+        let falling = ns.len() - level_points;
+        prop_assume!(falling >= 3);
+        let means: Vec<f64> = ns
+            .iter()
+            .map(|&n| scale * n.min(ns[falling - 1]).powf(slope))
+            .collect();
+        prop_assert_eq!(flattening_start(&ns, &means), Some(falling - 1));
+    }
+
     #[test]
     fn noise_free_power_laws_are_recovered(
         slope in -3.0f64..1.0, scale in 1e-3f64..1e3, gamma in prop_oneof![Just(0.0), -1.0f64..1.0],
