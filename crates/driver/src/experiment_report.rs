@@ -7,7 +7,7 @@ use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::FinishedCell;
 use crate::metric::Shape;
 use crate::output::create_dir;
-use crate::plot::{plot_experiment, point_stats};
+use crate::plot::{PointStat, plot_experiment, point_stats};
 use crate::runs::{Row, write_runs};
 use anyhow::{Result, bail};
 use std::collections::BTreeMap;
@@ -39,6 +39,40 @@ pub struct ExperimentReport {
     pub fractions: Vec<FractionCurve>,
     /// The per-radius coverage at the largest N, when coverage is measured.
     pub band: Option<CoverageBand>,
+    /// Per-N means of the rate metrics (the curves of slopes.csv), for figures across
+    /// experiments.
+    pub rates: Vec<RateCurve>,
+}
+
+/// The per-N means and standard errors of one rate metric of one score and sampler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateCurve {
+    /// The metric.
+    pub metric: String,
+    /// Score label.
+    pub score: String,
+    /// Sampler label.
+    pub sampler: String,
+    /// Per-N means, N ascending.
+    pub points: Vec<PointStat>,
+}
+
+/// The curve of every fitted slope row (nulls excluded), from the rows it was fitted on.
+fn rate_curves(rows: &[Row], slopes: &[SlopeRow]) -> Vec<RateCurve> {
+    slopes
+        .iter()
+        .filter(|s| s.score != NULL_SCORE)
+        .map(|s| RateCurve {
+            metric: s.metric.clone(),
+            score: s.score.clone(),
+            sampler: s.sampler.clone(),
+            points: point_stats(
+                rows.iter().filter(|r| {
+                    r.metric == s.metric && r.score == s.score && r.sampler == s.sampler
+                }),
+            ),
+        })
+        .collect()
 }
 
 /// The per-N means of one fraction metric of one score and sampler.
@@ -129,6 +163,7 @@ pub fn report_experiment(
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);
     }
+    let rates = rate_curves(&rows, &slopes);
     Ok(ExperimentReport {
         name: experiment.name.clone(),
         dir,
@@ -137,6 +172,7 @@ pub fn report_experiment(
         timings,
         fractions: fraction_curves(experiment, &rows),
         band,
+        rates,
     })
 }
 

@@ -1,10 +1,12 @@
 //! The findings table at the top of summary.md: one row per `[[finding]]` of the experiments, each claim read from its experiment's own slope or fraction, with the verdict and the plot that shows it.
 
 use crate::experiment::Experiment;
-use crate::experiment_report::{ExperimentReport, FractionCurve};
+use crate::experiment_report::{ExperimentReport, FractionCurve, RateCurve};
 use crate::fit::{SlopeRow, number};
+use crate::plot::plot_curves;
 use crate::schema::FindingSpec;
-use std::path::Path;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
 
 /// Verdicts of findings that are not a slope's own; against another slope, *steeper* and
 /// *shallower* are the slope verdicts' words (the whole interval below or above the other's).
@@ -51,12 +53,87 @@ fn slope_of<'a>(slopes: &'a [SlopeRow], score: &str, metric: &str) -> Option<&'a
         .find(|s| s.metric == metric && (s.score == score || s.score_kind == score))
 }
 
-/// The slope row of `experiment/score/metric` among the reports.
-fn find_slope<'a>(reports: &'a [ExperimentReport], path: &str) -> Option<&'a SlopeRow> {
+/// The report and slope row of `experiment/score/metric` among the reports.
+fn find_slope<'a>(
+    reports: &'a [ExperimentReport],
+    path: &str,
+) -> Option<(&'a ExperimentReport, &'a SlopeRow)> {
     let mut parts = path.splitn(3, '/');
     let (experiment, score, metric) = (parts.next()?, parts.next()?, parts.next()?);
     let report = reports.iter().find(|r| r.name == experiment)?;
-    slope_of(&report.slopes, score, metric)
+    Some((report, slope_of(&report.slopes, score, metric)?))
+}
+
+/// The per-N means behind a slope row.
+fn rate_of<'a>(report: &'a ExperimentReport, slope: &SlopeRow) -> Option<&'a RateCurve> {
+    report
+        .rates
+        .iter()
+        .find(|c| c.metric == slope.metric && c.score == slope.score && c.sampler == slope.sampler)
+}
+
+/// Where the figure of a finding against another slope goes:
+/// `<experiment>/<metric>_vs_<other experiment>_<other metric>.svg`.
+fn separation_plot(out: &Path, experiment: &str, spec: &FindingSpec) -> Option<PathBuf> {
+    let other = spec.steeper_than.as_ref()?;
+    let mut parts = other.splitn(3, '/');
+    let (other_experiment, _, other_metric) = (parts.next()?, parts.next()?, parts.next()?);
+    let file = format!("{}_vs_{other_experiment}_{other_metric}.svg", spec.metric);
+    Some(out.join(experiment).join(file))
+}
+
+/// Draws, for every finding held against another slope of the suite (`steeper_than`) whose two
+/// curves are both in the reports, the two curves with their fitted lines on one plot; returns
+/// the files written.
+pub fn plot_separations(
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+    out: &Path,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (experiment, report) in experiments.iter().zip(reports) {
+        for spec in &experiment.raw.finding {
+            let (Some(path), Some(other_path)) = (
+                separation_plot(out, &experiment.name, spec),
+                spec.steeper_than.as_ref(),
+            ) else {
+                continue;
+            };
+            let Some(this) = slope_of(&report.slopes, &spec.score, &spec.metric) else {
+                continue;
+            };
+            let Some((other_report, other)) = find_slope(reports, other_path) else {
+                continue;
+            };
+            let (Some(this_curve), Some(other_curve)) =
+                (rate_of(report, this), rate_of(other_report, other))
+            else {
+                continue;
+            };
+            let label = |report: &ExperimentReport, s: &SlopeRow| {
+                format!("{} · {}: {}", report.name, s.score, s.metric)
+            };
+            plot_curves(
+                &format!("{} against {}", spec.metric, other.metric),
+                &format!("{} · {}", spec.metric, other.metric),
+                &[
+                    (
+                        label(report, this),
+                        this_curve.points.clone(),
+                        Some(this.clone()),
+                    ),
+                    (
+                        label(other_report, other),
+                        other_curve.points.clone(),
+                        Some(other.clone()),
+                    ),
+                ],
+                &path,
+            )?;
+            written.push(path);
+        }
+    }
+    Ok(written)
 }
 
 /// The verdict of a slope against another's interval: steeper when its whole interval lies
@@ -82,7 +159,7 @@ fn slope_finding(
     let measured = format!("slope {}{window}", interval(s));
     match &spec.steeper_than {
         Some(path) => match find_slope(reports, path) {
-            Some(other) => (
+            Some((_, other)) => (
                 measured,
                 format!("steeper than {path}: {}", interval(other)),
                 separation(s, other).to_string(),
@@ -149,6 +226,7 @@ fn level_finding(spec: &FindingSpec, curve: &FractionCurve) -> (String, String, 
 pub fn findings(
     experiments: &[Experiment],
     reports: &[ExperimentReport],
+    separations: &[PathBuf],
     out: &Path,
 ) -> Vec<FindingRow> {
     let mut rows = Vec::new();
@@ -166,12 +244,15 @@ pub fn findings(
                 (None, Some(c)) => level_finding(spec, c),
                 (None, None) => ("–".into(), "–".into(), verdict::NOT_MEASURED.into()),
             };
-            let plot = report
-                .plots
-                .iter()
-                .find(|p| {
-                    p.file_stem()
-                        .is_some_and(|stem| stem == spec.metric.as_str())
+            let separation = separation_plot(out, &experiment.name, spec)
+                .filter(|path| separations.contains(path));
+            let plot = separation
+                .as_ref()
+                .or_else(|| {
+                    report.plots.iter().find(|p| {
+                        p.file_stem()
+                            .is_some_and(|stem| stem == spec.metric.as_str())
+                    })
                 })
                 .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string());
             rows.push(FindingRow {
@@ -212,8 +293,8 @@ pub fn findings_table(rows: &[FindingRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plot::PointStat;
     use crate::profile::Profile;
-    use std::path::PathBuf;
 
     const CONFIG: &str = r#"
 seed = 1
@@ -268,10 +349,27 @@ at_least = 0.9
         }
     }
 
-    fn rows(coarse: [f64; 3], memorized: &[f64]) -> Vec<FindingRow> {
+    /// Per-N means falling like N^slope from 1 at N = 10.
+    fn rate(score: &str, metric: &str, slope: f64) -> RateCurve {
+        RateCurve {
+            metric: metric.into(),
+            score: score.into(),
+            sampler: String::new(),
+            points: [10.0, 20.0, 40.0, 80.0]
+                .map(|n: f64| PointStat {
+                    n,
+                    mean: (n / 10.0).powf(slope),
+                    standard_error: 0.0,
+                })
+                .to_vec(),
+        }
+    }
+
+    /// The fixture experiment and its report in `out`: the coarse slope's interval `coarse`,
+    /// the memorized fraction's means `memorized`.
+    fn report(coarse: [f64; 3], memorized: &[f64], out: &Path) -> (Experiment, ExperimentReport) {
         let experiment =
             Experiment::parse(CONFIG, Path::new("fixture.toml"), Profile::Standard).unwrap();
-        let out = PathBuf::from("reports");
         let report = ExperimentReport {
             name: "fixture".into(),
             dir: out.join("fixture"),
@@ -296,8 +394,55 @@ at_least = 0.9
                     .collect(),
             }],
             band: None,
+            rates: vec![
+                rate("empirical", "w1_atoms_to_mu", -0.5),
+                rate("projection(m=2)", "w1_to_mu", coarse[1]),
+            ],
         };
-        findings(&[experiment], &[report], &out)
+        (experiment, report)
+    }
+
+    fn rows(coarse: [f64; 3], memorized: &[f64]) -> Vec<FindingRow> {
+        let out = PathBuf::from("reports");
+        let (experiment, report) = report(coarse, memorized, &out);
+        findings(&[experiment], &[report], &[], &out)
+    }
+
+    #[test]
+    fn a_finding_against_another_slope_is_plotted_with_both_curves() {
+        let out = tempfile::tempdir().unwrap();
+        let (experiment, report) = report([-1.2, -1.0, -0.8], &[1.0; 4], out.path());
+        std::fs::create_dir(&report.dir).unwrap();
+        let written = plot_separations(
+            std::slice::from_ref(&experiment),
+            std::slice::from_ref(&report),
+            out.path(),
+        )
+        .unwrap();
+        let expected = out
+            .path()
+            .join("fixture/w1_to_mu_vs_fixture_w1_atoms_to_mu.svg");
+        assert_eq!(written, vec![expected.clone()]);
+        let svg = std::fs::read_to_string(&expected).unwrap();
+        for text in [
+            "fixture · projection(m=2): w1_to_mu",
+            "fixture · empirical: w1_atoms_to_mu",
+            "slope -1.000 [-1.200, -0.800]",
+            "slope -0.500 [-0.520, -0.480]",
+            "training-set size N",
+        ] {
+            assert!(svg.contains(text), "no {text} in the plot");
+        }
+        let found = findings(&[experiment], &[report], &written, out.path());
+        let plots: Vec<Option<&str>> = found.iter().map(|f| f.plot.as_deref()).collect();
+        assert_eq!(
+            plots,
+            [
+                Some("fixture/w1_atoms_to_mu.svg"),
+                Some("fixture/w1_to_mu_vs_fixture_w1_atoms_to_mu.svg"),
+                None
+            ]
+        );
     }
 
     #[test]
@@ -348,8 +493,9 @@ at_least = 0.9
             timings: Vec::new(),
             fractions: Vec::new(),
             band: None,
+            rates: Vec::new(),
         };
-        let found = findings(&[experiment], &[empty], Path::new("reports"));
+        let found = findings(&[experiment], &[empty], &[], Path::new("reports"));
         assert!(found.iter().all(|f| f.verdict == verdict::NOT_MEASURED));
     }
 }

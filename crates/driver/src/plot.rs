@@ -101,6 +101,32 @@ pub fn plot_experiment(
     Ok(written)
 }
 
+/// Draws curves of different experiments or metrics on one log–log plot (means, error bars and
+/// fitted lines, no nulls), labelled `label`, into `path`.
+pub fn plot_curves(
+    title: &str,
+    y_description: &str,
+    curves: &[(String, Vec<PointStat>, Option<SlopeRow>)],
+    path: &Path,
+) -> Result<()> {
+    let figure = Figure {
+        title: title.to_string(),
+        metric: y_description.to_string(),
+        log_y: true,
+        series: curves
+            .iter()
+            .map(|(label, points, fit)| Series {
+                label: label.clone(),
+                points: points.clone(),
+                fit: fit.clone().filter(|f| f.slope.is_some()),
+            })
+            .collect(),
+        null: None,
+        theory: Vec::new(),
+    };
+    write_string(path, &render(&figure)?)
+}
+
 fn figure(experiment: &Experiment, info: &MetricInfo, rows: &[Row], slopes: &[SlopeRow]) -> Figure {
     let mut curves: Vec<(String, String)> = Vec::new();
     for row in rows.iter().filter(|r| r.metric == info.name) {

@@ -3,7 +3,7 @@
 
 use crate::experiment::Experiment;
 use crate::experiment_report::{ExperimentReport, FractionCurve};
-use crate::findings::{findings, findings_table};
+use crate::findings::{findings, findings_table, plot_separations};
 use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
 use crate::profile::Profile;
@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// reports/manifest.toml.
 #[derive(Debug, Serialize)]
@@ -173,11 +173,12 @@ pub fn summary(
     profile: Profile,
     experiments: &[Experiment],
     reports: &[ExperimentReport],
+    separations: &[PathBuf],
     out: &Path,
 ) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# mangen: slopes against theory\n");
-    let table = findings_table(&findings(experiments, reports, out));
+    let table = findings_table(&findings(experiments, reports, separations, out));
     if !table.is_empty() {
         let _ = writeln!(
             md,
@@ -311,9 +312,10 @@ pub fn write_reports(
 ) -> Result<()> {
     manifest.write(&out.join("manifest.toml"))?;
     let profile = experiments.first().map_or(Profile::Standard, |e| e.profile);
+    let separations = plot_separations(experiments, reports, out)?;
     write_string(
         &out.join("summary.md"),
-        &summary(profile, experiments, reports, out),
+        &summary(profile, experiments, reports, &separations, out),
     )?;
     if !quiet {
         eprintln!(

@@ -108,6 +108,17 @@ impl SemiDiscreteOptions {
         }
     }
 
+    /// The cost c = d^p for a squared chord, with the common orders in closed form (p = 2 on
+    /// the chord is the squared chord itself).
+    pub fn cost_of_chord_sq(&self, chord_sq: f64) -> f64 {
+        match (self.distance, self.order) {
+            (GroundDistance::Chord, 2.0) => chord_sq,
+            (distance, 1.0) => distance.of_chord_sq(chord_sq),
+            (distance, 2.0) => distance.of_chord_sq(chord_sq).powi(2),
+            (distance, p) => distance.of_chord_sq(chord_sq).powf(p),
+        }
+    }
+
     /// The size M of the fresh stream for n atoms.
     pub fn evaluation_draws(&self, n: usize) -> usize {
         (self.evaluation_draws_per_atom.saturating_mul(n)).max(1 << 16)
@@ -175,6 +186,11 @@ pub fn semi_discrete_transport(
 ) -> Result<SemiDiscreteTransport> {
     options.validate()?;
     check_points("atoms", atoms, None)?;
+    if atoms.ncols() == 0 {
+        return Err(MetricError::Empty {
+            what: "coordinates of the atoms",
+        });
+    }
     let n = atoms.nrows();
     let levels = hierarchy(atoms, options.intrinsic_dim)?;
     let mut potentials = vec![0.0; levels.last().map_or(n, |level| level.atoms.nrows())];
@@ -288,15 +304,13 @@ fn assign(
     points: &Array2<f64>,
     options: &SemiDiscreteOptions,
 ) -> Vec<(usize, f64)> {
-    let cost = |chord_sq: f64| options.distance.of_chord_sq(chord_sq).powf(options.order);
-    let rows: Vec<_> = points.outer_iter().collect();
-    rows.par_chunks(CHUNK)
-        .flat_map_iter(|chunk| {
-            chunk.iter().map(|x| {
-                let x = x.as_slice().map_or_else(|| x.to_vec(), <[f64]>::to_vec);
-                tree.best(&x, &cost)
-            })
-        })
+    let cost = |chord_sq: f64| options.cost_of_chord_sq(chord_sq);
+    let points = points.as_standard_layout();
+    let dim = points.ncols();
+    let coordinates = points.as_slice().expect("standard layout");
+    coordinates
+        .par_chunks(CHUNK * dim)
+        .flat_map_iter(|chunk| chunk.chunks(dim).map(|x| tree.best(x, &cost)))
         .collect()
 }
 
@@ -346,7 +360,7 @@ fn ascend(
         .collect();
     let sample = checked_draw(draw, options.draws_per_atom * n, level.atoms.ncols())?;
     let points: Vec<Vec<f64>> = sample.outer_iter().map(|x| x.to_vec()).collect();
-    let cost = |chord_sq: f64| options.distance.of_chord_sq(chord_sq).powf(p);
+    let cost = |chord_sq: f64| options.cost_of_chord_sq(chord_sq);
     let mut tree = PowerTree::new(level.atoms.view());
     let mut problem = Problem {
         tree: &mut tree,

@@ -17,6 +17,10 @@ const SOFT_MARGIN: f64 = 12.0;
 /// Draws are shared out in parallel chunks of this many (the answer does not depend on it).
 const CHUNK: usize = 2048;
 
+/// The Hessian's product sums the sample in this many blocks (a fixed number, so that the sum
+/// does not depend on the threads).
+const APPLY_BLOCKS: usize = 16;
+
 /// Conjugate-gradient iterations of one Newton step, at most.
 const CG_ITERATIONS: usize = 200;
 
@@ -60,12 +64,13 @@ impl Problem<'_> {
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let (mut lengths, mut shares, mut softmins) = (Vec::new(), Vec::new(), 0.0);
+                let mut near = Vec::new();
                 for x in chunk {
-                    let near = tree.near_best(x, &cost, SOFT_MARGIN * epsilon);
+                    tree.near_best(x, &cost, SOFT_MARGIN * epsilon, &mut near);
                     let least = near.iter().map(|&(_, v)| v).fold(f64::INFINITY, f64::min);
                     let start = shares.len();
                     let mut total = 0.0;
-                    for (j, value) in near {
+                    for &(j, value) in &near {
                         let share = weights[j] * (-(value - least) / epsilon).exp();
                         total += share;
                         shares.push((j, share));
@@ -110,12 +115,31 @@ impl Problem<'_> {
             .zip(self.rates)
             .map(|((mass, vj), rate)| (mass / self.epsilon + rate / 100.0) * vj)
             .collect();
-        for window in soft.offsets.windows(2) {
-            let shares = &soft.shares[window[0]..window[1]];
-            let dot: f64 = shares.iter().map(|&(j, share)| share * v[j]).sum();
-            for &(j, share) in shares {
-                out[j] -= share * dot / (m * self.epsilon);
-            }
+        // −(1/(Mε)) Σ_i π_i (π_i · v): each of a fixed number of blocks of samples sums its
+        // own part in parallel, and the parts are added in block order (the same sum on any
+        // number of threads).
+        let samples = soft.offsets.len() - 1;
+        let block = samples.div_ceil(APPLY_BLOCKS).max(1);
+        let parts: Vec<Vec<f64>> = (0..samples.div_ceil(block))
+            .into_par_iter()
+            .map(|b| {
+                let mut part = vec![0.0; v.len()];
+                for i in b * block..((b + 1) * block).min(samples) {
+                    let shares = &soft.shares[soft.offsets[i]..soft.offsets[i + 1]];
+                    let dot: f64 = shares.iter().map(|&(j, share)| share * v[j]).sum();
+                    for &(j, share) in shares {
+                        part[j] += share * dot;
+                    }
+                }
+                part
+            })
+            .collect();
+        let mut off_diagonal = vec![0.0; v.len()];
+        for part in &parts {
+            off_diagonal.iter_mut().zip(part).for_each(|(x, y)| *x += y);
+        }
+        for (o, sum) in out.iter_mut().zip(&off_diagonal) {
+            *o -= sum / (m * self.epsilon);
         }
         out
     }

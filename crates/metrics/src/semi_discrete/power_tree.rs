@@ -144,15 +144,16 @@ impl PowerTree {
     }
 
     /// Every atom whose `cost(|x − a_j|²) − ψ_j` is within `margin` of the minimum, with those
-    /// values, in the tree's order.
+    /// values, in the tree's order, written over `found`.
     pub fn near_best(
         &self,
         x: &[f64],
         cost: &impl Fn(f64) -> f64,
         margin: f64,
-    ) -> Vec<(usize, f64)> {
+        found: &mut Vec<(usize, f64)>,
+    ) {
+        found.clear();
         let mut least = f64::INFINITY;
-        let mut found = Vec::new();
         self.search(x, cost, margin, |index, value| {
             least = least.min(value);
             if value <= least + margin {
@@ -161,7 +162,6 @@ impl PowerTree {
             least
         });
         found.retain(|&(_, value)| value <= least + margin);
-        found
     }
 
     /// Visits every atom whose subtree bound is at most `threshold + margin`, where `visit`
@@ -174,8 +174,13 @@ impl PowerTree {
         mut visit: impl FnMut(usize, f64) -> f64,
     ) {
         let mut threshold = f64::INFINITY;
-        let mut stack = vec![(0usize, f64::NEG_INFINITY)];
-        while let Some((node, bound)) = stack.pop() {
+        // Each pop pushes at most two children, the nearer one on top: the stack holds at most
+        // one entry per level of the tree and one more, and the tree halves down to its leaves.
+        let mut stack = [(0usize, f64::NEG_INFINITY); 2 * usize::BITS as usize];
+        let mut height = 1;
+        while height > 0 {
+            height -= 1;
+            let (node, bound) = stack[height];
             if bound > threshold + margin {
                 continue;
             }
@@ -196,8 +201,9 @@ impl PowerTree {
                     } else {
                         ((right, bounds[1]), (left, bounds[0]))
                     };
-                    stack.push(far);
-                    stack.push(near);
+                    stack[height] = far;
+                    stack[height + 1] = near;
+                    height += 2;
                 }
                 None => {
                     for slot in start..end {
@@ -232,8 +238,9 @@ mod tests {
     }
 
     proptest! {
-        /// The tree's answer is the brute-force minimum (value and lowest index), for p = 1 and
-        /// 2, with potentials spread wider than the atoms, duplicates included.
+        /// The tree's answer is the brute-force minimum (value and lowest index), and its atoms
+        /// within a margin of it are those of brute force, for p = 1 and 2, with potentials
+        /// spread wider than the atoms, duplicates included.
         #[test]
         fn best_is_the_brute_force_minimum(
             dim in 1usize..5,
@@ -254,6 +261,7 @@ mod tests {
                 .collect();
             let mut tree = PowerTree::new(atoms.view());
             tree.set_potentials(&potentials);
+            let mut near = Vec::new();
             for q in 0..20 {
                 let x: Vec<f64> = (0..dim)
                     .map(|axis| 2.5 * (((q * 31 + axis as u64 * 17 + seed) % 97) as f64 / 48.0 - 1.0))
@@ -263,6 +271,21 @@ mod tests {
                 let (expected_index, expected_value) = brute(&atoms, &potentials, &x, p);
                 prop_assert!((value - expected_value).abs() <= 1e-12 * (1.0 + expected_value.abs()));
                 prop_assert_eq!(index, expected_index);
+                // The atoms within a margin of the best, against brute force.
+                let margin = 0.5 * potential_scale + 0.1;
+                tree.near_best(&x, &cost, margin, &mut near);
+                let mut found: Vec<usize> = near.iter().map(|&(j, _)| j).collect();
+                found.sort_unstable();
+                let expected: Vec<usize> = atoms
+                    .outer_iter()
+                    .enumerate()
+                    .filter(|(j, atom)| {
+                        let d2: f64 = x.iter().zip(atom).map(|(a, b)| (a - b) * (a - b)).sum();
+                        d2.powf(p / 2.0) - potentials[*j] <= expected_value + margin
+                    })
+                    .map(|(j, _)| j)
+                    .collect();
+                prop_assert_eq!(found, expected);
             }
         }
     }
