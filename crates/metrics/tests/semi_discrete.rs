@@ -83,34 +83,39 @@ fn by_assignment(atoms: &Array2<f64>, source: &Array2<f64>, p: f64) -> f64 {
 }
 
 #[test]
-fn from_a_finite_source_w2_meets_exact_assignment() {
+fn from_a_finite_source_w1_and_w2_meet_exact_assignment() {
     // μ uniform on m = 8n points of S² in R^3: the transport is a finite assignment problem, and
     // a discrete μ is the hard case for a solver built on smooth cells (its dual has kinks).
+    // W2²: measured 3.3 % (n = 10) and 2.0 % (n = 60) below, held to 5 %; W1 (p = 1, whose
+    // dual is not smooth): 4.0 % and 3.0 % below, held to 10 %.
     let measure = DensityMeasure::uniform(sphere(2, 1.0, 3));
-    for n in [10usize, 60] {
-        let mut stream = rng::seeded(7 + n as u64);
-        let atoms = measure.sample(n, &mut stream);
-        let source = measure.sample(8 * n, &mut stream);
-        let exact = by_assignment(&atoms, &source, 2.0);
-        let mut draw = |m: usize| {
-            let picks: Vec<usize> = (0..m)
-                .map(|_| stream.random_range(0..source.nrows()))
-                .collect();
-            source.select(Axis(0), &picks)
-        };
-        let estimate =
-            semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(2.0, 2))
-                .unwrap();
-        let error = estimate.cost_error;
-        assert!(
-            estimate.cost <= exact + 4.0 * error,
-            "n = {n}: above the exact W2²"
-        );
-        assert!(
-            estimate.cost >= 0.95 * exact - 4.0 * error,
-            "n = {n}: {} is more than 5 % below the exact W2² {exact}",
-            estimate.cost
-        );
+    for (p, within) in [(2.0, 0.05), (1.0, 0.10)] {
+        for n in [10usize, 60] {
+            let mut stream = rng::seeded(7 + n as u64);
+            let atoms = measure.sample(n, &mut stream);
+            let source = measure.sample(8 * n, &mut stream);
+            let exact = by_assignment(&atoms, &source, p);
+            let mut draw = |m: usize| {
+                let picks: Vec<usize> = (0..m)
+                    .map(|_| stream.random_range(0..source.nrows()))
+                    .collect();
+                source.select(Axis(0), &picks)
+            };
+            let estimate =
+                semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(p, 2))
+                    .unwrap();
+            let error = estimate.cost_error;
+            assert!(
+                estimate.cost <= exact + 4.0 * error,
+                "p = {p}, n = {n}: above the exact W_p^p"
+            );
+            assert!(
+                estimate.cost >= (1.0 - within) * exact - 4.0 * error,
+                "p = {p}, n = {n}: {} is {:.2} % below the exact W_p^p {exact}",
+                estimate.cost,
+                100.0 * (1.0 - estimate.cost / exact)
+            );
+        }
     }
 }
 

@@ -6,8 +6,8 @@ pub mod fidelity;
 pub mod generalizing;
 pub mod geometry;
 pub mod novelty;
+pub mod semi_discrete_to_mu;
 pub mod w1_to_mu;
-pub mod w2_to_mu;
 pub mod wasserstein;
 
 use crate::metric::MetricKind;
@@ -19,7 +19,7 @@ pub const KINDS: [MetricKind; 9] = [
     generalizing::KIND,
     wasserstein::KIND,
     w1_to_mu::KIND,
-    w2_to_mu::KIND,
+    semi_discrete_to_mu::KIND,
     coupling::KIND,
     coverage::KIND,
     geometry::KIND,

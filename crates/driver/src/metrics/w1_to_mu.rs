@@ -1,5 +1,8 @@
 //! `w1_to_mu = { samples = true, atoms = false }`: exact W1, geodesic cost, of the generated samples (at π(x̂)) and of the training atoms μ_N to μ itself, on closed curves, by the circle formula.
 //!
+//! With `method = "semi-discrete"` it is W1 with the chord cost on any manifold instead, a lower
+//! bound by semi-discrete transport with its error rows (`semi_discrete_to_mu`).
+//!
 //! No reference sample enters, so there is no reference floor: `w1_to_mu` is floored only by the
 //! generated sample's own size (its null `w1_to_mu_null`, a fresh sample of that size), and
 //! `w1_atoms_to_mu` = W1(μ_N, μ) needs no sampling at all. The samples' distance to M is not
@@ -7,6 +10,7 @@
 
 use crate::field::{FieldError, switch};
 use crate::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};
+use crate::metrics::semi_discrete_to_mu::SemiDiscreteToMu;
 use anyhow::{Context, Result};
 use mangen_geometry::rng::StreamRng;
 use mangen_measures::{ArclengthCdf, Measure};
@@ -19,7 +23,8 @@ use std::sync::{Arc, OnceLock};
 /// (h = L/2^16), 2.3e-9·L·max|p′| on a curve of length 2π.
 pub const CDF_INTERVALS: usize = 1 << 16;
 
-/// `{ samples = …, atoms = … }` as written, for the distances to μ (`w1_to_mu`, `w2_to_mu`).
+/// `{ samples = …, atoms = …, method = … }` as written, for the distances to μ (`w1_to_mu`,
+/// `w2_to_mu`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Targets {
@@ -29,6 +34,19 @@ pub(super) struct Targets {
     /// The distance of the training atoms μ_N to μ.
     #[serde(default)]
     pub atoms: bool,
+    /// How the distance is computed (each metric's own when absent).
+    #[serde(default)]
+    pub method: Option<Method>,
+}
+
+/// How a distance to μ is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Method {
+    /// Exact, geodesic cost, on closed curves: the circle formula.
+    Circle,
+    /// A lower bound, chord cost, on any manifold: semi-discrete transport.
+    SemiDiscrete,
 }
 
 fn yes() -> bool {
@@ -43,6 +61,7 @@ impl Targets {
             _ => Self {
                 samples: switch(value)?,
                 atoms: false,
+                method: None,
             },
         };
         Ok((targets.samples || targets.atoms).then_some(targets))
@@ -92,12 +111,20 @@ impl W1ToMu {
     }
 }
 
-/// `[metrics] w1_to_mu = true` (the samples) or `{ samples = …, atoms = … }`.
+/// `[metrics] w1_to_mu = true` (the samples) or `{ samples = …, atoms = …, method = "circle" |
+/// "semi-discrete" }`.
 pub const KIND: MetricKind = MetricKind {
     key: "w1_to_mu",
     parse: |value| {
-        Ok(Targets::parse(value)?.map(|targets| {
-            Arc::new(W1ToMu::new(targets.samples, targets.atoms)) as Arc<dyn Metric>
+        Ok(Targets::parse(value)?.map(|targets| match targets.method {
+            None | Some(Method::Circle) => {
+                Arc::new(W1ToMu::new(targets.samples, targets.atoms)) as Arc<dyn Metric>
+            }
+            Some(Method::SemiDiscrete) => Arc::new(SemiDiscreteToMu {
+                order: 1,
+                samples: targets.samples,
+                atoms: targets.atoms,
+            }),
         }))
     },
 };
@@ -123,7 +150,7 @@ impl Metric for W1ToMu {
         let manifold = measure.manifold();
         manifold.point_at_arclength(0.0).map(|_| ()).map_err(|_| {
             format!(
-                "W1 to μ is exact on closed curves only (k = 1, with an arclength chart); {} has none",
+                "W1 to μ is exact on closed curves only (k = 1, with an arclength chart); {} has none: set method = \"semi-discrete\" for a lower bound on any manifold",
                 manifold.name()
             )
         })
