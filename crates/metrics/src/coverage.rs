@@ -156,3 +156,15 @@ pub fn coverage_resolution(curve: &[Coverage], level: f64) -> Option<f64> {
         .map(|c| c.radius)
         .min_by(f64::total_cmp)
 }
+
+/// The comparability radius r_c(C): the smallest radius of `curve` at which the whole band of
+/// ratios lies within [1/C, C] (its 5 % quantile at least 1/C, its maximum at most C), the
+/// scale from which the samples' law and μ are C-comparable on every ball; `None` if no radius
+/// of the curve is, or `c` < 1.
+pub fn comparability_radius(curve: &[Coverage], c: f64) -> Option<f64> {
+    curve
+        .iter()
+        .filter(|point| c >= 1.0 && point.summary.q05 >= 1.0 / c && point.summary.max <= c)
+        .map(|point| point.radius)
+        .min_by(f64::total_cmp)
+}

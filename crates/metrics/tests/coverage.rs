@@ -2,7 +2,9 @@
 
 use mangen_geometry::{Embedded, Manifold, Sphere, rng};
 use mangen_measures::DensityMeasure;
-use mangen_metrics::{coverage, coverage_curve, coverage_resolution};
+use mangen_metrics::{
+    Coverage, Summary, comparability_radius, coverage, coverage_curve, coverage_resolution,
+};
 use mangen_testkit::z_test_with_power;
 use std::sync::Arc;
 
@@ -81,4 +83,28 @@ fn samples_outside_the_tube_count_nowhere() {
     assert_eq!((far.covered_fraction, far.summary.max), (0.0, 0.0));
     let wide_tube = coverage(&measure, samples.view(), centres.view(), 0.5, 1.0).unwrap();
     assert_eq!(wide_tube.covered_fraction, 1.0);
+}
+
+#[test]
+fn the_comparability_radius_is_the_smallest_whose_whole_band_lies_within_c() {
+    // Bands by radius: too low at 0.1, too high at 0.2, within [1/2, 2] from 0.4 on, within
+    // [1/4, 4] from 0.2 on (and at 0.8, which a later radius does not undo).
+    let point = |radius: f64, ratios: &[f64]| Coverage {
+        radius,
+        tube: 0.0,
+        ratios: ratios.to_vec(),
+        summary: Summary::of(ratios).unwrap(),
+        covered_fraction: 1.0,
+    };
+    let curve = [
+        point(0.1, &[0.0, 1.0, 1.0, 1.0]),
+        point(0.2, &[0.9, 1.0, 1.0, 3.0]),
+        point(0.4, &[0.5, 1.0, 1.0, 2.0]),
+        point(0.8, &[0.6, 1.0, 1.0, 1.5]),
+    ];
+    assert_eq!(comparability_radius(&curve, 2.0), Some(0.4));
+    assert_eq!(comparability_radius(&curve, 4.0), Some(0.2));
+    assert_eq!(comparability_radius(&curve, 1.2), None);
+    assert_eq!(comparability_radius(&curve, 0.5), None);
+    assert_eq!(comparability_radius(&curve[..2], 2.0), None);
 }

@@ -1,10 +1,12 @@
-//! `coverage = { radii, tube, level, centres }`: coverage ratios of the generated samples over balls of μ, per radius, and the resolution r*(c) with its fresh-sample null.
+//! `coverage = { radii, tube, level, centres, comparability }`: coverage ratios of the generated samples over balls of μ, per radius, the resolution r*(c) and the comparability radii r_c(C), each with its fresh-sample null.
 
 use crate::field::{FieldError, positive};
 use crate::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};
 use anyhow::Result;
 use mangen_geometry::rng::StreamRng;
-use mangen_metrics::{Coverage as CoverageAtRadius, coverage_curve, coverage_resolution};
+use mangen_metrics::{
+    Coverage as CoverageAtRadius, comparability_radius, coverage_curve, coverage_resolution,
+};
 use ndarray::Array2;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ struct Spec {
     level: f64,
     #[serde(default = "default_centres")]
     centres: usize,
+    #[serde(default)]
+    comparability: Vec<f64>,
 }
 
 fn half() -> f64 {
@@ -40,6 +44,16 @@ pub struct Coverage {
     pub level: f64,
     /// Ball centres, fresh from μ.
     pub centres: usize,
+    /// The factors C ≥ 1 of the comparability radii r_c(C): the smallest radius whose whole
+    /// band of ratios lies within [1/C, C].
+    pub comparability: Vec<f64>,
+}
+
+impl Coverage {
+    /// The row of r_c(C): `comparability_radius_c<C>` (`c2` for C = 2).
+    fn comparability_name(c: f64) -> String {
+        format!("comparability_radius_c{c}")
+    }
 }
 
 /// A statistic of the coverage ratios at one radius.
@@ -80,11 +94,20 @@ pub const KIND: MetricKind = MetricKind {
         if spec.centres == 0 {
             return Err(FieldError::new("centres", "must be ≥ 1 (got 0)"));
         }
+        for (i, &c) in spec.comparability.iter().enumerate() {
+            if !(c.is_finite() && c >= 1.0) {
+                return Err(FieldError::new(
+                    format!("comparability[{i}]"),
+                    format!("a factor C must be ≥ 1 (got {c})"),
+                ));
+            }
+        }
         Ok(Some(Arc::new(Coverage {
             radii: spec.radii,
             tube: spec.tube,
             level: spec.level,
             centres: spec.centres,
+            comparability: spec.comparability,
         })))
     },
 };
@@ -96,6 +119,12 @@ impl Metric for Coverage {
                 .with_null("coverage_resolution_null", true),
             MetricInfo::new("coverage_resolution_null", Shape::Rate),
         ];
+        for &c in &self.comparability {
+            let name = Self::comparability_name(c);
+            let null = format!("{name}_null");
+            infos.push(MetricInfo::new(&name, Shape::Rate).with_null(&null, true));
+            infos.push(MetricInfo::new(&null, Shape::Rate));
+        }
         for (name, _) in PER_RADIUS {
             infos.push(MetricInfo::new(name, Shape::Fraction).scaled());
         }
@@ -126,6 +155,19 @@ impl Metric for Coverage {
                 value: coverage_resolution(curve, self.level),
             });
         }
+        for &c in &self.comparability {
+            let name = Self::comparability_name(c);
+            out.push(Measurement {
+                metric: name.clone(),
+                scale: None,
+                value: comparability_radius(&curve, c),
+            });
+            out.push(Measurement {
+                metric: format!("{name}_null"),
+                scale: None,
+                value: comparability_radius(&null_curve, c),
+            });
+        }
         for (name, statistic) in PER_RADIUS {
             for point in &curve {
                 out.push(Measurement {
@@ -136,5 +178,69 @@ impl Metric for Coverage {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metric::CellData;
+    use mangen_geometry::{Embedded, Sphere, rng};
+    use mangen_measures::{DensityMeasure, Measure};
+    use mangen_scores::KdTree;
+
+    fn parsed(text: &str) -> std::result::Result<Arc<dyn Metric>, FieldError> {
+        let table: toml::Table = toml::from_str(&format!("v = {text}")).unwrap();
+        (KIND.parse)(&table["v"]).map(|metric| metric.expect("asked for"))
+    }
+
+    #[test]
+    fn comparability_radii_come_per_factor_with_their_nulls() {
+        let metric = parsed(
+            "{ radii = [0.002, 0.1, 0.5], tube = 0.01, centres = 200, comparability = [2, 4] }",
+        )
+        .unwrap();
+        let m = Arc::new(Embedded::random(Sphere::circle(1.0).unwrap(), 3, 4).unwrap());
+        let measure = DensityMeasure::uniform(m);
+        let mut stream = rng::seeded(3);
+        let train = Arc::new(measure.sample(10, &mut stream));
+        let index = KdTree::new(train.clone()).unwrap();
+        // A fresh sample as the generated one: comparable to μ from some radius on; the same
+        // point repeated: comparable at no radius.
+        let fresh = measure.sample(4000, &mut stream);
+        let stuck = Array2::from_shape_fn((4000, 3), |(_, j)| train[[0, j]]);
+        for (generated, comparable) in [(&fresh, true), (&stuck, false)] {
+            let cell = CellData::for_test(&measure, &train, &index, generated, &fresh);
+            let rows = metric.measure(&cell, &mut rng::seeded(5)).unwrap();
+            let value = |name: &str| rows.iter().find(|r| r.metric == name).unwrap().value;
+            let unscaled: Vec<String> = rows
+                .iter()
+                .filter(|r| r.scale.is_none())
+                .map(|r| r.metric.clone())
+                .collect();
+            let infos: Vec<String> = metric
+                .infos()
+                .into_iter()
+                .filter(|i| !i.scaled)
+                .map(|i| i.name)
+                .collect();
+            assert_eq!(unscaled, infos);
+            // 4000 points on a circle: a ball of radius 0.002 holds 2.5 on average (many hold
+            // none), one of 0.1 holds 127: its ratios' q05 ≈ 1 − 1.645/√127 ≈ 0.85 and their
+            // maximum over 200 balls ≈ 1 + 3/√127 ≈ 1.27, well within [1/2, 2].
+            let (c2, c4) = (
+                value("comparability_radius_c2"),
+                value("comparability_radius_c4"),
+            );
+            if comparable {
+                assert_eq!((c2, c4), (Some(0.1), Some(0.1)));
+            } else {
+                assert_eq!((c2, c4), (None, None));
+            }
+            assert!(value("comparability_radius_c2_null").is_some());
+        }
+        let refused =
+            parsed("{ radii = [0.1], tube = 0.1, comparability = [2, 0.5] }").unwrap_err();
+        assert_eq!(refused.field, "comparability[1]");
     }
 }
