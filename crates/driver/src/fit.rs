@@ -190,7 +190,13 @@ pub fn fit_experiment(experiment: &Experiment, rows: &[Row]) -> Result<Vec<Slope
             .as_ref()
             .filter(|_| info.null_is_floor)
             .map(|null| null_means(rows, &curve[0].score, &key.1, null));
-        out.push(fit_curve(experiment, &key.0, curve, floor.as_ref())?);
+        out.push(fit_curve(
+            experiment,
+            &key.0,
+            curve,
+            floor.as_ref(),
+            info.grid_step,
+        )?);
     }
     Ok(out)
 }
@@ -231,11 +237,16 @@ fn cut_flattening(by_n: &mut BTreeMap<usize, Vec<f64>>) -> usize {
     }
 }
 
+/// Fits one curve. A metric on a grid (`grid_step`, the largest log-ratio of neighbouring grid
+/// values) has its interval widened on both sides by the slope that one grid step over the N
+/// window makes: the bootstrap sees no spread in values that sit on one grid value, and a
+/// slope finer than that step is not resolved.
 fn fit_curve(
     experiment: &Experiment,
     score: &str,
     curve: &[&Row],
     floor: Option<&BTreeMap<usize, f64>>,
+    grid_step: Option<f64>,
 ) -> Result<SlopeRow> {
     let first = curve[0];
     let score_kind = if score == NULL_SCORE {
@@ -310,12 +321,18 @@ fn fit_curve(
         seed: experiment.seed,
         log_correction: 0.0,
     };
-    let fit = fit_slope(&observations, &options)?;
+    let mut fit = fit_slope(&observations, &options)?;
+    row.ci_method = fit.method.label().into();
+    if let Some(step) = grid_step {
+        let resolution = step / (fit.n_max / fit.n_min).ln();
+        fit.ci_low -= resolution;
+        fit.ci_high += resolution;
+        row.ci_method += "+grid";
+    }
     row.slope = Some(fit.slope);
     row.intercept = Some(fit.intercept);
     row.ci_low = Some(fit.ci_low);
     row.ci_high = Some(fit.ci_high);
-    row.ci_method = fit.method.label().into();
     row.n_min = Some(fit.n_min);
     row.n_max = Some(fit.n_max);
     row.r_squared = Some(fit.r_squared);
@@ -645,6 +662,37 @@ label = "N^-1/2"
         );
         // Fitted from the first score's null rows (0.25), not the second's (0.01).
         assert!((nulls[0].intercept.unwrap() - 0.25f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_radius_of_the_grid_has_its_interval_widened_by_one_grid_step() {
+        // r* on the grid {0.1, 0.2}: 0.2 at every N but for one seed of three at 80 and 160.
+        // The same values as a metric off the grid get the bootstrap interval alone; on the
+        // grid, one step (ln 2) over the window (ln 16) widens it by 0.25 on each side.
+        let raw = experiment(
+            "[[theory]]\nmetric = \"coverage_resolution\"\nslope = 0.0\nlabel = \"constant\"",
+        );
+        let values = vec![
+            vec![0.2; 3],
+            vec![0.2; 3],
+            vec![0.2; 3],
+            vec![0.2, 0.1, 0.2],
+            vec![0.2, 0.2, 0.1],
+        ];
+        let slopes =
+            fit_experiment(&raw, &rows("oracle", "coverage_resolution", &GRID, &values)).unwrap();
+        let on_grid = curve(&slopes, "oracle", "coverage_resolution");
+        let off_grid = fidelity_fit(&raw, &GRID, &values);
+        assert!(
+            on_grid.ci_method.ends_with("+grid"),
+            "{}",
+            on_grid.ci_method
+        );
+        assert!(!off_grid.ci_method.ends_with("+grid"));
+        assert_eq!(on_grid.slope, off_grid.slope);
+        let widening = on_grid.ci_high.unwrap() - off_grid.ci_high.unwrap();
+        assert!((widening - 0.25).abs() < 1e-12, "{on_grid:?} {off_grid:?}");
+        assert_eq!(on_grid.ci_low, off_grid.ci_low.map(|low| low - 0.25));
     }
 
     #[test]

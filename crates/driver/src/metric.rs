@@ -36,6 +36,10 @@ pub struct MetricInfo {
     pub null_is_floor: bool,
     /// Whether rows carry a scale (the coverage radius r).
     pub scaled: bool,
+    /// For a metric that takes its values on a grid (a radius of the coverage grid): the largest
+    /// log-ratio between neighbouring grid values. A slope over N from N_lo to N_hi cannot be
+    /// read finer than this step over ln(N_hi/N_lo), and its interval is widened by as much.
+    pub grid_step: Option<f64>,
 }
 
 impl MetricInfo {
@@ -47,7 +51,14 @@ impl MetricInfo {
             null: None,
             null_is_floor: false,
             scaled: false,
+            grid_step: None,
         }
+    }
+
+    /// The same metric with values on a grid whose neighbours differ by at most `ratio` (> 1).
+    pub fn on_grid(mut self, ratio: f64) -> Self {
+        self.grid_step = Some(ratio.ln());
+        self
     }
 
     /// The same metric with the null `null` beside it, a floor of its fits when `is_floor`.

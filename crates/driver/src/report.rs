@@ -192,7 +192,8 @@ pub fn summary(
          studentized bootstrap interval; N values where a metric is within its `floor_factor` of the \
          fresh-sample null floor or of a stated absolute floor are left out, and so are the N of a level run \
          that ends a falling curve (each falling at less than a quarter of the slope before it: a floor \
-         found in the data); column \"below floor\" counts both. Verdicts: *consistent* (the theory \
+         found in the data); column \"below floor\" counts both. Radii of the coverage grid have their \
+         interval widened by one grid step over the N window. Verdicts: *consistent* (the theory \
          slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
          *indicative* (one of those three, but fitted on fewer than {CONFIRMING_SEEDS} seeds at some N or \
          fewer than {CONFIRMING_POINTS} N), *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \

@@ -114,16 +114,22 @@ pub const KIND: MetricKind = MetricKind {
 
 impl Metric for Coverage {
     fn infos(&self) -> Vec<MetricInfo> {
+        // Resolutions and comparability radii are radii of the grid.
+        let ratio = self
+            .radii
+            .windows(2)
+            .map(|w| w[1] / w[0])
+            .fold(1.0, f64::max);
+        let radius = |name: &str| MetricInfo::new(name, Shape::Rate).on_grid(ratio);
         let mut infos = vec![
-            MetricInfo::new("coverage_resolution", Shape::Rate)
-                .with_null("coverage_resolution_null", true),
-            MetricInfo::new("coverage_resolution_null", Shape::Rate),
+            radius("coverage_resolution").with_null("coverage_resolution_null", true),
+            radius("coverage_resolution_null"),
         ];
         for &c in &self.comparability {
             let name = Self::comparability_name(c);
             let null = format!("{name}_null");
-            infos.push(MetricInfo::new(&name, Shape::Rate).with_null(&null, true));
-            infos.push(MetricInfo::new(&null, Shape::Rate));
+            infos.push(radius(&name).with_null(&null, true));
+            infos.push(radius(&null));
         }
         for (name, _) in PER_RADIUS {
             infos.push(MetricInfo::new(name, Shape::Fraction).scaled());
