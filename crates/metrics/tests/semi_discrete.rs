@@ -31,10 +31,11 @@ fn kink_on(m: Arc<Embedded<Sphere>>, slope: f64) -> DensityMeasure {
 }
 
 #[test]
-fn w1_on_the_circle_is_a_lower_bound_within_ten_percent_of_the_circle_formula() {
+fn w1_on_the_circle_is_a_lower_bound_within_five_percent_of_the_circle_formula() {
     // Geodesic cost on a circle of radius 1.3: the exact W1 of the atoms to μ is the circle
     // formula. For p = 1 the estimate is a lower bound (up to its Monte Carlo error) whose gap is
-    // first order in the last temperature: measured 3–6 % here, held to 10 %.
+    // first order in the last temperature: measured 0.5 % (n = 30) and 2.0 % (n = 400) with the
+    // third temperature of p < 2 (3.5 % at both without it), held to 5 %.
     let radius = 1.3;
     let measure = kink_on(sphere(1, radius, 3), 2.0);
     let law = ArclengthCdf::of(&measure, 1 << 14).unwrap();
@@ -54,8 +55,8 @@ fn w1_on_the_circle_is_a_lower_bound_within_ten_percent_of_the_circle_formula() 
             estimate.distance
         );
         assert!(
-            estimate.distance >= 0.9 * exact - 4.0 * error,
-            "n = {n}: the estimate {} is more than 10 % below W1 = {exact}",
+            estimate.distance >= 0.95 * exact - 4.0 * error,
+            "n = {n}: the estimate {} is more than 5 % below W1 = {exact}",
             estimate.distance
         );
     }
@@ -87,9 +88,10 @@ fn from_a_finite_source_w1_and_w2_meet_exact_assignment() {
     // μ uniform on m = 8n points of S² in R^3: the transport is a finite assignment problem, and
     // a discrete μ is the hard case for a solver built on smooth cells (its dual has kinks).
     // W2²: measured 3.3 % (n = 10) and 2.0 % (n = 60) below, held to 5 %; W1 (p = 1, whose
-    // dual is not smooth): 4.0 % and 3.0 % below, held to 10 %.
+    // dual is not smooth): 0.1 % and 0.5 % below with its third temperature (4.0 % and 3.0 %
+    // without it), held to 5 %.
     let measure = DensityMeasure::uniform(sphere(2, 1.0, 3));
-    for (p, within) in [(2.0, 0.05), (1.0, 0.10)] {
+    for (p, within) in [(2.0, 0.05), (1.0, 0.05)] {
         for n in [10usize, 60] {
             let mut stream = rng::seeded(7 + n as u64);
             let atoms = measure.sample(n, &mut stream);

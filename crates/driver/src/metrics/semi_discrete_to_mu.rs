@@ -4,7 +4,8 @@
 //! atom), not the M^{-1/k} floor of a reference sample, and it is a lower bound of W_p up to
 //! that error (mangen_metrics::semi_discrete). For p = 2 the fit of the potentials leaves a gap
 //! measured within 1 %; for p = 1 the dual is not smooth and the gap is first order in the
-//! last temperature, measured at 3.5 % of W1 (a fixed share, so it does not move a slope).
+//! last temperature; a third, sharper one brings it to 0.5–2 % of W1 on the circle and 0.1–0.5 %
+//! from a finite source on S² (crates/metrics/tests/semi_discrete.rs).
 //! `w{p}_to_mu_null` is a fresh μ sample of the generated sample's size through the same
 //! estimate: the floor set by the sample's own size. `w{p}_atoms_to_mu` = W_p(μ_N, μ). Each value
 //! comes with its standard error as the row `<name>_error`.
