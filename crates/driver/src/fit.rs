@@ -69,9 +69,9 @@ pub struct SlopeRow {
     pub theory_slope: Option<f64>,
     /// Its label.
     pub theory: String,
-    /// consistent (theory inside the interval), steeper, shallower, indicative (too few seeds
-    /// or N to say which), no interval, below the noise floor, too few points, or no theory
-    /// line (see [`verdict`]).
+    /// consistent (theory inside the interval), not resolved (0 inside as well), steeper,
+    /// shallower, indicative (too few seeds or N to say which), no interval, below the noise
+    /// floor, too few points, or no theory line (see [`verdict`]).
     pub verdict: String,
 }
 
@@ -96,6 +96,9 @@ pub mod verdict {
     /// or fewer than [`super::CONFIRMING_POINTS`] N values: its interval is too rough to say
     /// consistent, steeper or shallower (the quick profile's fits are all of this kind).
     pub const INDICATIVE: &str = "indicative";
+    /// The interval holds a nonzero theory slope and 0 as well: the data cannot tell the
+    /// theory's rate from no rate at all.
+    pub const NOT_RESOLVED: &str = "not resolved";
 }
 
 /// A slope, bound or theory value as the report tables show it: three decimals, `–` when none.
@@ -129,14 +132,16 @@ pub fn graded_verdict(
 }
 
 /// The verdict of a fitted slope's interval [`ci_low`, `ci_high`] against a theory slope: the
-/// theory inside (ends included) is consistent; an interval wholly below it is steeper (decays
-/// faster), wholly above it shallower; an interval unbounded on both sides says nothing.
+/// theory inside (ends included) is consistent, unless the theory is not 0 and 0 is inside too
+/// (not resolved); an interval wholly below it is steeper (decays faster), wholly above it
+/// shallower; an interval unbounded on both sides says nothing.
 pub fn verdict_of(theory_slope: Option<f64>, ci_low: f64, ci_high: f64) -> &'static str {
     match theory_slope {
         None => verdict::NO_THEORY,
         Some(_) if ci_low == f64::NEG_INFINITY && ci_high == f64::INFINITY => verdict::NO_INTERVAL,
         Some(t) if t < ci_low => verdict::SHALLOWER,
         Some(t) if t > ci_high => verdict::STEEPER,
+        Some(t) if t != 0.0 && ci_low <= 0.0 && 0.0 <= ci_high => verdict::NOT_RESOLVED,
         Some(_) => verdict::CONSISTENT,
     }
 }
@@ -509,6 +514,12 @@ label = "N^-1/2"
             verdict_of(Some(-0.5), f64::NEG_INFINITY, f64::INFINITY),
             verdict::NO_INTERVAL
         );
+        // An interval that holds the theory and 0 cannot tell a rate from none; a theory of 0
+        // inside is consistent.
+        assert_eq!(verdict_of(Some(-0.5), -0.6, 0.1), verdict::NOT_RESOLVED);
+        assert_eq!(verdict_of(Some(-0.5), -0.6, 0.0), verdict::NOT_RESOLVED);
+        assert_eq!(verdict_of(Some(-0.5), -0.6, -1e-9), verdict::CONSISTENT);
+        assert_eq!(verdict_of(Some(0.0), -0.6, 0.1), verdict::CONSISTENT);
     }
 
     #[test]

@@ -194,7 +194,7 @@ pub fn summary(
          that ends a falling curve (each falling at less than a quarter of the slope before it: a floor \
          found in the data); column \"below floor\" counts both. Radii of the coverage grid have their \
          interval widened by one grid step over the N window. Verdicts: *consistent* (the theory \
-         slope lies in the interval), *steeper* / *shallower* (the whole interval lies below / above it), \
+         slope lies in the interval), *not resolved* (so does 0, with a theory slope that is not 0), *steeper* / *shallower* (the whole interval lies below / above it), \
          *indicative* (one of those three, but fitted on fewer than {CONFIRMING_SEEDS} seeds at some N or \
          fewer than {CONFIRMING_POINTS} N), *no interval* (unbounded on both sides: too many bootstrap resamples had no spread, as with two \
          seeds at three N), *below the noise floor*, *too few points*, *no theory line*. The rates of the theory are upper \
