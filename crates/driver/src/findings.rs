@@ -53,13 +53,18 @@ fn slope_of<'a>(slopes: &'a [SlopeRow], score: &str, metric: &str) -> Option<&'a
         .find(|s| s.metric == metric && (s.score == score || s.score_kind == score))
 }
 
+/// The parts of a curve's path `experiment/score/metric`.
+fn curve_path(path: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = path.splitn(3, '/');
+    Some((parts.next()?, parts.next()?, parts.next()?))
+}
+
 /// The report and slope row of `experiment/score/metric` among the reports.
 fn find_slope<'a>(
     reports: &'a [ExperimentReport],
     path: &str,
 ) -> Option<(&'a ExperimentReport, &'a SlopeRow)> {
-    let mut parts = path.splitn(3, '/');
-    let (experiment, score, metric) = (parts.next()?, parts.next()?, parts.next()?);
+    let (experiment, score, metric) = curve_path(path)?;
     let report = reports.iter().find(|r| r.name == experiment)?;
     Some((report, slope_of(&report.slopes, score, metric)?))
 }
@@ -75,9 +80,7 @@ fn rate_of<'a>(report: &'a ExperimentReport, slope: &SlopeRow) -> Option<&'a Rat
 /// Where the figure of a finding against another slope goes:
 /// `<experiment>/<metric>_vs_<other experiment>_<other metric>.svg`.
 fn separation_plot(out: &Path, experiment: &str, spec: &FindingSpec) -> Option<PathBuf> {
-    let other = spec.steeper_than.as_ref()?;
-    let mut parts = other.splitn(3, '/');
-    let (other_experiment, _, other_metric) = (parts.next()?, parts.next()?, parts.next()?);
+    let (other_experiment, _, other_metric) = curve_path(spec.steeper_than.as_ref()?)?;
     let file = format!("{}_vs_{other_experiment}_{other_metric}.svg", spec.metric);
     Some(out.join(experiment).join(file))
 }

@@ -251,3 +251,33 @@ fn bad_input_is_refused_with_its_name() {
         "{err}"
     );
 }
+
+#[test]
+fn the_estimate_is_the_same_on_any_number_of_threads() {
+    // Every parallel sum (soft masses, the Hessian's product, the estimate) is formed in fixed
+    // blocks and added in order: one, two and three threads give the same bits.
+    let measure = DensityMeasure::uniform(sphere(2, 1.0, 4));
+    let estimate_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut stream = rng::seeded(31);
+            let atoms = measure.sample(300, &mut stream);
+            let mut draw = |m: usize| measure.sample(m, &mut stream);
+            semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(1.0, 2))
+                .unwrap()
+        })
+    };
+    let one = estimate_on(1);
+    for threads in [2, 3] {
+        let other = estimate_on(threads);
+        assert_eq!(
+            (other.cost.to_bits(), other.cost_error.to_bits()),
+            (one.cost.to_bits(), one.cost_error.to_bits()),
+            "{threads} threads"
+        );
+        assert_eq!(other.potentials, one.potentials, "{threads} threads");
+    }
+}
