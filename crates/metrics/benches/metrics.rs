@@ -1,12 +1,13 @@
-//! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size) and nearest-two distances against a large training set.
+//! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size), nearest-two distances against a large training set, and semi-discrete W_p to μ.
 //!
 //! `cargo bench` runs n ∈ {1000, 2000, 4000} on S^2 in D ∈ {3, 10} and on the circle in D = 10,
-//! and 10^5 queries against 10^6 training points (S^2); under `cargo test` each benchmark runs
-//! once on small sizes.
+//! 10^5 queries against 10^6 training points (S^2), and the semi-discrete W1 and W2 of 1000
+//! atoms to uniform S^2 in D = 10; under `cargo test` each benchmark runs once on small sizes.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mangen_geometry::{Embedded, Manifold, Sphere, rng};
-use mangen_metrics::{nearest_two, wasserstein};
+use mangen_measures::{DensityMeasure, Measure};
+use mangen_metrics::{SemiDiscreteOptions, nearest_two, semi_discrete_transport, wasserstein};
 use mangen_scores::KdTree;
 use peak_alloc::PeakAlloc;
 use std::hint::black_box;
@@ -90,5 +91,33 @@ fn nearest_distances(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_w2, nearest_distances);
+fn semi_discrete(c: &mut Criterion) {
+    let n = if full_grid() { 1000 } else { 30 };
+    let measure = DensityMeasure::uniform(Arc::new(sphere(2, 10)));
+    let atoms = measure.sample(n, &mut rng::seeded(5));
+    let mut group = c.benchmark_group("semi_discrete");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(20));
+    for order in [1.0, 2.0] {
+        let options = SemiDiscreteOptions::new(order, 2);
+        group.bench_function(
+            BenchmarkId::from_parameter(format!("W{order}/n={n}/D=10/k=2")),
+            |bench| {
+                bench.iter(|| {
+                    let mut stream = rng::seeded(6);
+                    let mut draw = |m: usize| measure.sample(m, &mut stream);
+                    black_box(
+                        semi_discrete_transport(atoms.view(), &mut draw, &options)
+                            .expect("valid atoms"),
+                    )
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, exact_w2, nearest_distances, semi_discrete);
 criterion_main!(benches);
