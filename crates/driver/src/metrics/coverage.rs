@@ -102,6 +102,12 @@ pub const KIND: MetricKind = MetricKind {
                 ));
             }
         }
+        if let Some(i) = spec.comparability.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(FieldError::new(
+                format!("comparability[{}]", i + 1),
+                "the factors must increase strictly (each names its own rows)",
+            ));
+        }
         Ok(Some(Arc::new(Coverage {
             radii: spec.radii,
             tube: spec.tube,
@@ -248,5 +254,7 @@ mod tests {
         let refused =
             parsed("{ radii = [0.1], tube = 0.1, comparability = [2, 0.5] }").unwrap_err();
         assert_eq!(refused.field, "comparability[1]");
+        let twice = parsed("{ radii = [0.1], tube = 0.1, comparability = [2, 2] }").unwrap_err();
+        assert_eq!(twice.field, "comparability[1]");
     }
 }
