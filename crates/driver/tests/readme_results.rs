@@ -1,4 +1,4 @@
-//! The README's Results section is the findings table of the committed reports/summary.md, as the driver wrote it from the data (links re-rooted at reports/).
+//! The README's Results tables are the findings tables of the committed reports/summary.md and reports/large/summary.md, as the driver wrote them from the data (links re-rooted at their folders).
 
 use std::path::Path;
 
@@ -25,15 +25,18 @@ fn findings_table(summary: &str) -> String {
 
 #[test]
 fn the_readme_results_are_the_reports_findings() {
-    let table = findings_table(&workspace_file("reports/summary.md"));
-    assert!(
-        table.lines().count() > 2,
-        "the committed reports have findings"
-    );
-    let rerooted = table.replace("](", "](reports/");
+    // The standard profile's table, then the large profile's (reports/large).
     let readme = workspace_file("README.md");
-    assert!(
-        readme.contains(&rerooted),
-        "README.md's Results table differs from reports/summary.md's findings; it should read:\n{rerooted}"
-    );
+    for reports in ["reports", "reports/large"] {
+        let table = findings_table(&workspace_file(&format!("{reports}/summary.md")));
+        assert!(
+            table.lines().count() > 2,
+            "the committed {reports} have findings"
+        );
+        let rerooted = table.replace("](", &format!("]({reports}/"));
+        assert!(
+            readme.contains(&rerooted),
+            "README.md's Results table differs from {reports}/summary.md's findings; it should read:\n{rerooted}"
+        );
+    }
 }
