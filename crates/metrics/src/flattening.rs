@@ -15,6 +15,8 @@
 //! the first at the floor. Curves that rise, stay level or fall slowly have no flattening, so a
 //! law whose theory slope is 0 is never cut.
 
+use crate::slopes::least_squares;
+
 /// A step is flat when it falls at less than this fraction of the lead slope.
 pub const FLAT_FRACTION: f64 = 0.25;
 
@@ -29,17 +31,12 @@ pub const LEAD_POINTS: usize = 3;
 /// finite and positive make no flat step.
 pub fn flattening_start(ns: &[f64], means: &[f64]) -> Option<usize> {
     assert_eq!(ns.len(), means.len(), "one mean per N");
-    let logs: Vec<(f64, f64)> = ns
-        .iter()
-        .zip(means)
-        .map(|(n, m)| (n.ln(), m.ln()))
-        .collect();
+    let xs: Vec<f64> = ns.iter().map(|n| n.ln()).collect();
+    let ys: Vec<f64> = means.iter().map(|m| m.ln()).collect();
     let mut start = None;
-    for j in (LEAD_POINTS..logs.len()).rev() {
-        let lead = log_log_slope(&logs[..j]);
-        let (x0, y0) = logs[j - 1];
-        let (x1, y1) = logs[j];
-        let step = (y1 - y0) / (x1 - x0);
+    for j in (LEAD_POINTS..xs.len()).rev() {
+        let (lead, _, _) = least_squares(&xs[..j], &ys[..j]);
+        let step = (ys[j] - ys[j - 1]) / (xs[j] - xs[j - 1]);
         let flat = lead.is_finite()
             && step.is_finite()
             && lead <= -MIN_FALL
@@ -50,16 +47,6 @@ pub fn flattening_start(ns: &[f64], means: &[f64]) -> Option<usize> {
         start = Some(j - 1);
     }
     start
-}
-
-/// Ordinary least-squares slope of y on x over (x, y) pairs.
-fn log_log_slope(points: &[(f64, f64)]) -> f64 {
-    let count = points.len() as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / count;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / count;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    sxy / sxx
 }
 
 #[cfg(test)]

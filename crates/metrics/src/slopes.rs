@@ -161,7 +161,7 @@ fn mean(values: &[f64]) -> f64 {
 }
 
 /// Ordinary least squares of y on x: (slope, intercept, R²).
-fn least_squares(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+pub(crate) fn least_squares(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
     let (mx, my) = (mean(x), mean(y));
     let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
     let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();

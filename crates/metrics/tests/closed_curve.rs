@@ -4,6 +4,7 @@ use mangen_geometry::{Embedded, Manifold, Sphere};
 use mangen_measures::{ArclengthCdf, DensityMeasure, LinearFeature, Profile};
 use mangen_metrics::assignment::{assignment_cost, optimal_assignment};
 use mangen_metrics::{arclength_positions, w1_between_on_closed_curve, w1_on_closed_curve};
+use mangen_testkit::quantile_by_bisection;
 use ndarray::Array2;
 use proptest::prelude::*;
 use std::f64::consts::{FRAC_PI_2, PI};
@@ -82,16 +83,7 @@ impl Kink {
     }
 
     fn quantile(&self, u: f64) -> f64 {
-        let (mut lo, mut hi) = (0.0, 2.0 * PI * self.radius);
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if self.cdf(mid) < u {
-                lo = mid
-            } else {
-                hi = mid
-            }
-        }
-        0.5 * (lo + hi)
+        quantile_by_bisection(|s| self.cdf(s), u, 0.0, 2.0 * PI * self.radius)
     }
 }
 

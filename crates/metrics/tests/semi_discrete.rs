@@ -7,6 +7,7 @@ use mangen_metrics::{
     FitOptions, GroundDistance, Observation, SemiDiscreteOptions, arclength_positions, fit_slope,
     semi_discrete_transport, w1_on_closed_curve,
 };
+use mangen_testkit::quantile_by_bisection;
 use ndarray::{Array2, Axis};
 use rand::RngExt;
 use std::f64::consts::PI;
@@ -152,20 +153,11 @@ fn w2_on_the_circle_meets_a_fine_quantile_discretization() {
     let law = ArclengthCdf::of(&measure, 1 << 14).unwrap();
     let length = law.length();
     let m = 16_000;
-    let quantile = |u: f64| {
-        let (mut lo, mut hi) = (0.0, length);
-        for _ in 0..60 {
-            let mid = 0.5 * (lo + hi);
-            if law.value(mid) < u {
-                lo = mid
-            } else {
-                hi = mid
-            }
-        }
-        0.5 * (lo + hi)
-    };
     let quantiles: Vec<f64> = (0..m)
-        .map(|i| quantile((i as f64 + 0.5) / m as f64))
+        .map(|i| {
+            let u = (i as f64 + 0.5) / m as f64;
+            quantile_by_bisection(|s| law.value(s), u, 0.0, length)
+        })
         .collect();
     let mut options = SemiDiscreteOptions::new(2.0, 1);
     options.distance = GroundDistance::Arc { radius };

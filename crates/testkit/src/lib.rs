@@ -129,9 +129,14 @@ pub fn chi_square_critical(p: f64, dof: f64) -> f64 {
 pub fn bend_uniform(u: f64, a: f64) -> f64 {
     assert!(a.abs() < 1.0, "a density needs |a| < 1, got {a}");
     let tau = std::f64::consts::TAU;
-    let cdf = |x: f64| x - a * (tau * x).sin() / tau;
-    let (mut lo, mut hi) = (0.0, 1.0);
-    for _ in 0..60 {
+    quantile_by_bisection(|x| x - a * (tau * x).sin() / tau, u, 0.0, 1.0)
+}
+
+/// The u-quantile of a law on [lo, hi] from its non-decreasing `cdf`: the point where the CDF
+/// reaches u, by 100 bisections (to the last bit of the interval).
+pub fn quantile_by_bisection(cdf: impl Fn(f64) -> f64, u: f64, lo: f64, hi: f64) -> f64 {
+    let (mut lo, mut hi) = (lo, hi);
+    for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
         if cdf(mid) < u {
             lo = mid;
