@@ -4,6 +4,7 @@ use crate::experiment::Experiment;
 use crate::metric::CellData;
 use crate::runs::Row;
 use crate::score::{BuiltScore, ScoreInputs};
+use crate::scores::external;
 use anyhow::{Context, Result};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_samplers::{RunOptions, Start};
@@ -41,7 +42,8 @@ pub enum Purpose {
     FreshAgain = 4,
     /// The `fresh` pseudo-score's samples.
     Generated = 5,
-    /// Coverage centres and geometry probes.
+    /// The metrics' draws (coverage centres, geometry probes, streamed μ draws): each metric
+    /// has a stream of its own below this one, named by its `[metrics]` key.
     Metrics = 6,
 }
 
@@ -69,6 +71,15 @@ impl CellStreams {
         rng::stream(self.seed, self.index(purpose))
     }
 
+    /// The stream of the metric whose `[metrics]` key is `key`. Each metric draws from its own,
+    /// so turning a metric on or off leaves the values of the others as they were.
+    pub fn metric_stream(&self, key: &str) -> StreamRng {
+        rng::stream(
+            self.seed,
+            splitmix64(self.index(Purpose::Metrics) ^ stable_hash(key)),
+        )
+    }
+
     /// The base seed of the sampler's per-sample streams.
     pub fn sampler_seed(&self) -> u64 {
         self.index(Purpose::Sampler) ^ self.seed
@@ -79,6 +90,13 @@ impl CellStreams {
             splitmix64(purpose as u64 ^ ((self.n_train as u64) << 8)) ^ self.repetition as u64,
         )
     }
+}
+
+/// FNV-1a of a name: a hash that no compiler or platform changes.
+fn stable_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The training set of (N, repetition): the same for every score and sampler.
@@ -125,9 +143,10 @@ pub struct Generated {
     pub twin: Option<Array2<f64>>,
 }
 
-/// Draws `count` samples of the cell's model: the sampler run with the score, or fresh samples
-/// of μ for the `fresh` pseudo-score; with `count` = 0 it only fits π̂_N. With `twin`, also the
-/// samples of the score's population twin, coupled to them.
+/// Draws `count` samples of the cell's model: the sampler run with the score, fresh samples of μ
+/// for the `fresh` pseudo-score, or the samples an `external` score reads (as many as its file
+/// holds); with `count` = 0 it only fits π̂_N. With `twin`, also the samples of the score's
+/// population twin, coupled to them.
 pub fn generate(
     experiment: &Experiment,
     cell: &Cell,
@@ -137,14 +156,14 @@ pub fn generate(
 ) -> Result<Generated> {
     let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
     let builder = &experiment.scores[cell.score].builder;
-    let train = Arc::new(training_set(experiment, cell.n_train, cell.seed));
-    let index = Arc::new(KdTree::new(train.clone())?);
+    let (train, index) = training_data(experiment, cell.n_train, cell.seed)?;
     let inputs = ScoreInputs {
         train: train.clone(),
         index: index.clone(),
         manifold: experiment.manifold.clone(),
         measure: experiment.measure.clone(),
         schedule: experiment.schedule,
+        repetition: cell.seed,
     };
     if count == 0 {
         return Ok(Generated {
@@ -168,12 +187,17 @@ pub fn generate(
         )?;
         Ok(run.samples)
     };
-    let BuiltScore { score, projection } = builder.build(&inputs)?;
-    let samples = match score {
-        None => experiment
+    let BuiltScore {
+        score,
+        projection,
+        samples,
+    } = builder.build(&inputs)?;
+    let samples = match (score, samples) {
+        (_, Some(given)) => given,
+        (None, None) => experiment
             .measure
             .sample(count, &mut streams.stream(Purpose::Generated)),
-        Some(score) => run(score.as_ref())?,
+        (Some(score), None) => run(score.as_ref())?,
     };
     let twin_score = if twin { builder.twin(&inputs)? } else { None };
     let twin = twin_score
@@ -186,6 +210,17 @@ pub fn generate(
         projection,
         twin,
     })
+}
+
+/// The training set of (N, repetition) and its neighbour index.
+pub fn training_data(
+    experiment: &Experiment,
+    n_train: usize,
+    repetition: usize,
+) -> Result<(Arc<Array2<f64>>, Arc<KdTree>)> {
+    let train = Arc::new(training_set(experiment, n_train, repetition));
+    let index = Arc::new(KdTree::new(train.clone())?);
+    Ok((train, index))
 }
 
 /// The start law at T: the forward marginal of data with the training set's mean and mean
@@ -203,7 +238,6 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 
 /// Runs one cell and returns its rows of runs.csv, in metric order.
 pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
-    let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
     let samples = if experiment.needs_samples() {
         experiment.sweep.samples
     } else {
@@ -216,6 +250,39 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
         experiment.needs_twin(),
         &RunOptions::default(),
     )?;
+    let score = &experiment.scores[cell.score];
+    let label = RowLabel {
+        score: score.label.clone(),
+        score_kind: score.kind().into(),
+        sampler: experiment.samplers[cell.sampler].label.clone(),
+    };
+    measure_cell(experiment, cell.n_train, cell.seed, &generated, &label)
+}
+
+/// What names a cell's rows beside the experiment, N and seed: the score, its kind and the
+/// sampler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowLabel {
+    /// The score's label.
+    pub score: String,
+    /// The score's kind.
+    pub score_kind: String,
+    /// The sampler's label.
+    pub sampler: String,
+}
+
+/// The rows of every metric of the experiment over the generated samples of (N, repetition),
+/// with fresh samples of μ as many as generated (the nulls), each metric drawing from its own
+/// stream: what the sweep writes for a cell, and `mangen evaluate` for samples from a file.
+pub fn measure_cell(
+    experiment: &Experiment,
+    n_train: usize,
+    repetition: usize,
+    generated: &Generated,
+    label: &RowLabel,
+) -> Result<Vec<Row>> {
+    let streams = CellStreams::new(experiment.seed, n_train, repetition);
+    let samples = generated.samples.nrows();
     let fresh = experiment
         .measure
         .sample(samples, &mut streams.stream(Purpose::Fresh));
@@ -232,23 +299,21 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
         projection: generated.projection.as_deref(),
         twin: generated.twin.as_ref(),
     };
-    let mut rng = streams.stream(Purpose::Metrics);
     let mut measurements = Vec::new();
-    for metric in &experiment.metrics {
-        measurements.extend(metric.measure(&data, &mut rng)?);
+    for (key, metric) in &experiment.metrics {
+        measurements.extend(metric.measure(&data, &mut streams.metric_stream(key))?);
     }
-    let score = &experiment.scores[cell.score];
     let template = Row {
         experiment: experiment.name.clone(),
         manifold: experiment.manifold.name(),
         intrinsic_dim: experiment.manifold.intrinsic_dim(),
         ambient_dim: experiment.manifold.ambient_dim(),
         density: experiment.measure.name(),
-        score: score.label.clone(),
-        score_kind: score.kind().into(),
-        sampler: experiment.samplers[cell.sampler].label.clone(),
-        n_train: cell.n_train,
-        seed: cell.seed,
+        score: label.score.clone(),
+        score_kind: label.score_kind.clone(),
+        sampler: label.sampler.clone(),
+        n_train,
+        seed: repetition,
         samples,
         metric: String::new(),
         scale: None,
@@ -263,6 +328,32 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
             ..template.clone()
         })
         .collect())
+}
+
+/// The rows of every metric of the experiment over samples of a model outside mangen, in the
+/// cell (N, repetition): the cell's training set, its fresh samples (as many as given) and its
+/// metric streams; `score` names them, with kind and sampler `external`.
+pub fn evaluate_samples(
+    experiment: &Experiment,
+    n_train: usize,
+    repetition: usize,
+    samples: Array2<f64>,
+    score: &str,
+) -> Result<Vec<Row>> {
+    let (train, index) = training_data(experiment, n_train, repetition)?;
+    let generated = Generated {
+        train,
+        index,
+        samples,
+        projection: None,
+        twin: None,
+    };
+    let label = RowLabel {
+        score: score.into(),
+        score_kind: external::KIND.kind.into(),
+        sampler: external::KIND.kind.into(),
+    };
+    measure_cell(experiment, n_train, repetition, &generated, &label)
 }
 
 /// A short description of a cell for progress lines and errors.

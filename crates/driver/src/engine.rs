@@ -41,6 +41,28 @@ pub fn run_cells(
         })
 }
 
+/// Asks each score what it will read in the cells `todo` (plan indices) before anything is
+/// written: a missing or malformed external sample file stops the sweep here, naming the cell
+/// and the file.
+fn check_cells(experiment: &Experiment, todo: &[usize]) -> Result<()> {
+    let cells = plan(experiment);
+    for (index, score) in experiment.scores.iter().enumerate() {
+        let mut own: Vec<(usize, usize)> = todo
+            .iter()
+            .map(|&i| cells[i])
+            .filter(|cell| cell.score == index)
+            .map(|cell| (cell.n_train, cell.seed))
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        score
+            .builder
+            .check_cells(&own, experiment.manifold.ambient_dim())
+            .with_context(|| format!("{}: before the sweep", experiment.file.display()))?;
+    }
+    Ok(())
+}
+
 /// Where and how a sweep runs.
 #[derive(Debug, Clone)]
 pub struct SweepRun {
@@ -65,6 +87,9 @@ pub fn run_sweep(experiments: &[Experiment], run: &SweepRun) -> Result<()> {
         .map(|e| crate::cell::plan(e).len())
         .collect();
     let owned = shard.owned(&lengths);
+    for (experiment, owned) in experiments.iter().zip(&owned) {
+        check_cells(experiment, owned)?;
+    }
     let _lock = OutputLock::acquire(&run.out, "sweep")?;
     let mut journals = Vec::new();
     let mut todo = Vec::new();

@@ -2,10 +2,10 @@
 //!
 //! Every error names the file, the field (a TOML path) and the rule it breaks.
 
-use crate::metric::{Metric, MetricInfo, Shape};
+use crate::metric::{MetricInfo, Shape};
 use crate::models::{BuildError, build_density, build_manifold};
 use crate::profile::Profile;
-use crate::registry::Registry;
+use crate::registry::{KeyedMetric, Registry};
 use crate::schema::{FitSpec, Method, RawExperiment, SweepSpec, TheorySpec};
 use crate::score::{ScoreBuilder, ScoreContext};
 use anyhow::{Context, Result};
@@ -121,8 +121,9 @@ pub struct Experiment {
     pub scores: Vec<CheckedScore>,
     /// The samplers to compare, in config order.
     pub samplers: Vec<CheckedSampler>,
-    /// The metrics each cell computes, in CSV order.
-    pub metrics: Vec<Arc<dyn Metric>>,
+    /// The metrics each cell computes, in CSV order, each with the key of its `[metrics]` entry
+    /// (which also names its random stream).
+    pub metrics: Vec<KeyedMetric>,
     /// Theory lines drawn on the plots and held against the fitted slopes.
     pub theory: Vec<TheorySpec>,
     /// How slopes are fitted.
@@ -175,6 +176,7 @@ impl Experiment {
         let samplers = check.samplers(&mut raw, options.steps_factor)?;
         let context = ScoreContext {
             intrinsic_dim: manifold.intrinsic_dim(),
+            config_dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
         let scores = check.scores(&raw, options.registry, &context)?;
         let metrics = check.metrics(&raw, options.registry, &scores, measure.as_ref())?;
@@ -202,17 +204,17 @@ impl Experiment {
 
     /// Every CSV metric of the experiment's metrics, nulls included, in CSV order.
     pub fn metric_infos(&self) -> Vec<MetricInfo> {
-        self.metrics.iter().flat_map(|m| m.infos()).collect()
+        self.metrics.iter().flat_map(|(_, m)| m.infos()).collect()
     }
 
     /// Whether any metric looks at generated samples; without one, cells skip sampling.
     pub fn needs_samples(&self) -> bool {
-        self.metrics.iter().any(|m| m.needs_samples())
+        self.metrics.iter().any(|(_, m)| m.needs_samples())
     }
 
     /// Whether any metric compares the samples with those of the score's population twin.
     pub fn needs_twin(&self) -> bool {
-        self.metrics.iter().any(|m| m.needs_twin())
+        self.metrics.iter().any(|(_, m)| m.needs_twin())
     }
 }
 
@@ -443,7 +445,7 @@ impl Checker<'_> {
         registry: &Registry,
         scores: &[CheckedScore],
         measure: &dyn Measure,
-    ) -> Result<Vec<Arc<dyn Metric>>> {
+    ) -> Result<Vec<KeyedMetric>> {
         let metrics = match registry.metrics(&raw.metrics) {
             Ok(metrics) => metrics,
             Err(err) => return self.fail(format!("metrics.{}", err.field), err.rule),
@@ -456,10 +458,9 @@ impl Checker<'_> {
                 return self.fail(format!("metrics.{key}"), rule);
             }
         }
-        let metrics: Vec<Arc<dyn Metric>> = metrics.into_iter().map(|(_, metric)| metric).collect();
         let known: Vec<String> = metrics
             .iter()
-            .flat_map(|m| m.infos())
+            .flat_map(|(_, m)| m.infos())
             .map(|info| info.name)
             .collect();
         for (i, line) in raw.theory.iter().enumerate() {
@@ -498,10 +499,10 @@ impl Checker<'_> {
     fn findings(
         &self,
         raw: &RawExperiment,
-        metrics: &[Arc<dyn Metric>],
+        metrics: &[KeyedMetric],
         scores: &[CheckedScore],
     ) -> Result<()> {
-        let infos: Vec<MetricInfo> = metrics.iter().flat_map(|m| m.infos()).collect();
+        let infos: Vec<MetricInfo> = metrics.iter().flat_map(|(_, m)| m.infos()).collect();
         for (i, finding) in raw.finding.iter().enumerate() {
             let field = |name: &str| format!("finding[{i}].{name}");
             let Some(info) = infos.iter().find(|info| info.name == finding.metric) else {

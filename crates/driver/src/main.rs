@@ -1,4 +1,4 @@
-//! The `mangen` binary: sweep, merge, fit, plot, sample, score and metric subcommands; every error exits 2.
+//! The `mangen` binary: sweep, merge, fit, plot, sample, data, evaluate, score and metric subcommands; every error exits 2.
 #![allow(clippy::print_stderr)]
 
 use clap::{Parser, Subcommand};
@@ -59,6 +59,10 @@ enum Command {
     },
     /// Generates samples with one score of an experiment at a training-set size and seed.
     Sample(commands::SampleArgs),
+    /// Writes an array of one cell of a sweep: its training set, fresh sample of μ or coverage centres.
+    Data(commands::DataArgs),
+    /// Puts a file of samples from any model through every metric of a sweep cell, with its nulls.
+    Evaluate(commands::EvaluateArgs),
     /// Evaluates a score at query points: one row per query with its D components.
     Score(commands::ScoreArgs),
     /// Computes a metric of point sets.
@@ -153,6 +157,8 @@ fn main() -> ExitCode {
         } => commands::plot(&experiment, &runs, slopes.as_deref(), &out_dir),
         Command::Sample(args) => commands::sample(&args),
         Command::Score(args) => commands::score(&args),
+        Command::Data(args) => commands::data(&args),
+        Command::Evaluate(args) => commands::evaluate(&args),
         Command::Metric(MetricCommand::Wasserstein { a, b, p }) => {
             commands::metric_wasserstein(&a, &b, p)
         }

@@ -170,8 +170,8 @@ pub trait Metric: Debug + Send + Sync {
         Ok(())
     }
 
-    /// Measures one cell. `rng` is the cell's metric stream, shared by the experiment's metrics
-    /// in registry order.
+    /// Measures one cell. `rng` is the metric's own stream in the cell, named by its
+    /// `[metrics]` key (the draws of one metric do not move another's).
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>>;
 }
 

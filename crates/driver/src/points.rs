@@ -1,15 +1,67 @@
-//! Point sets as CSV: one row per point, D numeric columns, an optional header row.
+//! Point sets in files: CSV (one row per point, D numeric columns, an optional header row) or NumPy `.npy` (a 2-D array, rows × D), chosen by the extension.
 
 use crate::output::write_atomically;
 use anyhow::{Context, Result, bail};
 use ndarray::Array2;
+use ndarray_npy::{ReadNpyError, ReadNpyExt, WriteNpyExt};
 use std::path::Path;
 
-/// Reads a point file; `expected` checks the number of columns. Errors name the file and line.
+/// Whether a path names a NumPy file (extension `.npy`, any case); everything else is CSV.
+pub fn is_npy(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+}
+
+/// Reads a point file, `.npy` or CSV by its extension; `expected` checks the number of columns.
+/// Every value must be finite. Errors name the file and the line (CSV) or row (`.npy`).
 pub fn read_points(path: &Path, expected: Option<usize>) -> Result<Array2<f64>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the point file {}", path.display()))?;
-    parse_points(&bytes, &path.display().to_string(), expected)
+    let name = path.display().to_string();
+    if is_npy(path) {
+        parse_npy(&bytes, &name, expected)
+    } else {
+        parse_points(&bytes, &name, expected)
+    }
+}
+
+/// Parses the bytes of a `.npy` file of points: a 2-D array of float64 (float32 is widened
+/// exactly), in C or Fortran order.
+pub fn parse_npy(bytes: &[u8], name: &str, expected: Option<usize>) -> Result<Array2<f64>> {
+    let points = match Array2::<f64>::read_npy(bytes) {
+        Err(ReadNpyError::WrongDescriptor(found)) => match Array2::<f32>::read_npy(bytes) {
+            Ok(narrow) => narrow.mapv(f64::from),
+            Err(_) => bail!(
+                "{name}: dtype {found} is not supported: points are float64 (or float32) arrays"
+            ),
+        },
+        Err(ReadNpyError::WrongNdim(_, found)) => bail!(
+            "{name}: a {found}-dimensional array; points are a 2-D array, one row per point \
+             (reshape a single point to (1, D))"
+        ),
+        Err(err) => bail!("{name}: not a readable .npy file: {err}"),
+        Ok(points) => points,
+    };
+    if points.nrows() == 0 {
+        bail!("{name}: no points (the array has 0 rows)");
+    }
+    if let Some(d) = expected
+        && points.ncols() != d
+    {
+        bail!(
+            "{name}: {} columns, expected {d} (the ambient dimension)",
+            points.ncols()
+        );
+    }
+    if let Some((index, value)) = points.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        let width = points.ncols().max(1);
+        bail!(
+            "{name}: row {}, column {}: {value} is not finite",
+            index / width + 1,
+            index % width + 1
+        );
+    }
+    Ok(points)
 }
 
 /// Parses point CSV text (`name` names it in errors). The first row is a header when one of its
@@ -78,8 +130,16 @@ fn parse_field(field: &[u8]) -> Result<f64, String> {
     }
 }
 
-/// Writes points as CSV with a header `x1,…,xD` (or the given names), atomically.
+/// Writes points atomically: a float64 `.npy` array when the path ends in `.npy`, otherwise CSV
+/// with a header `x1,…,xD` (or the given names).
 pub fn write_points(path: &Path, points: &Array2<f64>, header: Option<&[String]>) -> Result<()> {
+    if is_npy(path) {
+        return write_atomically(path, |w| {
+            points
+                .write_npy(w)
+                .with_context(|| format!("cannot write {}", path.display()))
+        });
+    }
     write_atomically(path, |w| {
         let mut writer = csv::Writer::from_writer(w);
         let names: Vec<String> = match header {
@@ -135,6 +195,63 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(message) && err.starts_with("pts.csv"), "{err}");
+        }
+    }
+
+    fn npy_bytes<A: ndarray_npy::WritableElement, D: ndarray::Dimension>(
+        array: &ndarray::Array<A, D>,
+    ) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        array.write_npy(&mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn npy_points_round_trip_in_either_order_and_float32_widens() {
+        use ndarray::ShapeBuilder;
+        let values = vec![1.0, -2.5, 3.0, 4.25, 5.0, 1e-300];
+        let c_order = Array2::from_shape_vec((2, 3), values).unwrap();
+        let mut fortran = Array2::zeros((2, 3).f());
+        fortran.assign(&c_order);
+        assert_eq!(fortran.as_slice_memory_order().unwrap()[1], 4.25);
+        for array in [&c_order, &fortran] {
+            let read = parse_npy(&npy_bytes(array), "p.npy", Some(3)).unwrap();
+            assert_eq!(&read, array);
+        }
+        let narrow = c_order.mapv(|v| v as f32);
+        let widened = parse_npy(&npy_bytes(&narrow), "p.npy", None).unwrap();
+        assert_eq!(widened, narrow.mapv(f64::from));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("points.NPY");
+        write_points(&path, &c_order, None).unwrap();
+        assert_eq!(read_points(&path, Some(3)).unwrap(), c_order);
+    }
+
+    #[test]
+    fn npy_errors_name_the_file_and_the_rule() {
+        let ints = ndarray::Array2::<i64>::zeros((2, 2));
+        let flat = ndarray::Array1::<f64>::zeros(3);
+        let cube = ndarray::Array3::<f64>::zeros((1, 2, 2));
+        let mut nan = Array2::<f64>::zeros((3, 2));
+        nan[[2, 1]] = f64::NAN;
+        let cases: [(Vec<u8>, Option<usize>, &str); 7] = [
+            (npy_bytes(&ints), None, "dtype"),
+            (npy_bytes(&flat), None, "a 1-dimensional array"),
+            (npy_bytes(&cube), None, "a 3-dimensional array"),
+            (npy_bytes(&nan), None, "row 3, column 2: NaN is not finite"),
+            (npy_bytes(&Array2::<f64>::zeros((0, 2))), None, "no points"),
+            (
+                npy_bytes(&Array2::<f64>::zeros((1, 2))),
+                Some(3),
+                "2 columns, expected 3",
+            ),
+            (b"1,2\n".to_vec(), None, "not a readable .npy file"),
+        ];
+        for (bytes, expected, message) in cases {
+            let err = parse_npy(&bytes, "p.npy", expected)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("p.npy: ") && err.contains(message), "{err}");
         }
     }
 }

@@ -11,6 +11,7 @@ use mangen_measures::Measure;
 use mangen_scores::{KdTree, ProjectionScore, Schedule, Score};
 use ndarray::Array2;
 use std::fmt::Debug;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What a cell gives a score to be built from.
@@ -26,15 +27,21 @@ pub struct ScoreInputs {
     pub measure: Arc<dyn Measure>,
     /// The forward process of the experiment.
     pub schedule: Schedule,
+    /// The repetition index of the cell (its N is the training set's size).
+    pub repetition: usize,
 }
 
 /// A built score and what the metrics need of it.
 pub struct BuiltScore {
-    /// The score; `None` for a pseudo-score whose samples are drawn otherwise (`fresh`).
+    /// The score; `None` for a pseudo-score whose samples are drawn otherwise (`fresh`,
+    /// `external`).
     pub score: Option<Box<dyn Score>>,
     /// The projection estimate π̂_N of a projection or hybrid score, fitted once and shared with
     /// the geometry metric.
     pub projection: Option<Arc<ProjectionScore>>,
+    /// Samples given as they are (an external model's, read from its file), taken in place of a
+    /// sampler run; with neither a score nor these, the cell draws fresh samples of μ.
+    pub samples: Option<Array2<f64>>,
 }
 
 impl BuiltScore {
@@ -43,6 +50,15 @@ impl BuiltScore {
         Self {
             score: Some(Box::new(score)),
             projection: None,
+            samples: None,
+        }
+    }
+
+    /// A score with its projection estimate π̂_N.
+    pub fn with_projection(score: impl Score + 'static, projection: Arc<ProjectionScore>) -> Self {
+        Self {
+            projection: Some(projection),
+            ..Self::of(score)
         }
     }
 }
@@ -65,6 +81,14 @@ pub trait ScoreBuilder: Debug + Send + Sync {
         Ok(self.build(inputs)?.projection)
     }
 
+    /// Checks, before a sweep runs, what the score will read in its cells (N, repetition) of
+    /// points in R^D (an external model's sample files), so that a sweep that cannot finish
+    /// does not start. The error names the cell and the file.
+    fn check_cells(&self, cells: &[(usize, usize)], ambient_dim: usize) -> Result<()> {
+        let _ = (cells, ambient_dim);
+        Ok(())
+    }
+
     /// The population twin S* of the score (SCIENCE.md §9): the score the coarse score tends to
     /// as N grows with its coarseness fixed (projection → the oracle projection; hybrid → the
     /// population score above t1 and the oracle below; smoothed(h) → the population score of
@@ -78,10 +102,12 @@ pub trait ScoreBuilder: Debug + Send + Sync {
 }
 
 /// What a score's check may need to know of the experiment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreContext {
     /// The intrinsic dimension k of the manifold.
     pub intrinsic_dim: usize,
+    /// The folder of the config file, against which relative paths in it are read.
+    pub config_dir: PathBuf,
 }
 
 /// The check of a `[[score]]` table (its `kind` included) into the builder of its score.

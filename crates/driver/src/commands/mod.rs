@@ -2,6 +2,8 @@
 #![allow(clippy::print_stdout)]
 
 pub mod compare;
+pub mod data;
+pub mod evaluate;
 pub mod fit;
 pub mod merge;
 pub mod metric;
@@ -10,6 +12,8 @@ pub mod sample;
 pub mod score;
 pub mod sweep;
 
+pub use data::{DataArgs, data};
+pub use evaluate::{EvaluateArgs, evaluate};
 pub use fit::fit;
 pub use merge::merge;
 pub use metric::{metric_coverage, metric_fidelity, metric_nn, metric_wasserstein};
@@ -47,6 +51,34 @@ fn print_points(values: &Array2<f64>, header: &[String]) -> Result<()> {
     }
     writer.flush()?;
     Ok(())
+}
+
+/// The cell of a sweep a command reproduces: the experiment (under a profile), N and the
+/// repetition index.
+#[derive(Debug, Clone, Args)]
+pub struct CellArgs {
+    /// The experiment config.
+    #[arg(long)]
+    pub experiment: PathBuf,
+    /// Training-set size N.
+    #[arg(long)]
+    pub n_train: usize,
+    /// Repetition index (the training set and noise of that seed in the sweep).
+    #[arg(long)]
+    pub seed: usize,
+    /// The profile whose sweep the cell belongs to (its samples per cell are the default counts).
+    #[arg(long, default_value = "standard")]
+    pub profile: Profile,
+}
+
+impl CellArgs {
+    /// The checked experiment, once N is known to be one a sweep could run.
+    pub fn load(&self) -> Result<Experiment> {
+        if self.n_train < 2 {
+            anyhow::bail!("--n-train must be ≥ 2 (got {})", self.n_train);
+        }
+        Experiment::load(&self.experiment, self.profile)
+    }
 }
 
 /// Which manifold (and law) `metric fidelity|coverage` measure against.

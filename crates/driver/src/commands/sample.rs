@@ -1,9 +1,8 @@
 //! `mangen sample`: the generated samples of one cell of a sweep, exactly as the sweep draws them.
 
 use crate::cell::{Cell, generate};
-use crate::experiment::Experiment;
+use crate::commands::CellArgs;
 use crate::points::write_points;
-use crate::profile::Profile;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mangen_samplers::RunOptions;
@@ -12,15 +11,9 @@ use std::path::PathBuf;
 /// `mangen sample`.
 #[derive(Debug, Clone, Args)]
 pub struct SampleArgs {
-    /// The experiment config.
-    #[arg(long)]
-    pub experiment: PathBuf,
-    /// Training-set size N.
-    #[arg(long)]
-    pub n_train: usize,
-    /// Repetition index (the training set and noise of that seed in the sweep).
-    #[arg(long)]
-    pub seed: usize,
+    /// The cell.
+    #[command(flatten)]
+    pub cell: CellArgs,
     /// Score label or kind (the first `[[score]]` when absent).
     #[arg(long)]
     pub score: Option<String>,
@@ -30,17 +23,15 @@ pub struct SampleArgs {
     /// Number of samples (the profile's samples per cell when absent).
     #[arg(long)]
     pub samples: Option<usize>,
-    /// The profile whose sample count is the default.
-    #[arg(long, default_value = "standard")]
-    pub profile: Profile,
-    /// Output CSV.
+    /// Output file (`.npy` or CSV, by its extension).
     #[arg(long)]
     pub out: PathBuf,
 }
 
 /// Generates samples exactly as the sweep's cell (score, sampler, N, seed) does.
 pub fn sample(args: &SampleArgs) -> Result<()> {
-    let experiment = Experiment::load(&args.experiment, args.profile)?;
+    let experiment = args.cell.load()?;
+    let config = args.cell.experiment.display();
     let scores = &experiment.scores;
     let score = match &args.score {
         None => 0,
@@ -51,23 +42,14 @@ pub fn sample(args: &SampleArgs) -> Result<()> {
             .with_context(|| {
                 let labels: Vec<&str> = scores.iter().map(|s| s.label.as_str()).collect();
                 format!(
-                    "--score: no score `{name}` in {} (it has: {})",
-                    args.experiment.display(),
+                    "--score: no score `{name}` in {config} (it has: {})",
                     labels.join(", ")
                 )
             })?,
     };
     let samplers = experiment.samplers.len();
     if args.sampler >= samplers {
-        bail!(
-            "--sampler: {} has {} sampler(s), indices 0..{}",
-            args.experiment.display(),
-            samplers,
-            samplers
-        );
-    }
-    if args.n_train < 2 {
-        bail!("--n-train must be ≥ 2 (got {})", args.n_train);
+        bail!("--sampler: {config} has {samplers} sampler(s), indices 0..{samplers}");
     }
     let count = args.samples.unwrap_or(experiment.sweep.samples);
     if count == 0 {
@@ -76,8 +58,8 @@ pub fn sample(args: &SampleArgs) -> Result<()> {
     let cell = Cell {
         score,
         sampler: args.sampler,
-        n_train: args.n_train,
-        seed: args.seed,
+        n_train: args.cell.n_train,
+        seed: args.cell.seed,
     };
     let generated = generate(&experiment, &cell, count, false, &RunOptions::default())?;
     write_points(&args.out, &generated.samples, None)

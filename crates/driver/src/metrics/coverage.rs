@@ -4,6 +4,7 @@ use crate::field::{FieldError, positive};
 use crate::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};
 use anyhow::Result;
 use mangen_geometry::rng::StreamRng;
+use mangen_measures::Measure;
 use mangen_metrics::{
     Coverage as CoverageAtRadius, comparability_radius, coverage_curve, coverage_resolution,
 };
@@ -70,7 +71,12 @@ const PER_RADIUS: [(&str, Statistic); 4] = [
 /// `[metrics] coverage = { radii = [...], tube = α }`.
 pub const KIND: MetricKind = MetricKind {
     key: "coverage",
-    parse: |value| {
+    parse: |value| Ok(Some(Arc::new(Coverage::from_entry(value)?))),
+};
+
+impl Coverage {
+    /// Checks a `[metrics]` coverage entry into the metric.
+    pub fn from_entry(value: &toml::Value) -> Result<Self, FieldError> {
         let spec: Spec = value.clone().try_into().map_err(FieldError::malformed)?;
         if spec.radii.is_empty() {
             return Err(FieldError::new("radii", "give at least one radius"));
@@ -108,15 +114,21 @@ pub const KIND: MetricKind = MetricKind {
                 "the factors must increase strictly (each names its own rows)",
             ));
         }
-        Ok(Some(Arc::new(Coverage {
+        Ok(Self {
             radii: spec.radii,
             tube: spec.tube,
             level: spec.level,
             centres: spec.centres,
             comparability: spec.comparability,
-        })))
-    },
-};
+        })
+    }
+
+    /// The ball centres of a cell: fresh draws of μ from the metric's own stream (what
+    /// `mangen data --what centres` writes).
+    pub fn draw_centres(&self, measure: &dyn Measure, rng: &mut StreamRng) -> Array2<f64> {
+        measure.sample(self.centres, rng)
+    }
+}
 
 impl Metric for Coverage {
     fn infos(&self) -> Vec<MetricInfo> {
@@ -144,7 +156,7 @@ impl Metric for Coverage {
     }
 
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
-        let centres = cell.measure.sample(self.centres, rng);
+        let centres = self.draw_centres(cell.measure, rng);
         let curve_of = |samples: &Array2<f64>| {
             coverage_curve(
                 cell.measure,

@@ -9,6 +9,7 @@ pub const FRESH: Parameterless = Parameterless {
         Ok(BuiltScore {
             score: None,
             projection: None,
+            samples: None,
         })
     },
     own_twin: false,

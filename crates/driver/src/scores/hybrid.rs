@@ -98,10 +98,7 @@ impl ScoreBuilder for Hybrid {
         let above = empirical_score(&inputs.index, inputs.schedule, None, self.h)?;
         let t1 = self.switch_time_at(inputs.train.nrows());
         let score = HybridScore::new(above, projection.clone(), t1)?;
-        Ok(BuiltScore {
-            score: Some(Box::new(score)),
-            projection: Some(projection),
-        })
+        Ok(BuiltScore::with_projection(score, projection))
     }
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
@@ -129,7 +126,13 @@ mod tests {
 
     fn parsed(text: &str) -> std::result::Result<Arc<dyn ScoreBuilder>, FieldError> {
         let table: toml::Table = toml::from_str(text).unwrap();
-        (KIND.parse)(&table, &crate::score::ScoreContext { intrinsic_dim: 1 })
+        (KIND.parse)(
+            &table,
+            &crate::score::ScoreContext {
+                intrinsic_dim: 1,
+                config_dir: ".".into(),
+            },
+        )
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The built-in score kinds, one file each; [`KINDS`] lists them.
 
 pub mod empirical;
+pub mod external;
 pub mod fresh;
 pub mod hybrid;
 pub mod oracle;
@@ -11,7 +12,7 @@ pub mod smoothed;
 use crate::score::ScoreKind;
 
 /// The built-in score kinds.
-pub const KINDS: [ScoreKind; 7] = [
+pub const KINDS: [ScoreKind; 8] = [
     empirical::KIND,
     smoothed::KIND,
     projection::KIND,
@@ -19,4 +20,5 @@ pub const KINDS: [ScoreKind; 7] = [
     oracle::KIND,
     population::KIND,
     fresh::KIND,
+    external::KIND,
 ];

@@ -98,10 +98,7 @@ impl ScoreBuilder for Projection {
 
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let projection = self.fit(&inputs.index, inputs.schedule)?;
-        Ok(BuiltScore {
-            score: Some(Box::new(projection.clone())),
-            projection: Some(projection),
-        })
+        Ok(BuiltScore::with_projection(projection.clone(), projection))
     }
 
     fn fit_for_metrics(&self, inputs: &ScoreInputs) -> Result<Option<Arc<ProjectionScore>>> {
