@@ -64,32 +64,5 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// The baseline's Python, with numpy and scipy installed in `dir/.venv` when missing.
 fn ensure_baseline(dir: &Path) -> Result<std::path::PathBuf, String> {
-    let python = dir.join(".venv/bin/python");
-    let ready = Command::new(&python)
-        .args(["-c", "import numpy, scipy"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if ready {
-        return Ok(python);
-    }
-    println!(
-        "xtask: creating {}/.venv and installing numpy and scipy with pip",
-        dir.display()
-    );
-    machine::run_quietly(
-        Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(dir.join(".venv")),
-    )
-    .map_err(|err| {
-        format!(
-            "{err}\n(the baseline needs python3 with its venv module: apt-get install python3-venv)"
-        )
-    })?;
-    machine::run_quietly(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "-r"])
-            .arg(dir.join("requirements.txt")),
-    )?;
-    Ok(python)
+    machine::ensure_venv(dir, "numpy, scipy", &dir.join("requirements.txt"))
 }

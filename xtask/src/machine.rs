@@ -128,6 +128,56 @@ pub fn release_mangen() -> Result<std::path::PathBuf, String> {
     Ok(target.join("release/mangen"))
 }
 
+/// The Python of a virtual environment `dir/.venv`, created with python3's venv module and
+/// filled from `requirements` with pip when `import <modules>` fails in it.
+pub fn ensure_venv(
+    dir: &Path,
+    modules: &str,
+    requirements: &Path,
+) -> Result<std::path::PathBuf, String> {
+    let python = dir.join(".venv/bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if ready {
+        return Ok(python);
+    }
+    println!(
+        "xtask: creating {}/.venv and installing {} with pip",
+        dir.display(),
+        requirements.display()
+    );
+    run_quietly(
+        Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(dir.join(".venv")),
+    )
+    .map_err(|err| {
+        format!("{err}\n(this needs python3 with its venv module: apt-get install python3-venv)")
+    })?;
+    run_quietly(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r"])
+            .arg(requirements),
+    )?;
+    Ok(python)
+}
+
+/// The arguments after `--` that a command passes to the tool it runs; `None` after printing
+/// `help` when asked for it; an error for anything else.
+pub fn passed_through<'a>(args: &'a [String], help: &str) -> Result<Option<Vec<&'a str>>, String> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{help}");
+        return Ok(None);
+    }
+    match args.split_first() {
+        None => Ok(Some(Vec::new())),
+        Some((first, rest)) if first == "--" => Ok(Some(rest.iter().map(String::as_str).collect())),
+        Some((first, _)) => Err(format!("unexpected argument `{first}`\n\n{help}")),
+    }
+}
+
 /// The workspace root: the parent of this crate's manifest directory.
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

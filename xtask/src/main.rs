@@ -5,6 +5,7 @@ mod compare;
 mod fuzz;
 mod machine;
 mod mutants;
+mod python;
 mod slurm;
 mod sweep;
 mod test;
@@ -17,6 +18,7 @@ usage: cargo xtask <command> [options]
 commands:
   sweep     prepare the machine, build the driver in release and run the experiment suite into reports/
   test      prepare the machine (system OpenBLAS) and run every test of the workspace
+  python    build the Python package into crates/python/.venv and run its pytest suite
   compare   run the memorizer job in mangen and in the NumPy/SciPy baseline, check and time them
   fuzz      run the fuzz targets of the config parser and the CSV point reader (cargo fuzz)
   slurm     run the README's Slurm job array on a one-node Slurm started here (as root)
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "mutants" => mutants::run(rest),
         "slurm" => slurm::run(rest),
+        "python" => python::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

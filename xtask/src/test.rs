@@ -1,4 +1,4 @@
-//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke), builds the API docs without warnings and runs the Slurm test.
+//! `cargo xtask test`: prepares the machine, then runs every test of the workspace (unit, integration, doc, bench smoke), builds the API docs without warnings, tests the Python package and runs the Slurm test.
 
 use crate::machine;
 
@@ -9,6 +9,8 @@ Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
   cargo test --workspace --all-targets   (unit, integration and property tests; benches run once each)
   cargo test --workspace --doc           (examples in the documentation)
   cargo doc --workspace --no-deps        (the API docs, with every rustdoc warning an error)
+  cargo xtask python                     (the Python package built into crates/python/.venv
+                                          with maturin, and its pytest suite)
   cargo xtask slurm                      (the README's Slurm job array on a one-node Slurm; it
                                           needs root to install and start Slurm: skipped, with
                                           a message, when that is impossible, except under CI)
@@ -16,14 +18,8 @@ Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
 
 /// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
 pub fn run(args: &[String]) -> Result<(), String> {
-    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        print!("{HELP}");
+    let Some(extra) = machine::passed_through(args, HELP)? else {
         return Ok(());
-    }
-    let extra: Vec<&str> = match args.split_first() {
-        None => Vec::new(),
-        Some((first, rest)) if first == "--" => rest.iter().map(String::as_str).collect(),
-        Some((first, _)) => return Err(format!("unexpected argument `{first}`\n\n{HELP}")),
     };
     machine::ensure_system_libraries()?;
     let mut all_targets = vec!["test", "--workspace", "--all-targets", "--no-fail-fast"];
@@ -36,6 +32,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &[("RUSTDOCFLAGS", "-D warnings")],
     )
     .map_err(|err| format!("{err}: the API docs have warnings"))?;
+    crate::python::run(&[])?;
     if crate::slurm::available() {
         crate::slurm::run(&[])?;
     } else if std::env::var("CI").is_ok_and(|v| v == "true") {

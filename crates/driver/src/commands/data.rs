@@ -2,10 +2,12 @@
 
 use crate::cell::{CellStreams, Purpose, training_set};
 use crate::commands::CellArgs;
+use crate::experiment::Experiment;
 use crate::metrics::coverage::{self, Coverage};
 use crate::points::write_points;
 use anyhow::{Context, Result};
 use clap::Args;
+use ndarray::Array2;
 use std::path::PathBuf;
 
 /// Which array of the cell.
@@ -37,10 +39,20 @@ pub struct DataArgs {
 /// Writes one array of a sweep cell.
 pub fn data(args: &DataArgs) -> Result<()> {
     let experiment = args.cell.load()?;
-    let (n_train, repetition) = (args.cell.n_train, args.cell.seed);
+    let points = cell_array(&experiment, args.what, args.cell.n_train, args.cell.seed)?;
+    write_points(&args.out, &points, None)
+}
+
+/// One array of the sweep cell (N, repetition) of an experiment.
+pub fn cell_array(
+    experiment: &Experiment,
+    what: What,
+    n_train: usize,
+    repetition: usize,
+) -> Result<Array2<f64>> {
     let streams = CellStreams::new(experiment.seed, n_train, repetition);
-    let points = match args.what {
-        What::Training => training_set(&experiment, n_train, repetition),
+    Ok(match what {
+        What::Training => training_set(experiment, n_train, repetition),
         What::Fresh => experiment.measure.sample(
             experiment.sweep.samples,
             &mut streams.stream(Purpose::Fresh),
@@ -52,8 +64,8 @@ pub fn data(args: &DataArgs) -> Result<()> {
                 .get(coverage::KIND.key)
                 .with_context(|| {
                     format!(
-                        "--what centres: {} has no coverage metric",
-                        args.cell.experiment.display()
+                        "centres: {} has no coverage metric",
+                        experiment.file.display()
                     )
                 })?;
             let metric = Coverage::from_entry(entry)
@@ -63,6 +75,5 @@ pub fn data(args: &DataArgs) -> Result<()> {
                 &mut streams.metric_stream(coverage::KIND.key),
             )
         }
-    };
-    write_points(&args.out, &points, None)
+    })
 }

@@ -2,10 +2,12 @@
 
 use crate::cell::{Cell, generate};
 use crate::commands::CellArgs;
+use crate::experiment::Experiment;
 use crate::points::write_points;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use mangen_samplers::RunOptions;
+use ndarray::Array2;
 use std::path::PathBuf;
 
 /// `mangen sample`.
@@ -31,36 +33,75 @@ pub struct SampleArgs {
 /// Generates samples exactly as the sweep's cell (score, sampler, N, seed) does.
 pub fn sample(args: &SampleArgs) -> Result<()> {
     let experiment = args.cell.load()?;
-    let config = args.cell.experiment.display();
+    let (cell, count) = resolve_cell(
+        &experiment,
+        args.score.as_deref(),
+        args.sampler,
+        args.cell.n_train,
+        args.cell.seed,
+        args.samples,
+    )
+    .map_err(|err| anyhow::anyhow!("--{err:#}"))?;
+    let generated = generate(&experiment, &cell, count, false, &RunOptions::default())?;
+    write_points(&args.out, &generated.samples, None)
+}
+
+/// The samples of the sweep cell (score, sampler, N, repetition) of an experiment: the score by
+/// label or kind (the first when `None`), `count` samples (the profile's when `None`). An error
+/// in the arguments names the argument first (`score: …`).
+pub fn sample_cell(
+    experiment: &Experiment,
+    score: Option<&str>,
+    sampler: usize,
+    n_train: usize,
+    repetition: usize,
+    count: Option<usize>,
+) -> Result<Array2<f64>> {
+    let (cell, count) = resolve_cell(experiment, score, sampler, n_train, repetition, count)?;
+    Ok(generate(experiment, &cell, count, false, &RunOptions::default())?.samples)
+}
+
+/// The cell and the sample count that the arguments of `sample_cell` name, checked.
+fn resolve_cell(
+    experiment: &Experiment,
+    score: Option<&str>,
+    sampler: usize,
+    n_train: usize,
+    repetition: usize,
+    count: Option<usize>,
+) -> Result<(Cell, usize)> {
+    let config = experiment.file.display();
     let scores = &experiment.scores;
-    let score = match &args.score {
+    let score = match score {
         None => 0,
         Some(name) => scores
             .iter()
-            .position(|s| &s.label == name)
+            .position(|s| s.label == name)
             .or_else(|| scores.iter().position(|s| s.kind() == name))
             .with_context(|| {
                 let labels: Vec<&str> = scores.iter().map(|s| s.label.as_str()).collect();
                 format!(
-                    "--score: no score `{name}` in {config} (it has: {})",
+                    "score: no score `{name}` in {config} (it has: {})",
                     labels.join(", ")
                 )
             })?,
     };
     let samplers = experiment.samplers.len();
-    if args.sampler >= samplers {
-        bail!("--sampler: {config} has {samplers} sampler(s), indices 0..{samplers}");
+    if sampler >= samplers {
+        bail!("sampler: {config} has {samplers} sampler(s), indices 0..{samplers}");
     }
-    let count = args.samples.unwrap_or(experiment.sweep.samples);
+    if n_train < 2 {
+        bail!("n-train must be ≥ 2 (got {n_train})");
+    }
+    let count = count.unwrap_or(experiment.sweep.samples);
     if count == 0 {
-        bail!("--samples must be ≥ 1");
+        bail!("samples must be ≥ 1");
     }
     let cell = Cell {
         score,
-        sampler: args.sampler,
-        n_train: args.cell.n_train,
-        seed: args.cell.seed,
+        sampler,
+        n_train,
+        seed: repetition,
     };
-    let generated = generate(&experiment, &cell, count, false, &RunOptions::default())?;
-    write_points(&args.out, &generated.samples, None)
+    Ok((cell, count))
 }
