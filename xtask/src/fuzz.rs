@@ -8,8 +8,9 @@ usage: cargo xtask fuzz [--seconds S] [target ...]
 
 Fuzzes the readers of untrusted input, each target for S seconds (default 600), one after the
 other: experiment_config (the experiment-config parser and checker, seeded with
-data/experiments/ and crates/driver/tests/data/) and points_csv (the CSV point reader, seeded
-with crates/driver/fuzz/seeds/points_csv/). Steps:
+data/experiments/ and crates/driver/tests/data/), points_csv (the CSV point reader, seeded
+with crates/driver/fuzz/seeds/points_csv/) and points_npy (the .npy point reader, seeded with
+crates/driver/fuzz/seeds/points_npy/). Steps:
   1. installs the system OpenBLAS when it is missing (apt-get, as root);
   2. cargo install cargo-fuzz, when `cargo fuzz` is missing;
   3. RUSTC_BOOTSTRAP=1 cargo fuzz run -O <target> ... -- -max_total_time=S
@@ -19,12 +20,13 @@ crates/driver/fuzz/regressions/<target>/ and `cargo xtask test` replays it from 
 ";
 
 /// Each target and its seed folders, relative to crates/driver.
-const TARGETS: [(&str, &[&str]); 2] = [
+const TARGETS: [(&str, &[&str]); 3] = [
     (
         "experiment_config",
         &["../../data/experiments", "tests/data"],
     ),
     ("points_csv", &["fuzz/seeds/points_csv"]),
+    ("points_npy", &["fuzz/seeds/points_npy"]),
 ];
 
 /// Runs the fuzz targets named in `args` (all when none).

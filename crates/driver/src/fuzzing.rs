@@ -2,7 +2,7 @@
 //! with the regression tests that replay every saved crash: each must return, never panic.
 
 use crate::experiment::Experiment;
-use crate::points::parse_points;
+use crate::points::{parse_npy, parse_points};
 use crate::profile::Profile;
 use std::path::Path;
 
@@ -23,5 +23,15 @@ pub fn points_csv(data: &[u8]) {
     let _ = parse_points(data, "fuzz.csv", None);
     if let Some((&first, rest)) = data.split_first() {
         let _ = parse_points(rest, "fuzz.csv", Some(usize::from(first % 8)));
+    }
+}
+
+/// A `.npy` file of points of arbitrary bytes, read with no expected dimension and with the one
+/// the last byte picks (0 to 7): an error is fine, a panic or an allocation the bytes do not
+/// back is a bug.
+pub fn points_npy(data: &[u8]) {
+    let _ = parse_npy(data, "fuzz.npy", None);
+    if let Some(&last) = data.last() {
+        let _ = parse_npy(data, "fuzz.npy", Some(usize::from(last % 8)));
     }
 }

@@ -28,6 +28,7 @@ pub fn read_points(path: &Path, expected: Option<usize>) -> Result<Array2<f64>> 
 /// Parses the bytes of a `.npy` file of points: a 2-D array of float64 (float32 is widened
 /// exactly), in C or Fortran order.
 pub fn parse_npy(bytes: &[u8], name: &str, expected: Option<usize>) -> Result<Array2<f64>> {
+    check_npy_shape(bytes, name)?;
     let points = match Array2::<f64>::read_npy(bytes) {
         Err(ReadNpyError::WrongDescriptor(found)) => match Array2::<f32>::read_npy(bytes) {
             Ok(narrow) => narrow.mapv(f64::from),
@@ -130,6 +131,35 @@ fn parse_field(field: &[u8]) -> Result<f64, String> {
     }
 }
 
+/// Refuses a `.npy` header whose shape asks for more values than the file's bytes can hold (at
+/// 4 bytes each), before the reader allocates room for them.
+fn check_npy_shape(bytes: &[u8], name: &str) -> Result<()> {
+    let header_end = bytes.len().min(65_536 + 12);
+    let header = String::from_utf8_lossy(&bytes[..header_end]);
+    let Some(shape) = header
+        .split("'shape':")
+        .nth(1)
+        .and_then(|rest| rest.split('(').nth(1))
+        .and_then(|rest| rest.split(')').next())
+    else {
+        return Ok(()); // not a header the reader accepts either: it reports the error itself.
+    };
+    let mut values: u128 = 1;
+    for dimension in shape.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let Ok(length) = dimension.parse::<u128>() else {
+            return Ok(());
+        };
+        values = values.saturating_mul(length);
+    }
+    if values.saturating_mul(4) > bytes.len() as u128 {
+        bail!(
+            "{name}: the header's shape ({shape}) holds more values than the file's {} bytes",
+            bytes.len()
+        );
+    }
+    Ok(())
+}
+
 /// Writes points atomically: a float64 `.npy` array when the path ends in `.npy`, otherwise CSV
 /// with a header `x1,…,xD` (or the given names).
 pub fn write_points(path: &Path, points: &Array2<f64>, header: Option<&[String]>) -> Result<()> {
@@ -227,6 +257,20 @@ mod tests {
         assert_eq!(read_points(&path, Some(3)).unwrap(), c_order);
     }
 
+    /// A valid header that claims 10^12 × 10 values over a file of a few dozen bytes.
+    fn huge_header() -> Vec<u8> {
+        let mut bytes = npy_bytes(&Array2::<f64>::zeros((1, 10)));
+        let padded = format!("(1, 10)}}{}", " ".repeat(12)).into_bytes();
+        let huge = b"(1000000000000, 10)}";
+        assert_eq!(padded.len(), huge.len(), "the header keeps its length");
+        let at = bytes
+            .windows(padded.len())
+            .position(|w| w == padded.as_slice())
+            .expect("a padded header");
+        bytes[at..at + huge.len()].copy_from_slice(huge);
+        bytes
+    }
+
     #[test]
     fn npy_errors_name_the_file_and_the_rule() {
         let ints = ndarray::Array2::<i64>::zeros((2, 2));
@@ -234,7 +278,7 @@ mod tests {
         let cube = ndarray::Array3::<f64>::zeros((1, 2, 2));
         let mut nan = Array2::<f64>::zeros((3, 2));
         nan[[2, 1]] = f64::NAN;
-        let cases: [(Vec<u8>, Option<usize>, &str); 7] = [
+        let cases: [(Vec<u8>, Option<usize>, &str); 8] = [
             (npy_bytes(&ints), None, "dtype"),
             (npy_bytes(&flat), None, "a 1-dimensional array"),
             (npy_bytes(&cube), None, "a 3-dimensional array"),
@@ -246,6 +290,7 @@ mod tests {
                 "2 columns, expected 3",
             ),
             (b"1,2\n".to_vec(), None, "not a readable .npy file"),
+            (huge_header(), None, "holds more values than the file's"),
         ];
         for (bytes, expected, message) in cases {
             let err = parse_npy(&bytes, "p.npy", expected)

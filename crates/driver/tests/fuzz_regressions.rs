@@ -52,3 +52,12 @@ fn the_points_reader_survives_every_saved_input() {
     );
     assert!(replayed >= 3, "{replayed}");
 }
+
+#[test]
+fn the_npy_reader_survives_every_saved_input() {
+    let replayed = replay(
+        fuzzing::points_npy,
+        &["fuzz/regressions/points_npy", "fuzz/seeds/points_npy"],
+    );
+    assert!(replayed >= 3, "{replayed}");
+}
