@@ -89,3 +89,17 @@ def test_a_one_dimensional_array_is_refused():
 def test_bad_laws_are_refused_with_the_field_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mangen.Law(**kwargs)
+
+
+def test_arrays_that_are_not_numbers_are_refused():
+    law = mangen.Law({"kind": "circle"}, ambient_dim=2)
+    with pytest.raises(ValueError):
+        law.distance(np.array([["a", "b"]]))
+
+
+def test_every_name_has_its_documentation():
+    for name in mangen.__all__:
+        if name == "__version__":
+            continue
+        assert getattr(mangen, name).__doc__, name
+    assert mangen.__version__.count(".") == 2
