@@ -30,6 +30,14 @@ pub enum TrainError {
     /// The eigendecomposition of the feature second moment failed.
     #[error("linear algebra failed: {0}")]
     Linalg(String),
+    /// Training met a loss that is not finite; nothing of that run is kept.
+    #[error("training diverged at epoch {epoch}: the loss is {loss}")]
+    Diverged {
+        /// The epoch (1-based) of the batch whose loss was not finite.
+        epoch: usize,
+        /// That loss.
+        loss: f64,
+    },
     /// A diffusion time or query was malformed.
     #[error(transparent)]
     Score(#[from] mangen_scores::ScoreError),
@@ -40,6 +48,16 @@ pub type Result<T> = std::result::Result<T, TrainError>;
 
 fn invalid(name: &'static str, rule: String) -> TrainError {
     TrainError::InvalidParameter { name, rule }
+}
+
+/// Checks the sizes of a model on R^D of width m with F embedding frequencies: each ≥ 1.
+pub(crate) fn check_sizes(dim: usize, width: usize, frequencies: usize) -> Result<()> {
+    for (name, value) in [("dim", dim), ("width", width), ("frequencies", frequencies)] {
+        if value == 0 {
+            return Err(invalid(name, "must be ≥ 1 (got 0)".into()));
+        }
+    }
+    Ok(())
 }
 
 /// Swish, z · sigmoid(z): the activation of Li et al.'s network.
@@ -67,11 +85,7 @@ impl RandomFeatures {
         schedule: Schedule,
         seed: u64,
     ) -> Result<Self> {
-        for (name, value) in [("dim", dim), ("width", width), ("frequencies", frequencies)] {
-            if value == 0 {
-                return Err(invalid(name, "must be ≥ 1 (got 0)".into()));
-            }
-        }
+        check_sizes(dim, width, frequencies)?;
         let mut rng = seeded(seed);
         let mut normal = |rows: usize, cols: usize, scale: f64| {
             Array2::from_shape_simple_fn((rows, cols), || {
