@@ -165,8 +165,8 @@ impl OneHiddenLayer {
             .mapv(|v| v / sigma))
     }
 
-    /// Trains on `train` (one row per point) and returns the network at each checkpoint, with
-    /// the mean loss of its last epoch.
+    /// Trains a copy of the network on `train` (one row per point), leaving this one as it is,
+    /// and returns the copy at each checkpoint, with the mean loss of its last epoch.
     pub fn train(
         &self,
         train: ArrayView2<f64>,
@@ -196,12 +196,13 @@ impl OneHiddenLayer {
         }
         let (t_min, t_max) = training.times;
         self.schedule.coefficients(t_min)?;
+        let net = self.snapshot()?;
         let mut sgd;
         let mut adam;
         let optimizer: &mut dyn FnMut(&Tensor) -> candle_core::Result<()> = match training.optimizer
         {
             Optimizer::Sgd { lr } => {
-                sgd = SGD::new(self.vars(), lr).map_err(linalg)?;
+                sgd = SGD::new(net.vars(), lr).map_err(linalg)?;
                 &mut move |loss| sgd.backward_step(loss)
             }
             Optimizer::Adam { lr } => {
@@ -210,7 +211,7 @@ impl OneHiddenLayer {
                     weight_decay: 0.0,
                     ..ParamsAdamW::default()
                 };
-                adam = AdamW::new(self.vars(), params).map_err(linalg)?;
+                adam = AdamW::new(net.vars(), params).map_err(linalg)?;
                 &mut move |loss| adam.backward_step(loss)
             }
         };
@@ -229,7 +230,7 @@ impl OneHiddenLayer {
                 for &i in chunk {
                     let u: f64 = rng.random();
                     let t = (t_min.ln() + u * (t_max.ln() - t_min.ln())).exp();
-                    let (a, sigma2) = self.schedule.coefficients(t)?;
+                    let (a, sigma2) = net.schedule.coefficients(t)?;
                     for j in 0..dim {
                         let noise: f64 = StandardNormal.sample(&mut rng);
                         x.push(a * train[[i, j]] + sigma2.sqrt() * noise);
@@ -241,7 +242,7 @@ impl OneHiddenLayer {
                     let x = Tensor::from_vec(x.clone(), (b, dim), &Device::Cpu)?;
                     let z = Tensor::from_vec(z.clone(), (b, dim), &Device::Cpu)?;
                     let log_t = Tensor::from_vec(log_t.clone(), (b, 1), &Device::Cpu)?;
-                    let residual = self.scaled_score(&x, &log_t)?.add(&z)?;
+                    let residual = net.scaled_score(&x, &log_t)?.add(&z)?;
                     let loss = residual.sqr()?.sum(1)?.mean_all()?;
                     let value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
                     if value.is_finite() {
@@ -257,7 +258,7 @@ impl OneHiddenLayer {
                 batches += 1;
             }
             if training.checkpoints.contains(&epoch) {
-                kept.push((epoch, self.snapshot()?, total / batches as f64));
+                kept.push((epoch, net.snapshot()?, total / batches as f64));
             }
         }
         Ok(kept)

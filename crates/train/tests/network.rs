@@ -74,6 +74,11 @@ fn the_same_seed_gives_the_same_checkpoints() {
             .unwrap()
     };
     assert_eq!(run(), run());
+    // Training works on a copy: the untrained network is left as it was.
+    let net = OneHiddenLayer::new(1, 16, 4, Schedule::VarianceExploding, 5).unwrap();
+    let before = net.score_batch(array![[0.3]].view(), 0.1).unwrap();
+    net.train(data.view(), &adam(vec![2], 6)).unwrap();
+    assert_eq!(net.score_batch(array![[0.3]].view(), 0.1).unwrap(), before);
     let other = {
         let net = OneHiddenLayer::new(1, 16, 4, Schedule::VarianceExploding, 5).unwrap();
         let kept = net.train(data.view(), &adam(vec![3], 7)).unwrap();
