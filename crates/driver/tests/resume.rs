@@ -101,8 +101,10 @@ fn a_sweep_killed_at_several_points_and_resumed_ends_as_an_uninterrupted_run() {
     let out = tempfile::tempdir().unwrap();
     let mut kills = 0;
     // The first kill lands before the first cell finishes; then after about a tenth, a third,
-    // two thirds and all but one of the cells.
-    for (step, target) in [0, 6, 20, 40, CELLS - 1].into_iter().enumerate() {
+    // two thirds and all but three of the cells: with two threads at most two cells are running
+    // when the count is seen, so one is still to start; aimed at all but one, a poll late on a
+    // loaded machine let the last two cells finish together and the sweep end unkilled.
+    for (step, target) in [0, 6, 20, 40, CELLS - 3].into_iter().enumerate() {
         let before = cell_files(out.path());
         if kill_after(out.path(), target, step > 0) {
             kills += 1;
