@@ -278,7 +278,8 @@ fn coverage<'py>(
 
 /// The log–log slope of values against N (one observation per cell: repeat an N once per
 /// seed), with a studentized bootstrap interval at `level` (over the seeds; over residuals
-/// where some N has one value), as the sweep fits it before floors and flattening are cut.
+/// where some N has one value): the sweep's estimator without its floor and flattening cuts
+/// (its bootstrap draws come from `seed`; the sweep seeds them with the experiment's seed).
 #[pyfunction]
 #[pyo3(signature = (n, values, level = 0.9, seed = 0))]
 fn fit_slope<'py>(

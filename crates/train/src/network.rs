@@ -146,6 +146,23 @@ impl OneHiddenLayer {
             .broadcast_add(self.output_bias.as_tensor())
     }
 
+    /// The DSM loss of a minibatch, mean |σ_t s(x_t, t) + z|², from its noised points, noises
+    /// and log-times (row-major, `dim` columns).
+    fn batch_loss(
+        &self,
+        x: Vec<f64>,
+        z: Vec<f64>,
+        log_t: Vec<f64>,
+        dim: usize,
+    ) -> candle_core::Result<Tensor> {
+        let rows = log_t.len();
+        let x = Tensor::from_vec(x, (rows, dim), &Device::Cpu)?;
+        let z = Tensor::from_vec(z, (rows, dim), &Device::Cpu)?;
+        let log_t = Tensor::from_vec(log_t, (rows, 1), &Device::Cpu)?;
+        let residual = self.scaled_score(&x, &log_t)?.add(&z)?;
+        residual.sqr()?.sum(1)?.mean_all()
+    }
+
     /// s(x_j, t) for each row of `xs`.
     pub fn score_rows(&self, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
         let (_, sigma2) = self.schedule.coefficients(t)?;
@@ -238,22 +255,15 @@ impl OneHiddenLayer {
                     }
                     log_t.push(t.ln());
                 }
-                let mut step = || -> candle_core::Result<f64> {
-                    let x = Tensor::from_vec(x.clone(), (b, dim), &Device::Cpu)?;
-                    let z = Tensor::from_vec(z.clone(), (b, dim), &Device::Cpu)?;
-                    let log_t = Tensor::from_vec(log_t.clone(), (b, 1), &Device::Cpu)?;
-                    let residual = net.scaled_score(&x, &log_t)?.add(&z)?;
-                    let loss = residual.sqr()?.sum(1)?.mean_all()?;
-                    let value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
-                    if value.is_finite() {
-                        optimizer(&loss)?;
-                    }
-                    Ok(value)
-                };
-                let value = step().map_err(linalg)?;
+                let loss = net.batch_loss(x, z, log_t, dim).map_err(linalg)?;
+                let value = loss
+                    .to_dtype(DType::F64)
+                    .and_then(|l| l.to_scalar::<f64>())
+                    .map_err(linalg)?;
                 if !value.is_finite() {
                     return Err(TrainError::Diverged { epoch, loss: value });
                 }
+                optimizer(&loss).map_err(linalg)?;
                 total += value;
                 batches += 1;
             }
