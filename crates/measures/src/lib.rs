@@ -4,12 +4,14 @@
 //! uniform, a smooth tilt exp(κu), a Lipschitz kink 1 + a|u| and a two-level step, all functions of
 //! one linear feature u = ⟨v, x − o⟩. Implement [`Measure`] for a law of your own; the provided
 //! [`Measure::ball_mass`] integrates its density with the manifold's ball quadrature. On a closed
-//! curve, [`ArclengthCdf`] reads any measure along arclength for exact one-dimensional transport.
+//! curve, [`ArclengthCdf`] reads any measure along arclength for exact one-dimensional transport;
+//! on the line, a [`LineLaw`] such as the [`GaussianMixture`] of Li et al.'s experiments does.
 
 mod arclength;
 mod density;
 mod error;
 mod measure;
+mod mixture;
 
 pub use arclength::ArclengthCdf;
 pub use density::{DensityMeasure, LinearFeature, Normalization, Profile};
@@ -17,3 +19,4 @@ pub use error::{MeasureError, Result};
 pub use measure::{
     BALL_RULE_NODES, Measure, ball_mass_by_quadrature, check_ambient_point, check_radius,
 };
+pub use mixture::{GaussianMixture, LineLaw, normal_cdf, normal_density};

@@ -28,6 +28,12 @@ pub trait Measure: Send + Sync + std::fmt::Debug {
     fn ball_mass(&self, y: ArrayView1<f64>, r: f64) -> Result<f64> {
         ball_mass_by_quadrature(self, y, r)
     }
+
+    /// The law read along the line through its distribution function, for a law on
+    /// [`mangen_geometry::Line`] that has one (exact one-dimensional transport); `None` otherwise.
+    fn as_line_law(&self) -> Option<&dyn crate::mixture::LineLaw> {
+        None
+    }
 }
 
 /// Σ w_i p(x_i) over the manifold's ball rule for B(y, r) ∩ M, capped at 1.

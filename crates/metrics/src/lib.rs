@@ -3,7 +3,8 @@
 //! Plain functions over point sets (`ndarray::Array2<f64>`, one row per point) with typed
 //! results: fidelity to M, novelty against the training set with its null from fresh samples,
 //! coverage of μ at scale r, exact Wasserstein distances by optimal assignment (and to μ itself
-//! on closed curves, by the circle formula; on any M, by semi-discrete transport against streamed
+//! on closed curves, by the circle formula; on the line, through the law's distribution
+//! function; on any M, by semi-discrete transport against streamed
 //! draws of μ), the error of an
 //! estimated projection, and log–log slope fits with bootstrap confidence intervals.
 
@@ -15,6 +16,7 @@ pub mod error;
 pub mod fidelity;
 pub mod flattening;
 pub mod geometry_error;
+pub mod line;
 pub mod novelty;
 mod radix_heap;
 pub mod semi_discrete;
@@ -30,6 +32,7 @@ pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};
 pub use flattening::flattening_start;
 pub use geometry_error::{ProjectionError, geometry_error, tube_probes};
+pub use line::w1_to_line_law;
 pub use novelty::{
     MEMORIZED_RATIO, NearestTwo, Novelty, NoveltyStats, generalizing_fraction, nearest_two, novelty,
 };
