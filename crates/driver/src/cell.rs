@@ -45,6 +45,8 @@ pub enum Purpose {
     /// The metrics' draws (coverage centres, geometry probes, streamed μ draws): each metric
     /// has a stream of its own below this one, named by its `[metrics]` key.
     Metrics = 6,
+    /// The seed a score draws from (a network's initial weights and its batches).
+    Score = 7,
 }
 
 /// Every random stream of one (N, repetition) of an experiment: the one place where a cell's
@@ -78,6 +80,11 @@ impl CellStreams {
             self.seed,
             splitmix64(self.index(Purpose::Metrics) ^ stable_hash(key)),
         )
+    }
+
+    /// The seed of the cell's score, for scores that draw (a trained network).
+    pub fn score_seed(&self) -> u64 {
+        self.index(Purpose::Score) ^ self.seed
     }
 
     /// The base seed of the sampler's per-sample streams.
@@ -141,19 +148,25 @@ pub struct Generated {
     /// The samples of the score's population twin, run from the same start with the same noise
     /// (row i of both from sample stream i), where asked for and the score has a twin.
     pub twin: Option<Array2<f64>>,
+    /// The score itself, where it has one and a metric reads it (the KL of a learned density).
+    pub score: Option<Box<dyn Score>>,
+    /// The training epoch of a trained score's checkpoint; `None` for other scores.
+    pub epoch: Option<usize>,
 }
 
 /// Draws `count` samples of the cell's model: the sampler run with the score, fresh samples of μ
 /// for the `fresh` pseudo-score, or the samples an `external` score reads (as many as its file
-/// holds); with `count` = 0 it only fits π̂_N. With `twin`, also the samples of the score's
-/// population twin, coupled to them.
-pub fn generate(
+/// holds); with `count` = 0 it only fits π̂_N (and builds the score, with `keep_score`). With
+/// `twin`, also the samples of the score's population twin, coupled to them. A trained score
+/// gives one output per checkpoint, in epoch order; every other score, one.
+pub fn generate_all(
     experiment: &Experiment,
     cell: &Cell,
     count: usize,
     twin: bool,
+    keep_score: bool,
     options: &RunOptions,
-) -> Result<Generated> {
+) -> Result<Vec<Generated>> {
     let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
     let builder = &experiment.scores[cell.score].builder;
     let (train, index) = training_data(experiment, cell.n_train, cell.seed)?;
@@ -164,19 +177,33 @@ pub fn generate(
         measure: experiment.measure.clone(),
         schedule: experiment.schedule,
         repetition: cell.seed,
+        seed: streams.score_seed(),
     };
-    if count == 0 {
-        return Ok(Generated {
-            samples: Array2::zeros((0, train.ncols())),
-            projection: builder.fit_for_metrics(&inputs)?,
-            train,
-            index,
-            twin: None,
-        });
+    let output = |samples, projection, twin, score, epoch| Generated {
+        train: train.clone(),
+        index: index.clone(),
+        samples,
+        projection,
+        twin,
+        score,
+        epoch,
+    };
+    if count == 0 && !keep_score {
+        let projection = builder.fit_for_metrics(&inputs)?;
+        return Ok(vec![output(
+            Array2::zeros((0, train.ncols())),
+            projection,
+            None,
+            None,
+            None,
+        )]);
     }
     let sampler = &experiment.samplers[cell.sampler];
     let start = forward_start(experiment, &train, sampler.config.t_max)?;
     let run = |score: &dyn Score| -> Result<Array2<f64>> {
+        if count == 0 {
+            return Ok(Array2::zeros((0, train.ncols())));
+        }
         let run = sampler.sampler().run(
             score,
             &start,
@@ -191,9 +218,28 @@ pub fn generate(
         score,
         projection,
         samples,
+        checkpoints,
     } = builder.build(&inputs)?;
-    let samples = match (score, samples) {
+    if !checkpoints.is_empty() {
+        return checkpoints
+            .into_iter()
+            .map(|(epoch, score)| {
+                let samples = run(score.as_ref())
+                    .with_context(|| format!("the checkpoint at epoch {epoch}"))?;
+                let score = keep_score.then_some(score);
+                Ok(output(
+                    samples,
+                    projection.clone(),
+                    None,
+                    score,
+                    Some(epoch),
+                ))
+            })
+            .collect();
+    }
+    let samples = match (&score, samples) {
         (_, Some(given)) => given,
+        (None, None) if count == 0 => Array2::zeros((0, train.ncols())),
         (None, None) => experiment
             .measure
             .sample(count, &mut streams.stream(Purpose::Generated)),
@@ -203,13 +249,21 @@ pub fn generate(
     let twin = twin_score
         .map(|score| run(score.as_ref()).context("the population twin's run"))
         .transpose()?;
-    Ok(Generated {
-        train,
-        index,
-        samples,
-        projection,
-        twin,
-    })
+    let score = score.filter(|_| keep_score);
+    Ok(vec![output(samples, projection, twin, score, None)])
+}
+
+/// [`generate_all`] without the score, for one output: a trained score's last checkpoint.
+pub fn generate(
+    experiment: &Experiment,
+    cell: &Cell,
+    count: usize,
+    twin: bool,
+    options: &RunOptions,
+) -> Result<Generated> {
+    generate_all(experiment, cell, count, twin, false, options)?
+        .pop()
+        .context("the score gave no output")
 }
 
 /// The training set of (N, repetition) and its neighbour index.
@@ -236,27 +290,49 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
     )?)
 }
 
-/// Runs one cell and returns its rows of runs.csv, in metric order.
+/// Runs one cell and returns its rows of runs.csv, in metric order (for a trained score, in
+/// epoch order, then metric order).
 pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     let samples = if experiment.needs_samples() {
         experiment.sweep.samples
     } else {
         0
     };
-    let generated = generate(
+    let outputs = generate_all(
         experiment,
         cell,
         samples,
         experiment.needs_twin(),
+        experiment.needs_score(),
         &RunOptions::default(),
     )?;
     let score = &experiment.scores[cell.score];
-    let label = RowLabel {
-        score: score.label.clone(),
-        score_kind: score.kind().into(),
-        sampler: experiment.samplers[cell.sampler].label.clone(),
-    };
-    measure_cell(experiment, cell.n_train, cell.seed, &generated, &label)
+    let mut rows = Vec::new();
+    for generated in &outputs {
+        let label = RowLabel {
+            score: checkpoint_label(&score.label, generated.epoch),
+            score_kind: score.kind().into(),
+            sampler: experiment.samplers[cell.sampler].label.clone(),
+            epoch: generated.epoch,
+        };
+        rows.extend(measure_cell(
+            experiment,
+            cell.n_train,
+            cell.seed,
+            generated,
+            &label,
+        )?);
+    }
+    Ok(rows)
+}
+
+/// The label of a score's rows: its own, or for a trained score's checkpoint,
+/// `label@epoch=E`, so that each checkpoint is fitted and drawn as a score of its own.
+pub fn checkpoint_label(label: &str, epoch: Option<usize>) -> String {
+    match epoch {
+        Some(epoch) => format!("{label}@epoch={epoch}"),
+        None => label.to_string(),
+    }
 }
 
 /// What names a cell's rows beside the experiment, N and seed: the score, its kind and the
@@ -269,6 +345,8 @@ pub struct RowLabel {
     pub score_kind: String,
     /// The sampler's label.
     pub sampler: String,
+    /// The training epoch of a trained score's checkpoint.
+    pub epoch: Option<usize>,
 }
 
 /// The rows of every metric of the experiment over the generated samples of (N, repetition),
@@ -298,6 +376,8 @@ pub fn measure_cell(
         fresh_again: &fresh_again,
         projection: generated.projection.as_deref(),
         twin: generated.twin.as_ref(),
+        score: generated.score.as_deref(),
+        schedule: experiment.schedule,
     };
     let mut measurements = Vec::new();
     for (key, metric) in &experiment.metrics {
@@ -312,6 +392,7 @@ pub fn measure_cell(
         score: label.score.clone(),
         score_kind: label.score_kind.clone(),
         sampler: label.sampler.clone(),
+        epoch: label.epoch,
         n_train,
         seed: repetition,
         samples,
@@ -347,11 +428,14 @@ pub fn evaluate_samples(
         samples,
         projection: None,
         twin: None,
+        score: None,
+        epoch: None,
     };
     let label = RowLabel {
         score: score.into(),
         score_kind: external::KIND.kind.into(),
         sampler: external::KIND.kind.into(),
+        epoch: None,
     };
     measure_cell(experiment, n_train, repetition, &generated, &label)
 }

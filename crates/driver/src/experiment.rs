@@ -216,6 +216,11 @@ impl Experiment {
     pub fn needs_twin(&self) -> bool {
         self.metrics.iter().any(|(_, m)| m.needs_twin())
     }
+
+    /// Whether any metric reads the score itself.
+    pub fn needs_score(&self) -> bool {
+        self.metrics.iter().any(|(_, m)| m.needs_score())
+    }
 }
 
 impl<'a> LoadOptions<'a> {

@@ -9,6 +9,7 @@ use crate::metric::Shape;
 use crate::output::create_dir;
 use crate::plot::{PointStat, plot_experiment, point_stats};
 use crate::runs::{Row, write_runs};
+use crate::training::{TrainingCurve, plot_training, training_curves};
 use anyhow::{Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,8 @@ pub struct ExperimentReport {
     /// Per-N means of the rate metrics (the curves of slopes.csv), for figures across
     /// experiments.
     pub rates: Vec<RateCurve>,
+    /// A trained score's rate metrics along its checkpoints.
+    pub training: Vec<TrainingCurve>,
 }
 
 /// The per-N means and standard errors of one rate metric of one score and sampler.
@@ -158,7 +161,14 @@ pub fn report_experiment(
     write_runs(&dir.join("runs.csv"), &rows)?;
     let slopes = fit_experiment(experiment, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
-    let mut plots = plot_experiment(experiment, &rows, &slopes, &dir)?;
+    // With one N, a plot against N is a column of dots: the training curves say it instead.
+    let mut plots = if experiment.sweep.n_train.len() > 1 {
+        plot_experiment(experiment, &rows, &slopes, &dir)?
+    } else {
+        Vec::new()
+    };
+    let training = training_curves(experiment, &rows);
+    plots.extend(plot_training(&experiment.name, &training, &dir)?);
     let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);
@@ -173,6 +183,7 @@ pub fn report_experiment(
         fractions: fraction_curves(experiment, &rows),
         band,
         rates,
+        training,
     })
 }
 

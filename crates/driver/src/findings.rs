@@ -401,6 +401,7 @@ at_least = 0.9
                 rate("empirical", "w1_atoms_to_mu", -0.5),
                 rate("projection(m=2)", "w1_to_mu", coarse[1]),
             ],
+            training: Vec::new(),
         };
         (experiment, report)
     }
@@ -497,6 +498,7 @@ at_least = 0.9
             fractions: Vec::new(),
             band: None,
             rates: Vec::new(),
+            training: Vec::new(),
         };
         let found = findings(&[experiment], &[empty], &[], Path::new("reports"));
         assert!(found.iter().all(|f| f.verdict == verdict::NOT_MEASURED));

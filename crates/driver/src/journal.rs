@@ -302,7 +302,7 @@ fn read_cell(path: &Path, experiment: &Experiment, cell: &Cell) -> Result<Finish
     let sampler = &experiment.samplers[cell.sampler].label;
     let belongs = |row: &Row| {
         row.experiment == experiment.name
-            && &row.score == score
+            && row.score == crate::cell::checkpoint_label(score, row.epoch)
             && &row.sampler == sampler
             && row.n_train == cell.n_train
             && row.seed == cell.seed

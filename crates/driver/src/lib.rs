@@ -44,6 +44,8 @@ pub mod schema;
 pub mod score;
 pub mod scores;
 pub mod shard;
+pub mod threads;
+pub mod training;
 
 pub use experiment::{ConfigError, Experiment, LoadOptions};
 pub use profile::Profile;

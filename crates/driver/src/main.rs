@@ -140,6 +140,14 @@ enum MetricCommand {
 fn main() -> ExitCode {
     mangen_driver::blas::single_threaded();
     let cli = Cli::parse();
+    let threads = match &cli.command {
+        Command::Sweep(args) => args.threads,
+        _ => None,
+    };
+    if let Err(err) = mangen_driver::threads::start(threads) {
+        eprintln!("mangen: error: {err:#}");
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         Command::Sweep(args) => commands::sweep(&args),
         Command::Merge { shards, out, quiet } => commands::merge(&shards, &out, quiet),

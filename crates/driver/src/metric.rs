@@ -9,7 +9,7 @@ use crate::field::FieldError;
 use anyhow::Result;
 use mangen_geometry::rng::StreamRng;
 use mangen_measures::Measure;
-use mangen_scores::{KdTree, ProjectionScore};
+use mangen_scores::{KdTree, ProjectionScore, Schedule, Score};
 use ndarray::Array2;
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -119,6 +119,10 @@ pub struct CellData<'a> {
     /// The samples of the score's population twin, row i coupled to generated row i (same
     /// start, same noise); present when a metric asks for it and the score has a twin.
     pub twin: Option<&'a Array2<f64>>,
+    /// The score, present when a metric reads it ([`Metric::needs_score`]) and the cell has one.
+    pub score: Option<&'a dyn Score>,
+    /// The forward process of the experiment.
+    pub schedule: Schedule,
 }
 
 #[cfg(test)]
@@ -141,6 +145,8 @@ impl<'a> CellData<'a> {
             fresh_again: fresh,
             projection: None,
             twin: None,
+            score: None,
+            schedule: Schedule::VarianceExploding,
         }
     }
 }
@@ -154,6 +160,12 @@ pub trait Metric: Debug + Send + Sync {
     /// skip sampling.
     fn needs_samples(&self) -> bool {
         true
+    }
+
+    /// Whether it reads the score itself (the KL of the density a learned score integrates to);
+    /// cells then keep their score for it.
+    fn needs_score(&self) -> bool {
+        false
     }
 
     /// Whether it compares the samples with the population twin's (the cell then runs the

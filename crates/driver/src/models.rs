@@ -2,9 +2,11 @@
 
 use crate::schema::{DensitySpec, EmbeddingKind, ManifoldSpec};
 use mangen_geometry::{
-    DonutTorus, Embedded, FlatTorus, Isometry, LocalModel, Manifold, PolarCurve, Sphere,
+    DonutTorus, Embedded, FlatTorus, Isometry, Line, LocalModel, Manifold, PolarCurve, Sphere,
 };
-use mangen_measures::{DensityMeasure, LinearFeature, Measure, Profile as DensityProfile};
+use mangen_measures::{
+    DensityMeasure, GaussianMixture, LinearFeature, Measure, Profile as DensityProfile,
+};
 use std::fmt;
 use std::sync::Arc;
 
@@ -63,6 +65,15 @@ pub fn build_manifold(
             embedding,
             seed,
         ),
+        ManifoldSpec::Line => {
+            if ambient > 1 && embedding == EmbeddingKind::Random {
+                return Err(BuildError::Model(
+                    "the line lies along the first axis: set embedding = \"standard\"".into(),
+                ));
+            }
+            let line = Line::new(ambient).map_err(|err| BuildError::Model(err.to_string()))?;
+            Ok((Arc::new(line), line.point(1.0)))
+        }
     }
 }
 
@@ -95,7 +106,25 @@ pub fn build_density(
     manifold: Arc<dyn Manifold>,
     direction: ndarray::Array1<f64>,
 ) -> Result<Arc<dyn Measure>, BuildError> {
+    let on_line = manifold.volume().is_infinite();
     let profile = match spec {
+        DensitySpec::Gmm { modes, sd } if on_line => {
+            let line = Line::new(manifold.ambient_dim())
+                .map_err(|err| BuildError::Model(err.to_string()))?;
+            let mixture = GaussianMixture::new(line, vec![-modes, modes], sd)
+                .map_err(|err| BuildError::Model(err.to_string()))?;
+            return Ok(Arc::new(mixture));
+        }
+        DensitySpec::Gmm { .. } => {
+            return Err(BuildError::Model(
+                "a gmm density lives on the line: set [manifold] kind = \"line\"".into(),
+            ));
+        }
+        _ if on_line => {
+            return Err(BuildError::Model(
+                "the line has infinite length: its density must be kind = \"gmm\"".into(),
+            ));
+        }
         DensitySpec::Uniform => return Ok(Arc::new(DensityMeasure::uniform(manifold))),
         DensitySpec::Tilt { kappa } => DensityProfile::Tilt { kappa },
         DensitySpec::Kink { slope } => DensityProfile::Kink { slope },

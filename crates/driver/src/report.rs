@@ -7,6 +7,7 @@ use crate::findings::{findings, findings_table, plot_separations};
 use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
 use crate::profile::Profile;
+use crate::training::training_table;
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -217,14 +218,21 @@ pub fn summary(
             experiment.sweep.samples,
             experiment.file.display()
         );
-        let _ = writeln!(
-            md,
-            "| metric | score | sampler | slope | interval | N window | sliding (3 N) | below floor | theory | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
-        );
-        for s in &report.slopes {
-            let _ = writeln!(md, "{}", slope_line(s));
+        if experiment.sweep.n_train.len() > 1 {
+            let _ = writeln!(
+                md,
+                "| metric | score | sampler | slope | interval | N window | sliding (3 N) | below floor | theory | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
+            );
+            for s in &report.slopes {
+                let _ = writeln!(md, "{}", slope_line(s));
+            }
+        } else {
+            let _ = writeln!(md, "One N in this profile: no slopes against N.");
         }
         let _ = writeln!(md);
+        if !report.training.is_empty() {
+            let _ = writeln!(md, "{}", training_table(&report.training));
+        }
         if !report.fractions.is_empty() {
             let _ = writeln!(md, "{}", fraction_table(&report.fractions));
         }

@@ -26,6 +26,8 @@ pub struct Row {
     pub score_kind: String,
     /// The sampler label (method, t0, steps).
     pub sampler: String,
+    /// The training epoch of a trained score's checkpoint; empty for other scores.
+    pub epoch: Option<usize>,
     /// Training-set size N.
     pub n_train: usize,
     /// Repetition index (0-based) at this N.

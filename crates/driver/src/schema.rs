@@ -119,6 +119,8 @@ pub enum ManifoldSpec {
         /// Minor radius r < R.
         minor: f64,
     },
+    /// The real line along the first axis (k = 1, unbounded): the support of a `gmm` density.
+    Line,
     /// The plane curve ρ(θ) = r(1 + a|sin θ|^β) of smoothness β.
     Curve {
         /// Base radius r > 0.
@@ -156,6 +158,14 @@ pub enum DensitySpec {
     TwoLevel {
         /// ρ > 0.
         ratio: f64,
+    },
+    /// On the line only: ½N(−m, sd²) + ½N(m, sd²), Li et al.'s two-mode mixture.
+    Gmm {
+        /// The modes' distance m from 0.
+        modes: f64,
+        /// The components' standard deviation.
+        #[serde(default = "unit")]
+        sd: f64,
     },
 }
 

@@ -29,6 +29,8 @@ pub struct ScoreInputs {
     pub schedule: Schedule,
     /// The repetition index of the cell (its N is the training set's size).
     pub repetition: usize,
+    /// A seed of the cell's own, for scores that draw (a network's initial weights and batches).
+    pub seed: u64,
 }
 
 /// A built score and what the metrics need of it.
@@ -42,6 +44,9 @@ pub struct BuiltScore {
     /// Samples given as they are (an external model's, read from its file), taken in place of a
     /// sampler run; with neither a score nor these, the cell draws fresh samples of μ.
     pub samples: Option<Array2<f64>>,
+    /// A trained score's networks at its checkpoint epochs, in epoch order; each is sampled and
+    /// measured as a score of its own (`score` is then `None`).
+    pub checkpoints: Vec<(usize, Box<dyn Score>)>,
 }
 
 impl BuiltScore {
@@ -51,6 +56,7 @@ impl BuiltScore {
             score: Some(Box::new(score)),
             projection: None,
             samples: None,
+            checkpoints: Vec::new(),
         }
     }
 

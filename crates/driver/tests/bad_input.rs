@@ -238,7 +238,7 @@ fn cases() -> Vec<Case> {
         runs(
             "runs.csv with a bad value",
             &format!(
-                "{}\ntiny,circle,1,3,uniform,empirical,empirical,sde,twenty,0,60,w1,,0.5\n",
+                "{}\ntiny,circle,1,3,uniform,empirical,empirical,sde,,twenty,0,60,w1,,0.5\n",
                 mangen_driver::runs::header()
             ),
             &["line 2, column `n_train`", "invalid digit"],

@@ -41,7 +41,7 @@ fn a_quick_sweep_writes_every_report_and_the_same_csv_on_one_and_two_threads() {
     let mut lines = runs.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,n_train,seed,samples,metric,scale,value"
+        "experiment,manifold,intrinsic_dim,ambient_dim,density,score,score_kind,sampler,epoch,n_train,seed,samples,metric,scale,value"
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 18 * 32 + 6 * 2);

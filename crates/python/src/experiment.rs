@@ -178,7 +178,7 @@ impl Experiment {
 
     /// Every metric the config names for the cell (n, seed), with the same nulls, over `samples`
     /// of any model: the rows `mangen evaluate` writes, as a dict of columns of runs.csv
-    /// (`pandas.DataFrame(columns)`); empty scales and values are NaN.
+    /// (`pandas.DataFrame(columns)`); empty epochs, scales and values are NaN.
     #[pyo3(signature = (n, seed, samples, label = "external"))]
     fn evaluate<'py>(
         &self,
@@ -217,6 +217,9 @@ impl Experiment {
         columns.set_item("score", text(|r| r.score.clone()))?;
         columns.set_item("score_kind", text(|r| r.score_kind.clone()))?;
         columns.set_item("sampler", text(|r| r.sampler.clone()))?;
+        let epoch: Bound<'py, PyArray1<f64>> =
+            number(|r| r.epoch.map(|e| e as f64)).into_pyarray(py);
+        columns.set_item("epoch", epoch)?;
         columns.set_item("n_train", count(|r| r.n_train))?;
         columns.set_item("seed", count(|r| r.seed))?;
         columns.set_item("samples", count(|r| r.samples))?;

@@ -3,7 +3,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use mangen_geometry::rng::seeded;
 use mangen_scores::Schedule;
-use mangen_train::network::{OneHiddenLayer, Optimizer, Training};
+use mangen_train::network::{Architecture, OneHiddenLayer, Optimizer, Training};
 use mangen_train::{DsmSet, ExactFlow, RandomFeatures};
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
@@ -23,7 +23,13 @@ fn one_epoch(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_hidden_layer_epoch_n1000_batch32");
     group.sample_size(10);
     for width in [16, 256, 2048] {
-        let net = OneHiddenLayer::new(1, width, 8, Schedule::VarianceExploding, 2).unwrap();
+        let net = OneHiddenLayer::new(
+            1,
+            &Architecture::log_time(width, 8),
+            Schedule::VarianceExploding,
+            2,
+        )
+        .unwrap();
         let training = Training {
             optimizer: Optimizer::Sgd { lr: 0.01 },
             batch: 32,

@@ -9,5 +9,5 @@
 pub mod network;
 pub mod random_features;
 
-pub use network::{OneHiddenLayer, Optimizer, Training};
+pub use network::{Architecture, Clock, OneHiddenLayer, Optimizer, Training};
 pub use random_features::{DsmSet, ExactFlow, RandomFeatureScore, RandomFeatures, TrainError};

@@ -1,16 +1,21 @@
-//! Li et al.'s one-hidden-layer score network, trained with candle's automatic differentiation: a Gaussian-Fourier embedding of ln t, Swish, the output divided by σ_t; SGD or Adam on minibatches of the denoising score-matching loss, with checkpoints.
+//! Li et al.'s one-hidden-layer score network, trained with candle's automatic differentiation: a Gaussian-Fourier embedding of the time, Swish, the output divided by σ_t; SGD or Adam on minibatches of the denoising score-matching loss, with checkpoints.
 //!
-//! s(x, t) = (V swish(W x + b + U e(t)) + c) / σ_t, e(t) = (sin 2π ω ln t, cos 2π ω ln t) with ω
-//! frozen. The loss of a minibatch of training points x0 with t log-uniform on [t_min, t_max]
-//! and z standard normal is mean |σ_t s(a_t x0 + σ_t z, t) + z|². Everything random (the
-//! initial weights, ω, the batches, t and z) comes from the seed through mangen's streams, so the
-//! same seed and thread count give the same checkpoints. A loss that is not finite stops the
-//! training with [`TrainError::Diverged`].
+//! s(x, t) = (V swish(W x + b + U e(t) [+ b_U]) + c) / (σ_t · w), e(t) = (sin 2π ω c(t),
+//! cos 2π ω c(t)) with ω ~ N(0, scale²) frozen, c(t) the network's [`Clock`] and w the width
+//! when the output is averaged over the hidden units ([`Architecture::mean_field`], the 1/m of
+//! their random-feature model), else 1. Li et al.'s notebook is [`Architecture::li`]: two
+//! frequencies at scale 30 of Song et al.'s clock with σ = 25, the two biases of PyTorch's two
+//! Linear layers, each layer initialized as PyTorch does. The loss of a minibatch of training
+//! points x0 with c(t) uniform on [c(t_min), c(t_max)] and z standard normal is
+//! mean |σ_t s(a_t x0 + σ_t z, t) + z|². Everything random (the initial weights, ω, and each
+//! epoch's order, times and noises, from a stream of that epoch) comes from the seeds through
+//! mangen's streams, so the same seeds and thread count give the same checkpoints. A loss that
+//! is not finite stops the training with [`TrainError::Diverged`].
 
 use crate::random_features::{Result, TrainError, check_sizes};
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer as _, ParamsAdamW, SGD};
-use mangen_geometry::rng::seeded;
+use mangen_geometry::rng::{seeded, splitmix64};
 use mangen_scores::{Schedule, Score, ScoreModel, check_query};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::RngExt;
@@ -36,6 +41,104 @@ pub enum Optimizer {
     },
 }
 
+/// The time coordinate c(t) a network embeds, and along which training draws its times
+/// uniformly. t is mangen's time (VE: σ_t² = t).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Clock {
+    /// c = ln t: log-uniform training times.
+    Log,
+    /// Song et al.'s VE clock with parameter σ > 1, in which σ_τ² = (σ^{2τ} − 1)/(2 ln σ): c = τ =
+    /// ln(1 + 2 ln σ · t)/(2 ln σ), so mangen's VE time t is their σ_τ². Li et al. train with τ
+    /// uniform on [1e-5, 1] at σ = 25, which is t ∈ [1.0e-5, 96.9].
+    Song {
+        /// σ.
+        sigma: f64,
+    },
+}
+
+impl Clock {
+    /// c(t).
+    pub fn position(self, t: f64) -> f64 {
+        match self {
+            Clock::Log => t.ln(),
+            Clock::Song { sigma } => {
+                let rate = 2.0 * sigma.ln();
+                (rate * t).ln_1p() / rate
+            }
+        }
+    }
+
+    /// The t with c(t) = position.
+    pub fn time(self, position: f64) -> f64 {
+        match self {
+            Clock::Log => position.exp(),
+            Clock::Song { sigma } => {
+                let rate = 2.0 * sigma.ln();
+                (rate * position).exp_m1() / rate
+            }
+        }
+    }
+
+    fn check(self) -> Result<()> {
+        match self {
+            Clock::Song { sigma } if !(sigma.is_finite() && sigma > 1.0) => {
+                Err(TrainError::InvalidParameter {
+                    name: "clock",
+                    rule: format!("Song et al.'s σ must be finite and > 1 (got {sigma})"),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The shape of a one-hidden-layer network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Architecture {
+    /// Hidden units m.
+    pub width: usize,
+    /// Frequencies F of the time embedding (2F features).
+    pub frequencies: usize,
+    /// The standard deviation of the frozen frequencies ω.
+    pub frequency_scale: f64,
+    /// The time coordinate the embedding reads.
+    pub clock: Clock,
+    /// Whether the output is divided by the width (the 1/m of a mean-field network).
+    pub mean_field: bool,
+    /// Whether the time embedding enters through a layer of its own, with its own bias and
+    /// initialized by its own fan-in (PyTorch's two Linear layers, as Li et al. build it), or
+    /// with x through one layer over [x, e(t)] (fan-in D + 2F, one bias).
+    pub separate_time_layer: bool,
+}
+
+impl Architecture {
+    /// Li et al.'s network of width m: 2 frequencies at scale 30 of Song et al.'s clock with
+    /// σ = 25, output divided by m (their notebook divides by 16 at its width 16).
+    pub fn li(width: usize) -> Self {
+        Self {
+            width,
+            frequencies: 2,
+            frequency_scale: 30.0,
+            clock: Clock::Song { sigma: 25.0 },
+            mean_field: true,
+            separate_time_layer: true,
+        }
+    }
+
+    /// A network of width m with F unit-scale frequencies of ln t, one layer over [x, e(t)] and
+    /// an unscaled output.
+    pub fn log_time(width: usize, frequencies: usize) -> Self {
+        Self {
+            width,
+            frequencies,
+            frequency_scale: 1.0,
+            clock: Clock::Log,
+            mean_field: false,
+            separate_time_layer: false,
+        }
+    }
+}
+
 /// How a network is trained.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Training {
@@ -46,7 +149,7 @@ pub struct Training {
     /// The epochs (passes over the training set, in a fresh random order each) after which the
     /// weights are kept, increasing; training stops at the last.
     pub checkpoints: Vec<usize>,
-    /// The range of the log-uniform training times.
+    /// The range [t_min, t_max] of the training times, drawn uniformly along the network's clock.
     pub times: (f64, f64),
     /// The seed of the batches, times and noises.
     pub seed: u64,
@@ -58,9 +161,11 @@ pub struct OneHiddenLayer {
     input: Var,
     bias: Var,
     time: Var,
+    time_bias: Option<Var>,
     output: Var,
     output_bias: Var,
     frequencies: Tensor,
+    architecture: Architecture,
     schedule: Schedule,
 }
 
@@ -71,48 +176,82 @@ fn tensor(rows: usize, cols: usize, fill: impl FnMut() -> f64) -> Result<Tensor>
 }
 
 impl OneHiddenLayer {
-    /// A width-m network on R^D with F embedding frequencies, initialized from `seed` as
-    /// PyTorch's Linear layers are (uniform on ±1/√fan-in), ω ~ N(0, 1).
+    /// A network on R^D of the given shape, initialized from `seed` as PyTorch's Linear layers
+    /// are (weights and biases uniform on ±1/√fan-in: D for the input layer and 2F for a
+    /// separate time layer, else D + 2F for both; m for the output layer), ω ~ N(0, scale²).
     pub fn new(
         dim: usize,
-        width: usize,
-        frequencies: usize,
+        architecture: &Architecture,
         schedule: Schedule,
         seed: u64,
     ) -> Result<Self> {
+        let (width, frequencies) = (architecture.width, architecture.frequencies);
         check_sizes(dim, width, frequencies)?;
+        architecture.clock.check()?;
+        if !(architecture.frequency_scale.is_finite() && architecture.frequency_scale > 0.0) {
+            return Err(TrainError::InvalidParameter {
+                name: "frequency_scale",
+                rule: format!(
+                    "must be finite and > 0 (got {})",
+                    architecture.frequency_scale
+                ),
+            });
+        }
         let mut rng = seeded(seed);
         let mut uniform = |rows: usize, cols: usize, fan_in: usize| {
             let bound = 1.0 / (fan_in as f64).sqrt();
             tensor(rows, cols, || rng.random_range(-bound..bound))
         };
-        let input = uniform(width, dim, dim + 2 * frequencies)?;
-        let bias = uniform(1, width, dim + 2 * frequencies)?;
-        let time = uniform(width, 2 * frequencies, dim + 2 * frequencies)?;
+        let (input_fan_in, time_fan_in) = if architecture.separate_time_layer {
+            (dim, 2 * frequencies)
+        } else {
+            (dim + 2 * frequencies, dim + 2 * frequencies)
+        };
+        let input = uniform(width, dim, input_fan_in)?;
+        let bias = uniform(1, width, input_fan_in)?;
+        let time = uniform(width, 2 * frequencies, time_fan_in)?;
+        let time_bias = if architecture.separate_time_layer {
+            Some(uniform(1, width, time_fan_in)?)
+        } else {
+            None
+        };
         let output = uniform(dim, width, width)?;
         let output_bias = uniform(1, dim, width)?;
         let mut normal = seeded(seed ^ 0x9e37_79b9_7f4a_7c15);
-        let frequencies = tensor(1, frequencies, || StandardNormal.sample(&mut normal))?;
+        let scale = architecture.frequency_scale;
+        let frequencies = tensor(1, frequencies, || {
+            let z: f64 = StandardNormal.sample(&mut normal);
+            scale * z
+        })?;
         let var = |t: Tensor| Var::from_tensor(&t).map_err(linalg);
         Ok(Self {
             input: var(input)?,
             bias: var(bias)?,
             time: var(time)?,
+            time_bias: time_bias.map(var).transpose()?,
             output: var(output)?,
             output_bias: var(output_bias)?,
             frequencies,
+            architecture: *architecture,
             schedule,
         })
     }
 
+    /// The network's shape.
+    pub fn architecture(&self) -> &Architecture {
+        &self.architecture
+    }
+
     fn vars(&self) -> Vec<Var> {
-        vec![
+        let mut vars = vec![
             self.input.clone(),
             self.bias.clone(),
             self.time.clone(),
             self.output.clone(),
             self.output_bias.clone(),
-        ]
+        ];
+        vars.extend(self.time_bias.clone());
+        vars
     }
 
     /// A copy whose weights do not move when this one trains on.
@@ -123,43 +262,54 @@ impl OneHiddenLayer {
             input: copy(&self.input)?,
             bias: copy(&self.bias)?,
             time: copy(&self.time)?,
+            time_bias: self.time_bias.as_ref().map(copy).transpose()?,
             output: copy(&self.output)?,
             output_bias: copy(&self.output_bias)?,
             frequencies: self.frequencies.clone(),
+            architecture: self.architecture,
             schedule: self.schedule,
         })
     }
 
-    /// σ_t s(x, t) for a batch: x (B × D), ln t and σ_t (B × 1 each).
-    fn scaled_score(&self, x: &Tensor, log_t: &Tensor) -> candle_core::Result<Tensor> {
-        let phases = log_t
+    /// σ_t s(x, t) for a batch: x (B × D) and the clock positions c(t) (B × 1).
+    fn scaled_score(&self, x: &Tensor, clock: &Tensor) -> candle_core::Result<Tensor> {
+        let phases = clock
             .matmul(&self.frequencies)?
             .affine(std::f64::consts::TAU, 0.0)?;
         let embedding = Tensor::cat(&[phases.sin()?, phases.cos()?], 1)?;
+        let mut time = embedding.matmul(&self.time.as_tensor().t()?)?;
+        if let Some(time_bias) = &self.time_bias {
+            time = time.broadcast_add(time_bias.as_tensor())?;
+        }
         let hidden = x
             .matmul(&self.input.as_tensor().t()?)?
             .broadcast_add(self.bias.as_tensor())?
-            .add(&embedding.matmul(&self.time.as_tensor().t()?)?)?
+            .add(&time)?
             .silu()?;
-        hidden
+        let out = hidden
             .matmul(&self.output.as_tensor().t()?)?
-            .broadcast_add(self.output_bias.as_tensor())
+            .broadcast_add(self.output_bias.as_tensor())?;
+        if self.architecture.mean_field {
+            out.affine(1.0 / self.architecture.width as f64, 0.0)
+        } else {
+            Ok(out)
+        }
     }
 
     /// The DSM loss of a minibatch, mean |σ_t s(x_t, t) + z|², from its noised points, noises
-    /// and log-times (row-major, `dim` columns).
+    /// and clock positions (row-major, `dim` columns).
     fn batch_loss(
         &self,
         x: Vec<f64>,
         z: Vec<f64>,
-        log_t: Vec<f64>,
+        clock: Vec<f64>,
         dim: usize,
     ) -> candle_core::Result<Tensor> {
-        let rows = log_t.len();
+        let rows = clock.len();
         let x = Tensor::from_vec(x, (rows, dim), &Device::Cpu)?;
         let z = Tensor::from_vec(z, (rows, dim), &Device::Cpu)?;
-        let log_t = Tensor::from_vec(log_t, (rows, 1), &Device::Cpu)?;
-        let residual = self.scaled_score(&x, &log_t)?.add(&z)?;
+        let clock = Tensor::from_vec(clock, (rows, 1), &Device::Cpu)?;
+        let residual = self.scaled_score(&x, &clock)?.add(&z)?;
         residual.sqr()?.sum(1)?.mean_all()
     }
 
@@ -170,8 +320,9 @@ impl OneHiddenLayer {
         let x = Tensor::from_iter(xs.iter().copied(), &Device::Cpu)
             .and_then(|x| x.reshape((rows, dim)))
             .map_err(linalg)?;
-        let log_t = Tensor::full(t.ln(), (rows, 1), &Device::Cpu).map_err(linalg)?;
-        let scaled = self.scaled_score(&x, &log_t).map_err(linalg)?;
+        let clock = Tensor::full(self.architecture.clock.position(t), (rows, 1), &Device::Cpu)
+            .map_err(linalg)?;
+        let scaled = self.scaled_score(&x, &clock).map_err(linalg)?;
         let values: Vec<f64> = scaled
             .flatten_all()
             .and_then(|v| v.to_vec1())
@@ -213,6 +364,12 @@ impl OneHiddenLayer {
         }
         let (t_min, t_max) = training.times;
         self.schedule.coefficients(t_min)?;
+        if !(t_max.is_finite() && t_max >= t_min) {
+            return Err(TrainError::InvalidParameter {
+                name: "times",
+                rule: format!("needs t_max ≥ t_min > 0, finite (got [{t_min}, {t_max}])"),
+            });
+        }
         let net = self.snapshot()?;
         let mut sgd;
         let mut adam;
@@ -232,30 +389,33 @@ impl OneHiddenLayer {
                 &mut move |loss| adam.backward_step(loss)
             }
         };
-        let mut rng = seeded(training.seed);
-        let mut order: Vec<usize> = (0..n).collect();
+        let clock = self.architecture.clock;
+        let (c_min, c_max) = (clock.position(t_min), clock.position(t_max));
         let mut kept = Vec::new();
         let last = *training.checkpoints.last().expect("one checkpoint");
         for epoch in 1..=last {
+            let mut rng = seeded(splitmix64(training.seed ^ splitmix64(epoch as u64)));
+            let mut order: Vec<usize> = (0..n).collect();
             order.shuffle(&mut rng);
             let (mut total, mut batches) = (0.0, 0);
             for chunk in order.chunks(training.batch) {
                 let b = chunk.len();
                 let mut x = Vec::with_capacity(b * dim);
                 let mut z = Vec::with_capacity(b * dim);
-                let mut log_t = Vec::with_capacity(b);
+                let mut positions = Vec::with_capacity(b);
                 for &i in chunk {
                     let u: f64 = rng.random();
-                    let t = (t_min.ln() + u * (t_max.ln() - t_min.ln())).exp();
+                    let position = c_min + u * (c_max - c_min);
+                    let t = clock.time(position);
                     let (a, sigma2) = net.schedule.coefficients(t)?;
                     for j in 0..dim {
                         let noise: f64 = StandardNormal.sample(&mut rng);
                         x.push(a * train[[i, j]] + sigma2.sqrt() * noise);
                         z.push(noise);
                     }
-                    log_t.push(t.ln());
+                    positions.push(position);
                 }
-                let loss = net.batch_loss(x, z, log_t, dim).map_err(linalg)?;
+                let loss = net.batch_loss(x, z, positions, dim).map_err(linalg)?;
                 let value = loss
                     .to_dtype(DType::F64)
                     .and_then(|l| l.to_scalar::<f64>())
@@ -277,10 +437,7 @@ impl OneHiddenLayer {
 
 impl ScoreModel for OneHiddenLayer {
     fn name(&self) -> String {
-        format!(
-            "one-hidden-layer(m={})",
-            self.input.as_tensor().dim(0).unwrap_or(0)
-        )
+        format!("one-hidden-layer(m={})", self.architecture.width)
     }
 
     fn dim(&self) -> usize {
@@ -306,5 +463,25 @@ impl Score for OneHiddenLayer {
             TrainError::Score(err) => err,
             other => mangen_scores::ScoreError::Linalg(other.to_string()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn song_clock_maps_their_time_to_the_ve_variance() {
+        // Their σ_τ² = (σ^{2τ} − 1)/(2 ln σ) is mangen's VE time.
+        let clock = Clock::Song { sigma: 25.0 };
+        for tau in [1e-5, 0.065, 0.5, 1.0] {
+            let variance = (25f64.powf(2.0 * tau) - 1.0) / (2.0 * 25f64.ln());
+            assert!((clock.time(tau) - variance).abs() < 1e-12 * variance.max(1.0));
+            assert!((clock.position(variance) - tau).abs() < 1e-12);
+        }
+        // τ = 1 is t = 624 / (2 ln 25) = 96.929.
+        assert!((clock.time(1.0) - 96.929).abs() < 1e-3);
+        assert!((Clock::Log.time(Clock::Log.position(0.3)) - 0.3).abs() < 1e-15);
+        assert!(Clock::Song { sigma: 1.0 }.check().is_err());
     }
 }

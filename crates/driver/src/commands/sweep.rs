@@ -135,15 +135,6 @@ pub fn sweep_with(args: &SweepArgs, registry: &Registry) -> Result<()> {
             duplicate.1.file.display()
         );
     }
-    if let Some(threads) = args.threads {
-        if threads == 0 {
-            bail!("--threads must be ≥ 1");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("cannot start the worker threads")?;
-    }
     let run = SweepRun {
         out: args.out.clone(),
         profile: args.profile,

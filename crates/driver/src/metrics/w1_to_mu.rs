@@ -1,4 +1,4 @@
-//! `w1_to_mu = { samples = true, atoms = false }`: exact W1, geodesic cost, of the generated samples (at π(x̂)) and of the training atoms μ_N to μ itself, on closed curves, by the circle formula.
+//! `w1_to_mu = { samples = true, atoms = false }`: exact W1, geodesic cost, of the generated samples (at π(x̂)) and of the training atoms μ_N to μ itself, on closed curves by the circle formula and on the line through μ's distribution function.
 //!
 //! With `method = "semi-discrete"` it is W1 with the chord cost on any manifold instead, a lower
 //! bound by semi-discrete transport with its error rows (`semi_discrete_to_mu`).
@@ -14,7 +14,7 @@ use crate::metrics::semi_discrete_to_mu::SemiDiscreteToMu;
 use anyhow::{Context, Result};
 use mangen_geometry::rng::StreamRng;
 use mangen_measures::{ArclengthCdf, Measure};
-use mangen_metrics::{arclength_positions, w1_on_closed_curve};
+use mangen_metrics::{arclength_positions, w1_on_closed_curve, w1_to_line_law};
 use ndarray::Array2;
 use serde::Deserialize;
 use std::sync::{Arc, OnceLock};
@@ -43,7 +43,7 @@ pub(super) struct Targets {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(super) enum Method {
-    /// Exact, geodesic cost, on closed curves: the circle formula.
+    /// Exact, geodesic cost, on closed curves (the circle formula) and on the line (∫|F_n − F|).
     Circle,
     /// A lower bound, chord cost, on any manifold: semi-discrete transport.
     SemiDiscrete,
@@ -68,7 +68,7 @@ impl Targets {
     }
 }
 
-/// W1 to μ on a closed curve, of the samples, the atoms or both.
+/// W1 to μ on a closed curve or the line, of the samples, the atoms or both.
 #[derive(Debug)]
 pub struct W1ToMu {
     /// Whether the generated samples are measured.
@@ -101,6 +101,10 @@ impl W1ToMu {
     }
 
     fn distance(&self, cell: &CellData, points: &Array2<f64>, what: &str) -> Result<f64> {
+        if let Some(law) = cell.measure.as_line_law() {
+            let values: Vec<f64> = points.column(0).to_vec();
+            return w1_to_line_law(&values, law).with_context(|| format!("W1 of the {what}"));
+        }
         let manifold = cell.measure.manifold();
         let positions = arclength_positions(manifold, points.view())
             .with_context(|| format!("arclength positions of the {what}"))?;
@@ -147,10 +151,13 @@ impl Metric for W1ToMu {
     }
 
     fn check(&self, measure: &dyn Measure) -> std::result::Result<(), String> {
+        if measure.as_line_law().is_some() {
+            return Ok(());
+        }
         let manifold = measure.manifold();
         manifold.point_at_arclength(0.0).map(|_| ()).map_err(|_| {
             format!(
-                "W1 to μ is exact on closed curves only (k = 1, with an arclength chart); {} has none: set method = \"semi-discrete\" for a lower bound on any manifold",
+                "W1 to μ is exact on closed curves and the line only (k = 1); {} has neither: set method = \"semi-discrete\" for a lower bound on any manifold",
                 manifold.name()
             )
         })
@@ -217,7 +224,34 @@ mod tests {
         }
         let sphere = Arc::new(Embedded::random(Sphere::new(2, 1.0).unwrap(), 3, 2).unwrap());
         let refusal = metric.check(&DensityMeasure::uniform(sphere)).unwrap_err();
-        assert!(refusal.contains("closed curves only"), "{refusal}");
+        assert!(
+            refusal.contains("closed curves and the line only"),
+            "{refusal}"
+        );
         assert!(!W1ToMu::new(false, true).needs_samples());
+    }
+
+    #[test]
+    fn on_the_line_it_reads_the_mixture_s_distribution_function() {
+        // One atom at a centre of N(c, 1) is √(2/π) from it; on the line the first coordinate
+        // is the position.
+        let line = mangen_geometry::Line::new(2).unwrap();
+        let measure = mangen_measures::GaussianMixture::new(line, vec![1.5], 1.0).unwrap();
+        assert!(W1ToMu::new(true, true).check(&measure).is_ok());
+        let train = Arc::new(ndarray::array![[1.5, 0.0]]);
+        let generated = ndarray::array![[1.5, 3.0]];
+        let index = KdTree::new(train.clone()).unwrap();
+        let cell = CellData::for_test(&measure, &train, &index, &generated, &generated);
+        let rows = W1ToMu::new(true, true)
+            .measure(&cell, &mut rng::seeded(0))
+            .unwrap();
+        for row in rows {
+            let value = row.value.unwrap();
+            assert!(
+                (value - (2.0 / PI).sqrt()).abs() < 1e-12,
+                "{}: {value}",
+                row.metric
+            );
+        }
     }
 }

@@ -129,6 +129,7 @@ impl ScoreBuilder for External {
             score: None,
             projection: None,
             samples: Some(samples),
+            checkpoints: Vec::new(),
         })
     }
 

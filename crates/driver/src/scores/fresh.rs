@@ -10,6 +10,7 @@ pub const FRESH: Parameterless = Parameterless {
             score: None,
             projection: None,
             samples: None,
+            checkpoints: Vec::new(),
         })
     },
     own_twin: false,

@@ -8,17 +8,19 @@ pub mod oracle;
 pub mod population;
 pub mod projection;
 pub mod smoothed;
+pub mod trained;
 
 use crate::score::ScoreKind;
 
 /// The built-in score kinds.
-pub const KINDS: [ScoreKind; 8] = [
+pub const KINDS: [ScoreKind; 9] = [
     empirical::KIND,
     smoothed::KIND,
     projection::KIND,
     hybrid::KIND,
     oracle::KIND,
     population::KIND,
+    trained::KIND,
     fresh::KIND,
     external::KIND,
 ];

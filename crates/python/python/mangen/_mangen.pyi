@@ -94,7 +94,7 @@ class Experiment:
     ) -> dict:
         """Every metric the config names for the cell, with the same nulls, over ``samples`` of
         any model: the rows ``mangen evaluate`` writes, as a dict of columns of runs.csv
-        (``pandas.DataFrame(columns)``); empty scales and values are NaN."""
+        (``pandas.DataFrame(columns)``); empty epochs, scales and values are NaN."""
 
 def empirical_score(
     train: ArrayLike2,

@@ -1,0 +1,226 @@
+//! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network), measured at each checkpoint epoch as a score of its own.
+
+use crate::field::{FieldError, positive, read_table};
+use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
+use anyhow::{Context, Result};
+use mangen_scores::Score;
+use mangen_train::{Architecture, OneHiddenLayer, Optimizer, Training};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The most epochs a config may ask for.
+const MAX_EPOCHS: usize = 1_000_000;
+
+/// `[[score]] kind = "trained"` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    model: String,
+    width: usize,
+    optimizer: String,
+    learning_rate: f64,
+    batch: usize,
+    checkpoints: Option<Vec<usize>>,
+    every: Option<usize>,
+    epochs: Option<usize>,
+    times: Option<[f64; 2]>,
+}
+
+/// A trained score network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trained {
+    /// The network's shape.
+    pub architecture: Architecture,
+    /// How it is trained; its seed is replaced by the cell's.
+    pub training: Training,
+}
+
+/// The checkpoints a table asks for: `checkpoints = [e1, e2, …]`, or `epochs = E` with
+/// `every = k` (k, 2k, …, E) or alone (E only).
+fn checkpoints(spec: &Spec) -> Result<Vec<usize>, FieldError> {
+    let epochs = match (&spec.checkpoints, spec.every, spec.epochs) {
+        (Some(list), None, None) => list.clone(),
+        (None, every, Some(epochs)) => {
+            let step = every.unwrap_or(epochs);
+            if step == 0 {
+                return Err(FieldError::new("every", "must be ≥ 1"));
+            }
+            let mut list: Vec<usize> = (1..=epochs / step).map(|j| j * step).collect();
+            if list.last() != Some(&epochs) {
+                list.push(epochs);
+            }
+            list
+        }
+        _ => {
+            return Err(FieldError::new(
+                "checkpoints",
+                "give either checkpoints = [epochs…], or epochs (with every, optionally)",
+            ));
+        }
+    };
+    if epochs.first().is_none_or(|&e| e == 0) || epochs.windows(2).any(|w| w[1] <= w[0]) {
+        return Err(FieldError::new(
+            "checkpoints",
+            format!("must be epochs ≥ 1, increasing (got {epochs:?})"),
+        ));
+    }
+    if epochs.last().is_some_and(|&e| e > MAX_EPOCHS) {
+        return Err(FieldError::new(
+            "checkpoints",
+            format!("at most {MAX_EPOCHS} epochs"),
+        ));
+    }
+    Ok(epochs)
+}
+
+/// `[[score]] kind = "trained"` with `model = "li"`, `width`, `optimizer = "sgd" | "adam"`,
+/// `learning_rate`, `batch`, the checkpoints, and optionally `times = [t_min, t_max]` (Li et
+/// al.'s τ ∈ [1e-5, 1] when absent).
+pub const KIND: ScoreKind = ScoreKind {
+    kind: "trained",
+    parse: |table, _| {
+        let spec: Spec = read_table(table, &["kind"])?;
+        let architecture = match spec.model.as_str() {
+            "li" => Architecture::li(spec.width),
+            other => {
+                return Err(FieldError::new(
+                    "model",
+                    format!("unknown model `{other}` (known: li)"),
+                ));
+            }
+        };
+        if spec.width == 0 {
+            return Err(FieldError::new("width", "must be ≥ 1"));
+        }
+        positive("learning_rate", spec.learning_rate)?;
+        let optimizer = match spec.optimizer.as_str() {
+            "sgd" => Optimizer::Sgd {
+                lr: spec.learning_rate,
+            },
+            "adam" => Optimizer::Adam {
+                lr: spec.learning_rate,
+            },
+            other => {
+                return Err(FieldError::new(
+                    "optimizer",
+                    format!("unknown optimizer `{other}` (known: sgd, adam)"),
+                ));
+            }
+        };
+        if spec.batch == 0 {
+            return Err(FieldError::new("batch", "must be ≥ 1"));
+        }
+        let clock = architecture.clock;
+        let times = match spec.times {
+            Some([low, high]) => {
+                positive("times", low)?;
+                if !(high.is_finite() && high > low) {
+                    return Err(FieldError::new(
+                        "times",
+                        format!(
+                            "must be [t_min, t_max] with t_max > t_min > 0 (got [{low}, {high}])"
+                        ),
+                    ));
+                }
+                (low, high)
+            }
+            None => (clock.time(1e-5), clock.time(1.0)),
+        };
+        Ok(Arc::new(Trained {
+            architecture,
+            training: Training {
+                optimizer,
+                batch: spec.batch,
+                checkpoints: checkpoints(&spec)?,
+                times,
+                seed: 0,
+            },
+        }))
+    },
+};
+
+impl ScoreBuilder for Trained {
+    fn kind(&self) -> &str {
+        KIND.kind
+    }
+
+    fn label(&self) -> String {
+        let (name, lr) = match self.training.optimizer {
+            Optimizer::Sgd { lr } => ("sgd", lr),
+            Optimizer::Adam { lr } => ("adam", lr),
+        };
+        format!(
+            "trained(li,m={},{name},lr={lr},batch={})",
+            self.architecture.width, self.training.batch
+        )
+    }
+
+    /// Trains the network on the cell's training set from the cell's seed (initial weights, then
+    /// batches, times and noises) and gives it at every checkpoint.
+    fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
+        let dim = inputs.train.ncols();
+        let net = OneHiddenLayer::new(dim, &self.architecture, inputs.schedule, inputs.seed)?;
+        let training = Training {
+            seed: mangen_geometry::rng::splitmix64(inputs.seed),
+            ..self.training.clone()
+        };
+        let kept = net
+            .train(inputs.train.view(), &training)
+            .with_context(|| format!("training {}", self.label()))?;
+        Ok(BuiltScore {
+            score: None,
+            projection: None,
+            samples: None,
+            checkpoints: kept
+                .into_iter()
+                .map(|(epoch, net, _)| (epoch, Box::new(net) as Box<dyn Score>))
+                .collect(),
+        })
+    }
+
+    fn fit_for_metrics(
+        &self,
+        _: &ScoreInputs,
+    ) -> Result<Option<Arc<mangen_scores::ProjectionScore>>> {
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::ScoreContext;
+
+    fn parse(text: &str) -> Result<Arc<dyn ScoreBuilder>, FieldError> {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let context = ScoreContext {
+            intrinsic_dim: 1,
+            config_dir: ".".into(),
+        };
+        (KIND.parse)(&table, &context)
+    }
+
+    #[test]
+    fn a_table_names_its_checkpoints() {
+        let base = "kind = \"trained\"\nmodel = \"li\"\nwidth = 16\noptimizer = \"sgd\"\nlearning_rate = 0.5\nbatch = 32\n";
+        let every = parse(&format!("{base}epochs = 250\nevery = 100")).unwrap();
+        assert_eq!(every.label(), "trained(li,m=16,sgd,lr=0.5,batch=32)");
+        let list = parse(&format!("{base}checkpoints = [1, 5]")).unwrap();
+        assert!(format!("{list:?}").contains("checkpoints: [1, 5]"));
+        assert!(format!("{every:?}").contains("checkpoints: [100, 200, 250]"));
+        for (extra, field) in [
+            ("checkpoints = [5, 5]", "checkpoints"),
+            ("checkpoints = [0, 5]", "checkpoints"),
+            ("epochs = 10\nevery = 0", "every"),
+            ("", "checkpoints"),
+            ("epochs = 10\nunknown = 1", ""),
+        ] {
+            let err = parse(&format!("{base}{extra}")).unwrap_err();
+            assert!(err.field.starts_with(field), "{extra}: {err:?}");
+        }
+        let bad_model = parse(&base.replace("\"li\"", "\"resnet\"")).unwrap_err();
+        assert_eq!(bad_model.field, "model");
+        let bad_optimizer = parse(&base.replace("\"sgd\"", "\"lbfgs\"")).unwrap_err();
+        assert_eq!(bad_optimizer.field, "optimizer");
+    }
+}

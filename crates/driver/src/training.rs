@@ -1,0 +1,261 @@
+//! Training curves: a trained score's metrics against its checkpoint epochs at each N, with the early-stopping minimum and its spread over seeds, as a table and one SVG per metric.
+
+use crate::experiment::Experiment;
+use crate::metric::Shape;
+use crate::output::write_string;
+use crate::plot::{SIZE, finish_chart, new_chart, plot_error};
+use crate::runs::Row;
+use anyhow::Result;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The label of a checkpoint's rows without its `@epoch=E`.
+pub fn base_label(score: &str) -> &str {
+    score.rsplit_once("@epoch=").map_or(score, |(base, _)| base)
+}
+
+/// One metric of one trained score at one N, along its checkpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingCurve {
+    /// The score's label without the epoch.
+    pub score: String,
+    /// The sampler's label.
+    pub sampler: String,
+    /// The metric.
+    pub metric: String,
+    /// N.
+    pub n_train: usize,
+    /// Per checkpoint epoch: the mean over seeds and the least and greatest seed's value.
+    pub points: Vec<(usize, f64, f64, f64)>,
+    /// The per-seed values by epoch, each seed's in seed order.
+    seeds: BTreeMap<usize, Vec<f64>>,
+}
+
+impl TrainingCurve {
+    /// The epoch of the least mean over seeds, with that mean and its seeds' range.
+    pub fn best(&self) -> Option<(usize, f64, f64, f64)> {
+        self.points
+            .iter()
+            .copied()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The least and greatest of the seeds' own best epochs (each seed's argmin).
+    pub fn seed_best_epochs(&self) -> Option<(usize, usize)> {
+        let seeds = self.seeds.values().map(Vec::len).max()?;
+        let best_of = |s: usize| {
+            self.seeds
+                .iter()
+                .filter_map(|(epoch, values)| values.get(s).map(|v| (*epoch, *v)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(epoch, _)| epoch)
+        };
+        let epochs: Vec<usize> = (0..seeds).filter_map(best_of).collect();
+        Some((*epochs.iter().min()?, *epochs.iter().max()?))
+    }
+}
+
+/// The training curves of an experiment's rate metrics (nulls left out), in score, metric and
+/// N order; empty when no row carries an epoch.
+pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCurve> {
+    let infos = experiment.metric_infos();
+    let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
+    let rates: Vec<&str> = infos
+        .iter()
+        .filter(|i| i.shape == Shape::Rate && !i.scaled && !nulls.contains(&&i.name))
+        .map(|i| i.name.as_str())
+        .collect();
+    type Key = (String, String, String, usize);
+    let mut grouped: BTreeMap<Key, BTreeMap<usize, Vec<f64>>> = BTreeMap::new();
+    let mut order: Vec<Key> = Vec::new();
+    for row in rows {
+        let (Some(epoch), Some(value)) = (row.epoch, row.value) else {
+            continue;
+        };
+        if !rates.contains(&row.metric.as_str()) || !value.is_finite() {
+            continue;
+        }
+        let key = (
+            base_label(&row.score).to_string(),
+            row.sampler.clone(),
+            row.metric.clone(),
+            row.n_train,
+        );
+        if !grouped.contains_key(&key) {
+            order.push(key.clone());
+        }
+        grouped
+            .entry(key)
+            .or_default()
+            .entry(epoch)
+            .or_default()
+            .push(value);
+    }
+    order
+        .into_iter()
+        .map(|key| {
+            let seeds = grouped.remove(&key).unwrap_or_default();
+            let points = seeds
+                .iter()
+                .map(|(epoch, values)| {
+                    let mean = values.iter().sum::<f64>() / values.len() as f64;
+                    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (*epoch, mean, lo, hi)
+                })
+                .collect();
+            let (score, sampler, metric, n_train) = key;
+            TrainingCurve {
+                score,
+                sampler,
+                metric,
+                n_train,
+                points,
+                seeds,
+            }
+        })
+        .collect()
+}
+
+/// The markdown table of the curves: the early-stopping minimum, its epoch, the seeds' own
+/// best epochs, and the value at the last checkpoint.
+pub fn training_table(curves: &[TrainingCurve]) -> String {
+    let mut md = String::from(
+        "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets):\n\n\
+         | metric | score | N | best epoch | value there | seeds' best epochs | last epoch | value there |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for curve in curves {
+        let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
+            (curve.best(), curve.points.last())
+        else {
+            continue;
+        };
+        let (first_best, last_best) = curve.seed_best_epochs().unwrap_or((epoch, epoch));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {epoch} | {mean:.4} [{lo:.4}, {hi:.4}] | {first_best}–{last_best} | {last} | {last_mean:.4} [{last_lo:.4}, {last_hi:.4}] |",
+            curve.metric, curve.score, curve.n_train
+        );
+    }
+    md
+}
+
+/// Draws one SVG per metric, `<metric>_epochs.svg`: each (score, N) curve's means joined, with
+/// bars from the least to the greatest seed, on a log value axis.
+pub fn plot_training(name: &str, curves: &[TrainingCurve], dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut metrics: Vec<&str> = Vec::new();
+    for curve in curves {
+        if !metrics.contains(&curve.metric.as_str()) {
+            metrics.push(&curve.metric);
+        }
+    }
+    let mut written = Vec::new();
+    for metric in metrics {
+        let mine: Vec<&TrainingCurve> = curves.iter().filter(|c| c.metric == metric).collect();
+        let epochs = mine
+            .iter()
+            .flat_map(|c| c.points.iter().map(|p| p.0 as f64));
+        let last = epochs.fold(1.0, f64::max);
+        let values: Vec<f64> = mine
+            .iter()
+            .flat_map(|c| c.points.iter().flat_map(|p| [p.2, p.3]))
+            .filter(|v| *v > 0.0)
+            .collect();
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(0.0, f64::max);
+        if !(lo.is_finite() && hi > 0.0) {
+            continue;
+        }
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            let mut chart = new_chart(
+                &root,
+                &format!("{name}: {metric} along training"),
+                0.0..last * 1.03,
+                (lo / 1.5..hi * 1.5).log_scale(),
+                ("training epoch", metric),
+            )?;
+            for (i, curve) in mine.iter().enumerate() {
+                let color = Palette99::pick(i).to_rgba();
+                chart
+                    .draw_series(curve.points.iter().map(|&(e, _, lo, hi)| {
+                        ErrorBar::new_vertical(e as f64, lo, (lo * hi).sqrt(), hi, color, 6)
+                    }))
+                    .map_err(plot_error)?;
+                chart
+                    .draw_series(LineSeries::new(
+                        curve.points.iter().map(|&(e, mean, _, _)| (e as f64, mean)),
+                        color.stroke_width(2),
+                    ))
+                    .map_err(plot_error)?
+                    .label(format!("{} · N = {}", curve.score, curve.n_train))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+                    });
+            }
+            finish_chart(&mut chart, &root, SeriesLabelPosition::UpperRight)?;
+        }
+        let path = dir.join(format!("{metric}_epochs.svg"));
+        write_string(&path, &svg)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+
+    fn row(score: &str, epoch: usize, seed: usize, metric: &str, value: f64) -> Row {
+        Row {
+            experiment: "l1".into(),
+            score: format!("{score}@epoch={epoch}"),
+            sampler: "sde".into(),
+            epoch: Some(epoch),
+            n_train: 1000,
+            seed,
+            metric: metric.into(),
+            value: Some(value),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn the_best_epoch_is_the_least_mean_and_each_seed_has_its_own() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/experiments/l1_li_training_gmm.toml");
+        let experiment = Experiment::load(&file, Profile::Quick).unwrap();
+        // Seed 0 is best at epoch 200, seed 1 at epoch 300; the mean is least at 200.
+        let values = [(100, [0.5, 0.6]), (200, [0.1, 0.3]), (300, [0.4, 0.2])];
+        let mut rows = Vec::new();
+        for (epoch, by_seed) in values {
+            for (seed, v) in by_seed.into_iter().enumerate() {
+                rows.push(row("net", epoch, seed, "kl_to_mu", v));
+                rows.push(row("net", epoch, seed, "w1_to_mu_null", 9.0));
+            }
+        }
+        let curves = training_curves(&experiment, &rows);
+        assert_eq!(curves.len(), 1, "the null is left out: {curves:?}");
+        let curve = &curves[0];
+        assert_eq!(curve.score, "net");
+        assert_eq!(curve.best(), Some((200, 0.2, 0.1, 0.3)));
+        assert_eq!(curve.seed_best_epochs(), Some((200, 300)));
+        let table = training_table(&curves);
+        assert!(
+            table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |"),
+            "{table}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let plots = plot_training("l1", &curves, dir.path()).unwrap();
+        assert_eq!(plots.len(), 1);
+        let svg = std::fs::read_to_string(&plots[0]).unwrap();
+        assert!(svg.contains("training epoch") && svg.contains("net · N = 1000"));
+        assert_eq!(base_label("a(b=1)@epoch=30"), "a(b=1)");
+        assert_eq!(base_label("plain"), "plain");
+    }
+}

@@ -1,0 +1,137 @@
+//! A trained score in a sweep: each checkpoint is a row group with its epoch, the CSV is the same on one and two threads, a resumed sweep keeps the finished cells, and a diverging training stops the sweep with nothing written.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// Li et al.'s law and network, small: width 8, checkpoints at epochs 1 and 3, N = 60 and 120.
+fn config(dir: &Path, learning_rate: &str) -> std::path::PathBuf {
+    let text = format!(
+        r#"description = "a trained network on the line"
+seed = 7
+ambient_dim = 1
+
+[manifold]
+kind = "line"
+
+[density]
+kind = "gmm"
+modes = 3.0
+
+[sweep]
+n_train = [60, 120]
+seeds = 2
+samples = 100
+
+[[sampler]]
+t_max = 96.93
+t_min = 0.08071
+steps = 30
+
+[[score]]
+kind = "trained"
+model = "li"
+width = 8
+optimizer = "sgd"
+learning_rate = {learning_rate}
+batch = 16
+checkpoints = [1, 3]
+
+[[score]]
+kind = "empirical"
+
+[metrics]
+kl_to_mu = {{ time = 0.08071, from = -10.0, to = 10.0, points = 51 }}
+w1_to_mu = true
+"#
+    );
+    let path = dir.join("trained.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn sweep(config: &Path, out: &Path, threads: usize, resume: bool) -> assert_cmd::assert::Assert {
+    let mut command = Command::cargo_bin("mangen").unwrap();
+    command
+        .args([
+            "sweep",
+            "--quiet",
+            "--threads",
+            &threads.to_string(),
+            "--out",
+        ])
+        .arg(out)
+        .arg(config);
+    if resume {
+        command.arg("--resume");
+    }
+    command.assert()
+}
+
+#[test]
+fn checkpoints_are_rows_with_their_epoch_and_the_csv_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "0.5");
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    sweep(&config, &one, 1, false).success();
+    sweep(&config, &two, 2, false).success();
+    let runs = std::fs::read_to_string(one.join("trained/runs.csv")).unwrap();
+    assert_eq!(
+        runs,
+        std::fs::read_to_string(two.join("trained/runs.csv")).unwrap(),
+        "the same seed gives the same CSV on one and two threads"
+    );
+    let mut reader = csv::Reader::from_reader(runs.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (score, epoch, metric, value) = (
+        column("score"),
+        column("epoch"),
+        column("metric"),
+        column("value"),
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    // 2 N × 2 seeds × 2 checkpoints × 3 metric rows for the network, and 2 × 2 × 3 rows for the
+    // empirical score, whose KL is that of its own score.
+    assert_eq!(records.len(), 2 * 2 * 2 * 3 + 2 * 2 * 3);
+    for record in &records {
+        let trained = record[score].starts_with("trained(");
+        if trained {
+            let e = &record[epoch];
+            assert!(e == "1" || e == "3", "{record:?}");
+            assert!(
+                record[score].ends_with(&format!("@epoch={e}")),
+                "{record:?}"
+            );
+        } else {
+            assert_eq!(&record[epoch], "", "{record:?}");
+        }
+        if &record[metric] == "kl_to_mu" {
+            let kl: f64 = record[value].parse().unwrap();
+            assert!(kl.is_finite() && kl > 0.0, "{record:?}");
+        }
+    }
+    let summary = std::fs::read_to_string(one.join("summary.md")).unwrap();
+    assert!(summary.contains("| kl_to_mu | trained(li,m=8,sgd,lr=0.5,batch=16) | 60 |"));
+    assert!(one.join("trained/kl_to_mu_epochs.svg").exists());
+    // Resuming a finished sweep reads every cell back, checkpoint rows included.
+    sweep(&config, &one, 2, true).success();
+    assert_eq!(
+        runs,
+        std::fs::read_to_string(one.join("trained/runs.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_diverging_training_stops_the_sweep_and_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "1e12");
+    let out = dir.path().join("out");
+    let failed = sweep(&config, &out, 2, false).failure().code(2);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("training diverged")
+            && stderr.contains("trained(li,m=8,sgd,lr=1000000000000,batch=16)"),
+        "{stderr}"
+    );
+    assert!(!out.join("trained/runs.csv").exists());
+}
