@@ -3,7 +3,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use mangen_geometry::rng::seeded;
 use mangen_scores::Schedule;
-use mangen_train::network::{Architecture, OneHiddenLayer, Optimizer, Training};
+use mangen_train::network::{Architecture, Optimizer, ScoreNetwork, Training};
 use mangen_train::{DsmSet, ExactFlow, RandomFeatures};
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
@@ -23,7 +23,7 @@ fn one_epoch(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_hidden_layer_epoch_n1000_batch32");
     group.sample_size(10);
     for width in [16, 256, 2048] {
-        let net = OneHiddenLayer::new(
+        let net = ScoreNetwork::new(
             1,
             &Architecture::log_time(width, 8),
             Schedule::VarianceExploding,

@@ -4,10 +4,11 @@
 //! §10): s(x, t) = (1/m) A σ(W x + U e(t)) with W, U frozen and A trained by gradient flow on the
 //! empirical denoising score-matching loss. The loss is quadratic in A, so the flow is read at
 //! any training time τ exactly, from one eigendecomposition. [`network`] holds their
-//! one-hidden-layer network, trained with candle's automatic differentiation (SGD or Adam).
+//! one-hidden-layer network and deeper MLPs, trained with candle's automatic differentiation
+//! (SGD or Adam).
 
 pub mod network;
 pub mod random_features;
 
-pub use network::{Architecture, Clock, OneHiddenLayer, Optimizer, Training};
+pub use network::{Architecture, Clock, Optimizer, ScoreNetwork, Training};
 pub use random_features::{DsmSet, ExactFlow, RandomFeatureScore, RandomFeatures, TrainError};

@@ -1,9 +1,10 @@
-//! Li et al.'s one-hidden-layer score network, trained with candle's automatic differentiation: a Gaussian-Fourier embedding of the time, Swish, the output divided by σ_t; SGD or Adam on minibatches of the denoising score-matching loss, with checkpoints.
+//! Score networks trained with candle's automatic differentiation: Li et al.'s one-hidden-layer network and deeper MLPs, with a Gaussian-Fourier embedding of the time, Swish, the output divided by σ_t; SGD or Adam on minibatches of the denoising score-matching loss, with checkpoints.
 //!
-//! s(x, t) = (V swish(W x + b + U e(t) [+ b_U]) + c) / (σ_t · w), e(t) = (sin 2π ω c(t),
-//! cos 2π ω c(t)) with ω ~ N(0, scale²) frozen, c(t) the network's [`Clock`] and w the width
-//! when the output is averaged over the hidden units ([`Architecture::mean_field`], the 1/m of
-//! their random-feature model), else 1. Li et al.'s notebook is [`Architecture::li`]: two
+//! With one hidden layer, s(x, t) = (V h + c) / (σ_t · w), h = swish(W x + b + U e(t) [+ b_U]),
+//! e(t) = (sin 2π ω c(t), cos 2π ω c(t)) with ω ~ N(0, scale²) frozen, c(t) the network's
+//! [`Clock`] and w the width when the output is averaged over the hidden units
+//! ([`Architecture::mean_field`], the 1/m of their random-feature model), else 1; a deeper
+//! network applies h ← swish(W_l h + b_l) for each further hidden layer before the output. Li et al.'s notebook is [`Architecture::li`]: two
 //! frequencies at scale 30 of Song et al.'s clock with σ = 25, the two biases of PyTorch's two
 //! Linear layers, each layer initialized as PyTorch does. The loss of a minibatch of training
 //! points x0 with c(t) uniform on [c(t_min), c(t_max)] and z standard normal is
@@ -95,8 +96,10 @@ impl Clock {
 /// The shape of a one-hidden-layer network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Architecture {
-    /// Hidden units m.
+    /// Hidden units m of every hidden layer.
     pub width: usize,
+    /// Hidden layers, ≥ 1.
+    pub depth: usize,
     /// Frequencies F of the time embedding (2F features).
     pub frequencies: usize,
     /// The standard deviation of the frozen frequencies ω.
@@ -117,6 +120,7 @@ impl Architecture {
     pub fn li(width: usize) -> Self {
         Self {
             width,
+            depth: 1,
             frequencies: 2,
             frequency_scale: 30.0,
             clock: Clock::Song { sigma: 25.0 },
@@ -130,11 +134,23 @@ impl Architecture {
     pub fn log_time(width: usize, frequencies: usize) -> Self {
         Self {
             width,
+            depth: 1,
             frequencies,
             frequency_scale: 1.0,
             clock: Clock::Log,
             mean_field: false,
             separate_time_layer: false,
+        }
+    }
+}
+
+impl Architecture {
+    /// An MLP for data in R^D: `depth` hidden layers of width m, 8 unit-scale frequencies of ln t
+    /// entering the first layer with x, an unscaled output.
+    pub fn mlp(width: usize, depth: usize) -> Self {
+        Self {
+            depth,
+            ..Self::log_time(width, 8)
         }
     }
 }
@@ -157,11 +173,12 @@ pub struct Training {
 
 /// The network's weights.
 #[derive(Debug, Clone)]
-pub struct OneHiddenLayer {
+pub struct ScoreNetwork {
     input: Var,
     bias: Var,
     time: Var,
     time_bias: Option<Var>,
+    deeper: Vec<(Var, Var)>,
     output: Var,
     output_bias: Var,
     frequencies: Tensor,
@@ -175,7 +192,7 @@ fn tensor(rows: usize, cols: usize, fill: impl FnMut() -> f64) -> Result<Tensor>
     Tensor::from_vec(values, (rows, cols), &Device::Cpu).map_err(linalg)
 }
 
-impl OneHiddenLayer {
+impl ScoreNetwork {
     /// A network on R^D of the given shape, initialized from `seed` as PyTorch's Linear layers
     /// are (weights and biases uniform on ±1/√fan-in: D for the input layer and 2F for a
     /// separate time layer, else D + 2F for both; m for the output layer), ω ~ N(0, scale²).
@@ -188,6 +205,12 @@ impl OneHiddenLayer {
         let (width, frequencies) = (architecture.width, architecture.frequencies);
         check_sizes(dim, width, frequencies)?;
         architecture.clock.check()?;
+        if architecture.depth == 0 {
+            return Err(TrainError::InvalidParameter {
+                name: "depth",
+                rule: "a network needs at least one hidden layer (got 0)".into(),
+            });
+        }
         if !(architecture.frequency_scale.is_finite() && architecture.frequency_scale > 0.0) {
             return Err(TrainError::InvalidParameter {
                 name: "frequency_scale",
@@ -215,6 +238,9 @@ impl OneHiddenLayer {
         } else {
             None
         };
+        let deeper = (1..architecture.depth)
+            .map(|_| Ok((uniform(width, width, width)?, uniform(1, width, width)?)))
+            .collect::<Result<Vec<_>>>()?;
         let output = uniform(dim, width, width)?;
         let output_bias = uniform(1, dim, width)?;
         let mut normal = seeded(seed ^ 0x9e37_79b9_7f4a_7c15);
@@ -229,6 +255,10 @@ impl OneHiddenLayer {
             bias: var(bias)?,
             time: var(time)?,
             time_bias: time_bias.map(var).transpose()?,
+            deeper: deeper
+                .into_iter()
+                .map(|(w, b)| Ok((var(w)?, var(b)?)))
+                .collect::<Result<Vec<_>>>()?,
             output: var(output)?,
             output_bias: var(output_bias)?,
             frequencies,
@@ -251,6 +281,9 @@ impl OneHiddenLayer {
             self.output_bias.clone(),
         ];
         vars.extend(self.time_bias.clone());
+        for (w, b) in &self.deeper {
+            vars.extend([w.clone(), b.clone()]);
+        }
         vars
     }
 
@@ -263,6 +296,11 @@ impl OneHiddenLayer {
             bias: copy(&self.bias)?,
             time: copy(&self.time)?,
             time_bias: self.time_bias.as_ref().map(copy).transpose()?,
+            deeper: self
+                .deeper
+                .iter()
+                .map(|(w, b)| Ok((copy(w)?, copy(b)?)))
+                .collect::<Result<Vec<_>>>()?,
             output: copy(&self.output)?,
             output_bias: copy(&self.output_bias)?,
             frequencies: self.frequencies.clone(),
@@ -281,11 +319,17 @@ impl OneHiddenLayer {
         if let Some(time_bias) = &self.time_bias {
             time = time.broadcast_add(time_bias.as_tensor())?;
         }
-        let hidden = x
+        let mut hidden = x
             .matmul(&self.input.as_tensor().t()?)?
             .broadcast_add(self.bias.as_tensor())?
             .add(&time)?
             .silu()?;
+        for (w, b) in &self.deeper {
+            hidden = hidden
+                .matmul(&w.as_tensor().t()?)?
+                .broadcast_add(b.as_tensor())?
+                .silu()?;
+        }
         let out = hidden
             .matmul(&self.output.as_tensor().t()?)?
             .broadcast_add(self.output_bias.as_tensor())?;
@@ -435,9 +479,12 @@ impl OneHiddenLayer {
     }
 }
 
-impl ScoreModel for OneHiddenLayer {
+impl ScoreModel for ScoreNetwork {
     fn name(&self) -> String {
-        format!("one-hidden-layer(m={})", self.architecture.width)
+        match self.architecture.depth {
+            1 => format!("one-hidden-layer(m={})", self.architecture.width),
+            depth => format!("mlp(m={},depth={depth})", self.architecture.width),
+        }
     }
 
     fn dim(&self) -> usize {
@@ -449,7 +496,7 @@ impl ScoreModel for OneHiddenLayer {
     }
 }
 
-impl Score for OneHiddenLayer {
+impl Score for ScoreNetwork {
     fn score(&self, x: ArrayView1<f64>, t: f64) -> mangen_scores::Result<Array1<f64>> {
         self.score_batch(x.insert_axis(ndarray::Axis(0)), t)
             .map(|rows| rows.row(0).to_owned())

@@ -1,10 +1,10 @@
-//! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network), measured at each checkpoint epoch as a score of its own.
+//! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network or a deeper MLP), measured at each checkpoint epoch as a score of its own.
 
 use crate::field::{FieldError, positive, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::{Context, Result};
 use mangen_scores::Score;
-use mangen_train::{Architecture, OneHiddenLayer, Optimizer, Training};
+use mangen_train::{Architecture, Optimizer, ScoreNetwork, Training};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ const MAX_EPOCHS: usize = 1_000_000;
 struct Spec {
     model: String,
     width: usize,
+    depth: Option<usize>,
     optimizer: String,
     learning_rate: f64,
     batch: usize,
@@ -73,19 +74,32 @@ fn checkpoints(spec: &Spec) -> Result<Vec<usize>, FieldError> {
     Ok(epochs)
 }
 
-/// `[[score]] kind = "trained"` with `model = "li"`, `width`, `optimizer = "sgd" | "adam"`,
-/// `learning_rate`, `batch`, the checkpoints, and optionally `times = [t_min, t_max]` (Li et
-/// al.'s τ ∈ [1e-5, 1] when absent).
+/// `[[score]] kind = "trained"` with `model = "li"` or `"mlp"` (with `depth`), `width`,
+/// `optimizer = "sgd" | "adam"`, `learning_rate`, `batch`, the checkpoints, and `times =
+/// [t_min, t_max]` (for `li` optional: Li et al.'s τ ∈ [1e-5, 1] when absent).
 pub const KIND: ScoreKind = ScoreKind {
     kind: "trained",
     parse: |table, _| {
         let spec: Spec = read_table(table, &["kind"])?;
-        let architecture = match spec.model.as_str() {
-            "li" => Architecture::li(spec.width),
-            other => {
+        let architecture = match (spec.model.as_str(), spec.depth) {
+            ("li", None) => Architecture::li(spec.width),
+            ("li", Some(_)) => {
+                return Err(FieldError::new(
+                    "depth",
+                    "Li et al.'s network has one hidden layer: depth is for model = \"mlp\"",
+                ));
+            }
+            ("mlp", Some(depth)) if depth >= 1 => Architecture::mlp(spec.width, depth),
+            ("mlp", _) => {
+                return Err(FieldError::new(
+                    "depth",
+                    "give the MLP's hidden layers, ≥ 1",
+                ));
+            }
+            (other, _) => {
                 return Err(FieldError::new(
                     "model",
-                    format!("unknown model `{other}` (known: li)"),
+                    format!("unknown model `{other}` (known: li, mlp)"),
                 ));
             }
         };
@@ -124,7 +138,13 @@ pub const KIND: ScoreKind = ScoreKind {
                 }
                 (low, high)
             }
-            None => (clock.time(1e-5), clock.time(1.0)),
+            None if spec.model == "li" => (clock.time(1e-5), clock.time(1.0)),
+            None => {
+                return Err(FieldError::new(
+                    "times",
+                    "give the training times [t_min, t_max] of the MLP",
+                ));
+            }
         };
         Ok(Arc::new(Trained {
             architecture,
@@ -149,8 +169,12 @@ impl ScoreBuilder for Trained {
             Optimizer::Sgd { lr } => ("sgd", lr),
             Optimizer::Adam { lr } => ("adam", lr),
         };
+        let model = match self.architecture.depth {
+            1 => "li".to_string(),
+            depth => format!("mlp,depth={depth}"),
+        };
         format!(
-            "trained(li,m={},{name},lr={lr},batch={})",
+            "trained({model},m={},{name},lr={lr},batch={})",
             self.architecture.width, self.training.batch
         )
     }
@@ -159,7 +183,7 @@ impl ScoreBuilder for Trained {
     /// batches, times and noises) and gives it at every checkpoint.
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let dim = inputs.train.ncols();
-        let net = OneHiddenLayer::new(dim, &self.architecture, inputs.schedule, inputs.seed)?;
+        let net = ScoreNetwork::new(dim, &self.architecture, inputs.schedule, inputs.seed)?;
         let training = Training {
             seed: mangen_geometry::rng::splitmix64(inputs.seed),
             ..self.training.clone()
@@ -222,5 +246,29 @@ mod tests {
         assert_eq!(bad_model.field, "model");
         let bad_optimizer = parse(&base.replace("\"sgd\"", "\"lbfgs\"")).unwrap_err();
         assert_eq!(bad_optimizer.field, "optimizer");
+        let mlp = base.replace("\"li\"", "\"mlp\"");
+        let deep = parse(&format!("{mlp}depth = 3\ntimes = [1e-4, 10.0]\nepochs = 5")).unwrap();
+        assert_eq!(
+            deep.label(),
+            "trained(mlp,depth=3,m=16,sgd,lr=0.5,batch=32)"
+        );
+        assert_eq!(
+            parse(&format!("{mlp}times = [1e-4, 10.0]\nepochs = 5"))
+                .unwrap_err()
+                .field,
+            "depth"
+        );
+        assert_eq!(
+            parse(&format!("{mlp}depth = 2\nepochs = 5"))
+                .unwrap_err()
+                .field,
+            "times"
+        );
+        assert_eq!(
+            parse(&format!("{base}depth = 2\nepochs = 5"))
+                .unwrap_err()
+                .field,
+            "depth"
+        );
     }
 }
