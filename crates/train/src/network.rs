@@ -112,6 +112,13 @@ pub struct Architecture {
     /// initialized by its own fan-in (PyTorch's two Linear layers, as Li et al. build it), or
     /// with x through one layer over [x, e(t)] (fan-in D + 2F, one bias).
     pub separate_time_layer: bool,
+    /// With `Some(σ_data)`, the network F is wrapped as a denoiser the way Karras et al. (2022,
+    /// "Elucidating the design space of diffusion-based generative models", §5) precondition
+    /// it: D(x, t) = c_skip x + c_out F(c_in x, e(t)), with c_in = 1/√(a²σ_d² + σ²),
+    /// c_skip = a σ_d² c_in², c_out = σ σ_d c_in, and s = (a D − x)/σ². Near t = 0 the score
+    /// then comes from D ≈ x instead of from an output that must grow like 1/σ. With `None` the
+    /// network's output is σ_t s itself, as in Li et al.
+    pub preconditioned: Option<f64>,
 }
 
 impl Architecture {
@@ -126,6 +133,7 @@ impl Architecture {
             clock: Clock::Song { sigma: 25.0 },
             mean_field: true,
             separate_time_layer: true,
+            preconditioned: None,
         }
     }
 
@@ -140,16 +148,19 @@ impl Architecture {
             clock: Clock::Log,
             mean_field: false,
             separate_time_layer: false,
+            preconditioned: None,
         }
     }
 }
 
 impl Architecture {
     /// An MLP for data in R^D: `depth` hidden layers of width m, 8 unit-scale frequencies of ln t
-    /// entering the first layer with x, an unscaled output.
-    pub fn mlp(width: usize, depth: usize) -> Self {
+    /// entering the first layer with x, preconditioned as a denoiser for data whose coordinates
+    /// have standard deviation `data_scale`.
+    pub fn mlp(width: usize, depth: usize, data_scale: f64) -> Self {
         Self {
             depth,
+            preconditioned: Some(data_scale),
             ..Self::log_time(width, 8)
         }
     }
@@ -205,6 +216,14 @@ impl ScoreNetwork {
         let (width, frequencies) = (architecture.width, architecture.frequencies);
         check_sizes(dim, width, frequencies)?;
         architecture.clock.check()?;
+        if let Some(scale) = architecture.preconditioned
+            && !(scale.is_finite() && scale > 0.0)
+        {
+            return Err(TrainError::InvalidParameter {
+                name: "data_scale",
+                rule: format!("the data's scale must be finite and > 0 (got {scale})"),
+            });
+        }
         if architecture.depth == 0 {
             return Err(TrainError::InvalidParameter {
                 name: "depth",
@@ -309,8 +328,33 @@ impl ScoreNetwork {
         })
     }
 
-    /// σ_t s(x, t) for a batch: x (B × D) and the clock positions c(t) (B × 1).
-    fn scaled_score(&self, x: &Tensor, clock: &Tensor) -> candle_core::Result<Tensor> {
+    /// σ_t s(x, t) for a batch: x (B × D), the clock positions c(t) (B × 1) and each row's
+    /// (a_t, σ_t).
+    fn scaled_score(
+        &self,
+        x: &Tensor,
+        clock: &Tensor,
+        noise: &[(f64, f64)],
+    ) -> candle_core::Result<Tensor> {
+        let Some(data_scale) = self.architecture.preconditioned else {
+            return self.network(x, clock);
+        };
+        let column = |f: &dyn Fn(f64, f64) -> f64| {
+            let values: Vec<f64> = noise.iter().map(|&(a, sigma)| f(a, sigma)).collect();
+            Tensor::from_vec(values, (noise.len(), 1), &Device::Cpu)
+        };
+        let d2 = data_scale * data_scale;
+        let c_in = |a: f64, sigma: f64| 1.0 / (a * a * d2 + sigma * sigma).sqrt();
+        let input = column(&c_in)?;
+        // σ s = (a D − x)/σ = (a c_skip − 1)/σ · x + a c_out/σ · F.
+        let skip = column(&|a, sigma| (a * a * d2 * c_in(a, sigma).powi(2) - 1.0) / sigma)?;
+        let out = column(&|a, sigma| a * data_scale * c_in(a, sigma))?;
+        let inner = self.network(&x.broadcast_mul(&input)?, clock)?;
+        x.broadcast_mul(&skip)?.add(&inner.broadcast_mul(&out)?)
+    }
+
+    /// The network's own output for a batch: x (B × D) and clock positions (B × 1).
+    fn network(&self, x: &Tensor, clock: &Tensor) -> candle_core::Result<Tensor> {
         let phases = clock
             .matmul(&self.frequencies)?
             .affine(std::f64::consts::TAU, 0.0)?;
@@ -347,26 +391,28 @@ impl ScoreNetwork {
         x: Vec<f64>,
         z: Vec<f64>,
         clock: Vec<f64>,
+        noise: &[(f64, f64)],
         dim: usize,
     ) -> candle_core::Result<Tensor> {
         let rows = clock.len();
         let x = Tensor::from_vec(x, (rows, dim), &Device::Cpu)?;
         let z = Tensor::from_vec(z, (rows, dim), &Device::Cpu)?;
         let clock = Tensor::from_vec(clock, (rows, 1), &Device::Cpu)?;
-        let residual = self.scaled_score(&x, &clock)?.add(&z)?;
+        let residual = self.scaled_score(&x, &clock, noise)?.add(&z)?;
         residual.sqr()?.sum(1)?.mean_all()
     }
 
     /// s(x_j, t) for each row of `xs`.
     pub fn score_rows(&self, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
-        let (_, sigma2) = self.schedule.coefficients(t)?;
+        let (a, sigma2) = self.schedule.coefficients(t)?;
         let (rows, dim) = xs.dim();
         let x = Tensor::from_iter(xs.iter().copied(), &Device::Cpu)
             .and_then(|x| x.reshape((rows, dim)))
             .map_err(linalg)?;
         let clock = Tensor::full(self.architecture.clock.position(t), (rows, 1), &Device::Cpu)
             .map_err(linalg)?;
-        let scaled = self.scaled_score(&x, &clock).map_err(linalg)?;
+        let noise = vec![(a, sigma2.sqrt()); rows];
+        let scaled = self.scaled_score(&x, &clock, &noise).map_err(linalg)?;
         let values: Vec<f64> = scaled
             .flatten_all()
             .and_then(|v| v.to_vec1())
@@ -447,6 +493,7 @@ impl ScoreNetwork {
                 let mut x = Vec::with_capacity(b * dim);
                 let mut z = Vec::with_capacity(b * dim);
                 let mut positions = Vec::with_capacity(b);
+                let mut scales = Vec::with_capacity(b);
                 for &i in chunk {
                     let u: f64 = rng.random();
                     let position = c_min + u * (c_max - c_min);
@@ -458,8 +505,11 @@ impl ScoreNetwork {
                         z.push(noise);
                     }
                     positions.push(position);
+                    scales.push((a, sigma2.sqrt()));
                 }
-                let loss = net.batch_loss(x, z, positions, dim).map_err(linalg)?;
+                let loss = net
+                    .batch_loss(x, z, positions, &scales, dim)
+                    .map_err(linalg)?;
                 let value = loss
                     .to_dtype(DType::F64)
                     .and_then(|l| l.to_scalar::<f64>())

@@ -89,7 +89,8 @@ pub const KIND: ScoreKind = ScoreKind {
                     "Li et al.'s network has one hidden layer: depth is for model = \"mlp\"",
                 ));
             }
-            ("mlp", Some(depth)) if depth >= 1 => Architecture::mlp(spec.width, depth),
+            // The data's scale is the training set's, set in each cell.
+            ("mlp", Some(depth)) if depth >= 1 => Architecture::mlp(spec.width, depth, 1.0),
             ("mlp", _) => {
                 return Err(FieldError::new(
                     "depth",
@@ -183,7 +184,14 @@ impl ScoreBuilder for Trained {
     /// batches, times and noises) and gives it at every checkpoint.
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let dim = inputs.train.ncols();
-        let net = ScoreNetwork::new(dim, &self.architecture, inputs.schedule, inputs.seed)?;
+        let architecture = Architecture {
+            preconditioned: self
+                .architecture
+                .preconditioned
+                .map(|_| data_scale(&inputs.train)),
+            ..self.architecture
+        };
+        let net = ScoreNetwork::new(dim, &architecture, inputs.schedule, inputs.seed)?;
         let training = Training {
             seed: mangen_geometry::rng::splitmix64(inputs.seed),
             ..self.training.clone()
@@ -208,6 +216,13 @@ impl ScoreBuilder for Trained {
     ) -> Result<Option<Arc<mangen_scores::ProjectionScore>>> {
         Ok(None)
     }
+}
+
+/// The root mean per-coordinate variance of a training set (the scale a preconditioned network
+/// takes its data to have), 1 for a set without spread.
+fn data_scale(train: &ndarray::Array2<f64>) -> f64 {
+    let variance = train.var_axis(ndarray::Axis(0), 0.0).mean().unwrap_or(0.0);
+    if variance > 0.0 { variance.sqrt() } else { 1.0 }
 }
 
 #[cfg(test)]
