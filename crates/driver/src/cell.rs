@@ -1,7 +1,7 @@
 //! A cell of the sweep, (score, sampler, N, seed) of one experiment: its random streams and its run.
 
 use crate::experiment::Experiment;
-use crate::metric::CellData;
+use crate::metric::{CellData, Measurement};
 use crate::runs::Row;
 use crate::score::{BuiltScore, ScoreInputs};
 use crate::scores::external;
@@ -152,6 +152,9 @@ pub struct Generated {
     pub score: Option<Box<dyn Score>>,
     /// The training epoch of a trained score's checkpoint; `None` for other scores.
     pub epoch: Option<usize>,
+    /// `false` for a checkpoint that training did not reach (it diverged first): nothing was
+    /// generated, and its rows have empty values.
+    pub reached: bool,
 }
 
 /// Draws `count` samples of the cell's model: the sampler run with the score, fresh samples of μ
@@ -187,6 +190,7 @@ pub fn generate_all(
         twin,
         score,
         epoch,
+        reached: true,
     };
     if count == 0 && !keep_score {
         let projection = builder.fit_for_metrics(&inputs)?;
@@ -224,6 +228,13 @@ pub fn generate_all(
         return checkpoints
             .into_iter()
             .map(|(epoch, score)| {
+                let Some(score) = score else {
+                    let empty = Array2::zeros((0, train.ncols()));
+                    return Ok(Generated {
+                        reached: false,
+                        ..output(empty, None, None, None, Some(epoch))
+                    });
+                };
                 let samples = run(score.as_ref())
                     .with_context(|| format!("the checkpoint at epoch {epoch}"))?;
                 let score = keep_score.then_some(score);
@@ -361,28 +372,21 @@ pub fn measure_cell(
 ) -> Result<Vec<Row>> {
     let streams = CellStreams::new(experiment.seed, n_train, repetition);
     let samples = generated.samples.nrows();
-    let fresh = experiment
-        .measure
-        .sample(samples, &mut streams.stream(Purpose::Fresh));
-    let fresh_again = experiment
-        .measure
-        .sample(samples, &mut streams.stream(Purpose::FreshAgain));
-    let data = CellData {
-        measure: experiment.measure.as_ref(),
-        train: &generated.train,
-        index: &generated.index,
-        generated: &generated.samples,
-        fresh: &fresh,
-        fresh_again: &fresh_again,
-        projection: generated.projection.as_deref(),
-        twin: generated.twin.as_ref(),
-        score: generated.score.as_deref(),
-        schedule: experiment.schedule,
+    let measurements = if generated.reached {
+        measure_metrics(experiment, &streams, generated)?
+    } else {
+        // A checkpoint training never reached: every unscaled metric, with an empty value.
+        experiment
+            .metric_infos()
+            .into_iter()
+            .filter(|info| !info.scaled)
+            .map(|info| Measurement {
+                metric: info.name,
+                scale: None,
+                value: None,
+            })
+            .collect()
     };
-    let mut measurements = Vec::new();
-    for (key, metric) in &experiment.metrics {
-        measurements.extend(metric.measure(&data, &mut streams.metric_stream(key))?);
-    }
     let template = Row {
         experiment: experiment.name.clone(),
         manifold: experiment.manifold.name(),
@@ -411,6 +415,39 @@ pub fn measure_cell(
         .collect())
 }
 
+/// Every metric of the experiment over a cell's generated samples, with fresh samples of μ as
+/// many as generated (the nulls), each metric drawing from its own stream.
+fn measure_metrics(
+    experiment: &Experiment,
+    streams: &CellStreams,
+    generated: &Generated,
+) -> Result<Vec<Measurement>> {
+    let samples = generated.samples.nrows();
+    let fresh = experiment
+        .measure
+        .sample(samples, &mut streams.stream(Purpose::Fresh));
+    let fresh_again = experiment
+        .measure
+        .sample(samples, &mut streams.stream(Purpose::FreshAgain));
+    let data = CellData {
+        measure: experiment.measure.as_ref(),
+        train: &generated.train,
+        index: &generated.index,
+        generated: &generated.samples,
+        fresh: &fresh,
+        fresh_again: &fresh_again,
+        projection: generated.projection.as_deref(),
+        twin: generated.twin.as_ref(),
+        score: generated.score.as_deref(),
+        schedule: experiment.schedule,
+    };
+    let mut measurements = Vec::new();
+    for (key, metric) in &experiment.metrics {
+        measurements.extend(metric.measure(&data, &mut streams.metric_stream(key))?);
+    }
+    Ok(measurements)
+}
+
 /// The rows of every metric of the experiment over samples of a model outside mangen, in the
 /// cell (N, repetition): the cell's training set, its fresh samples (as many as given) and its
 /// metric streams; `score` names them, with kind and sampler `external`.
@@ -430,6 +467,7 @@ pub fn evaluate_samples(
         twin: None,
         score: None,
         epoch: None,
+        reached: true,
     };
     let label = RowLabel {
         score: score.into(),

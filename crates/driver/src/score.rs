@@ -45,8 +45,9 @@ pub struct BuiltScore {
     /// sampler run; with neither a score nor these, the cell draws fresh samples of μ.
     pub samples: Option<Array2<f64>>,
     /// A trained score's networks at its checkpoint epochs, in epoch order; each is sampled and
-    /// measured as a score of its own (`score` is then `None`).
-    pub checkpoints: Vec<(usize, Box<dyn Score>)>,
+    /// measured as a score of its own (`score` is then `None`). A checkpoint that training did
+    /// not reach (it diverged first) has no network, and its rows have empty values.
+    pub checkpoints: Vec<(usize, Option<Box<dyn Score>>)>,
 }
 
 impl BuiltScore {

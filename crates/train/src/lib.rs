@@ -10,5 +10,5 @@
 pub mod network;
 pub mod random_features;
 
-pub use network::{Architecture, Clock, Optimizer, ScoreNetwork, Training};
+pub use network::{Architecture, Clock, Optimizer, ScoreNetwork, Training, TrainingRun};
 pub use random_features::{DsmSet, ExactFlow, RandomFeatureScore, RandomFeatures, TrainError};

@@ -182,6 +182,16 @@ pub struct Training {
     pub seed: u64,
 }
 
+/// What a training run reached: the network at each checkpoint before any divergence (epoch,
+/// network, mean loss of that epoch), and the divergence that ended it early, if one did.
+#[derive(Debug)]
+pub struct TrainingRun {
+    /// The checkpoints reached, in epoch order.
+    pub checkpoints: Vec<(usize, ScoreNetwork, f64)>,
+    /// [`TrainError::Diverged`] when a loss was not finite.
+    pub diverged: Option<TrainError>,
+}
+
 /// The network's weights.
 #[derive(Debug, Clone)]
 pub struct ScoreNetwork {
@@ -424,12 +434,24 @@ impl ScoreNetwork {
     }
 
     /// Trains a copy of the network on `train` (one row per point), leaving this one as it is,
-    /// and returns the copy at each checkpoint, with the mean loss of its last epoch.
+    /// and returns the copy at each checkpoint, with the mean loss of its last epoch. A loss that
+    /// is not finite is an error ([`TrainError::Diverged`]); [`ScoreNetwork::train_run`] keeps
+    /// the checkpoints reached before it.
     pub fn train(
         &self,
         train: ArrayView2<f64>,
         training: &Training,
     ) -> Result<Vec<(usize, Self, f64)>> {
+        let run = self.train_run(train, training)?;
+        match run.diverged {
+            Some(diverged) => Err(diverged),
+            None => Ok(run.checkpoints),
+        }
+    }
+
+    /// As [`ScoreNetwork::train`], but a loss that is not finite ends the run with the
+    /// checkpoints reached before it and the divergence beside them.
+    pub fn train_run(&self, train: ArrayView2<f64>, training: &Training) -> Result<TrainingRun> {
         let (n, dim) = train.dim();
         if n == 0 || dim != self.input.as_tensor().dim(1).map_err(linalg)? {
             return Err(TrainError::InvalidParameter {
@@ -515,7 +537,10 @@ impl ScoreNetwork {
                     .and_then(|l| l.to_scalar::<f64>())
                     .map_err(linalg)?;
                 if !value.is_finite() {
-                    return Err(TrainError::Diverged { epoch, loss: value });
+                    return Ok(TrainingRun {
+                        checkpoints: kept,
+                        diverged: Some(TrainError::Diverged { epoch, loss: value }),
+                    });
                 }
                 optimizer(&loss).map_err(linalg)?;
                 total += value;
@@ -525,7 +550,10 @@ impl ScoreNetwork {
                 kept.push((epoch, net.snapshot()?, total / batches as f64));
             }
         }
-        Ok(kept)
+        Ok(TrainingRun {
+            checkpoints: kept,
+            diverged: None,
+        })
     }
 }
 

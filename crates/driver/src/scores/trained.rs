@@ -181,7 +181,8 @@ impl ScoreBuilder for Trained {
     }
 
     /// Trains the network on the cell's training set from the cell's seed (initial weights, then
-    /// batches, times and noises) and gives it at every checkpoint.
+    /// batches, times and noises) and gives it at every checkpoint; when training diverges
+    /// (a loss that is not finite), the checkpoints after it have no network.
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let dim = inputs.train.ncols();
         let architecture = Architecture {
@@ -196,17 +197,26 @@ impl ScoreBuilder for Trained {
             seed: mangen_geometry::rng::splitmix64(inputs.seed),
             ..self.training.clone()
         };
-        let kept = net
-            .train(inputs.train.view(), &training)
+        let run = net
+            .train_run(inputs.train.view(), &training)
             .with_context(|| format!("training {}", self.label()))?;
+        let mut reached = run.checkpoints.into_iter();
+        let checkpoints = self
+            .training
+            .checkpoints
+            .iter()
+            .map(|&epoch| {
+                let net = reached
+                    .next()
+                    .map(|(_, net, _)| Box::new(net) as Box<dyn Score>);
+                (epoch, net)
+            })
+            .collect();
         Ok(BuiltScore {
             score: None,
             projection: None,
             samples: None,
-            checkpoints: kept
-                .into_iter()
-                .map(|(epoch, net, _)| (epoch, Box::new(net) as Box<dyn Score>))
-                .collect(),
+            checkpoints,
         })
     }
 
