@@ -119,8 +119,28 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .collect()
 }
 
+impl TrainingCurve {
+    /// The number of seeds with a value at `epoch`, when some seed has none there (its training
+    /// diverged before it) while another has; `None` when every seed has one.
+    pub fn missing_seeds(&self, epoch: usize) -> Option<(usize, usize)> {
+        let most = self.seeds.values().map(Vec::len).max()?;
+        let here = self.seeds.get(&epoch).map_or(0, Vec::len);
+        (here < most).then_some((here, most))
+    }
+
+    /// `value [least, greatest]`, with the seed count when some seed has no value at `epoch`.
+    fn cell(&self, epoch: usize, mean: f64, lo: f64, hi: f64) -> String {
+        let text = format!("{mean:.4} [{lo:.4}, {hi:.4}]");
+        match self.missing_seeds(epoch) {
+            Some((here, most)) => format!("{text} ({here} of {most} seeds)"),
+            None => text,
+        }
+    }
+}
+
 /// The markdown table of the curves: the early-stopping minimum, its epoch, the seeds' own
-/// best epochs, and the value at the last checkpoint.
+/// best epochs, and the value at the last checkpoint. A seed whose training diverged has no
+/// value after it; a mean over fewer seeds says how many.
 pub fn training_table(curves: &[TrainingCurve]) -> String {
     let mut md = String::from(
         "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets):\n\n\
@@ -136,8 +156,12 @@ pub fn training_table(curves: &[TrainingCurve]) -> String {
         let (first_best, last_best) = curve.seed_best_epochs().unwrap_or((epoch, epoch));
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {epoch} | {mean:.4} [{lo:.4}, {hi:.4}] | {first_best}–{last_best} | {last} | {last_mean:.4} [{last_lo:.4}, {last_hi:.4}] |",
-            curve.metric, curve.score, curve.n_train
+            "| {} | {} | {} | {epoch} | {} | {first_best}–{last_best} | {last} | {} |",
+            curve.metric,
+            curve.score,
+            curve.n_train,
+            curve.cell(epoch, mean, lo, hi),
+            curve.cell(last, last_mean, last_lo, last_hi),
         );
     }
     md
@@ -256,6 +280,17 @@ mod tests {
         let svg = std::fs::read_to_string(&plots[0]).unwrap();
         assert!(svg.contains("training epoch") && svg.contains("net · N = 1000"));
         assert_eq!(base_label("a(b=1)@epoch=30"), "a(b=1)");
+        // Seed 1 diverges after epoch 100: the later means are over seed 0 alone, and say so.
+        let diverged: Vec<Row> = rows
+            .iter()
+            .filter(|r| r.seed == 0 || r.epoch == Some(100))
+            .cloned()
+            .collect();
+        let table = training_table(&training_curves(&experiment, &diverged));
+        assert!(
+            table.contains("| 300 | 0.4000 [0.4000, 0.4000] (1 of 2 seeds) |"),
+            "{table}"
+        );
         assert_eq!(base_label("plain"), "plain");
     }
 }
