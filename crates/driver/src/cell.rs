@@ -5,7 +5,7 @@ use crate::metric::{CellData, Measurement};
 use crate::runs::Row;
 use crate::score::{BuiltScore, ScoreInputs};
 use crate::scores::external;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_samplers::{RunOptions, Start};
 use mangen_scores::{KdTree, ProjectionScore, Score};
@@ -264,7 +264,8 @@ pub fn generate_all(
     Ok(vec![output(samples, projection, twin, score, None)])
 }
 
-/// [`generate_all`] without the score, for one output: a trained score's last checkpoint.
+/// [`generate_all`] without the score, for one output: a trained score's last checkpoint,
+/// which is an error when its training diverged before it.
 pub fn generate(
     experiment: &Experiment,
     cell: &Cell,
@@ -272,9 +273,17 @@ pub fn generate(
     twin: bool,
     options: &RunOptions,
 ) -> Result<Generated> {
-    generate_all(experiment, cell, count, twin, false, options)?
+    let last = generate_all(experiment, cell, count, twin, false, options)?
         .pop()
-        .context("the score gave no output")
+        .context("the score gave no output")?;
+    if !last.reached {
+        bail!(
+            "{}: training diverged before its last checkpoint (epoch {}), so it has no samples",
+            describe(experiment, cell),
+            last.epoch.unwrap_or(0)
+        );
+    }
+    Ok(last)
 }
 
 /// The training set of (N, repetition) and its neighbour index.

@@ -141,6 +141,30 @@ fn a_diverging_training_leaves_its_checkpoints_empty_and_the_sweep_finishes() {
     // Every checkpoint of every cell is there, each metric with an empty value.
     assert_eq!(trained.len(), 2 * 2 * 2 * 3);
     assert!(trained.iter().all(|r| r[value].is_empty()), "{trained:?}");
+    // `mangen sample` of that score has no samples to give, and says why.
+    let failed = Command::cargo_bin("mangen")
+        .unwrap()
+        .args(["sample", "--experiment"])
+        .arg(&config)
+        .args([
+            "--n-train",
+            "60",
+            "--seed",
+            "0",
+            "--score",
+            "trained(li,m=8,sgd,lr=1000000000000,batch=16)",
+            "--out",
+        ])
+        .arg(dir.path().join("samples.csv"))
+        .assert()
+        .failure()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("training diverged before its last checkpoint"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("samples.csv").exists());
     // The other score's rows are measured as ever.
     assert!(
         records
