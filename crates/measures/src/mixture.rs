@@ -19,7 +19,7 @@ pub trait LineLaw {
     /// The smallest u with F(u) ≥ p, for p ∈ (0, 1).
     fn quantile(&self, p: f64) -> f64;
 
-    /// The mean E[X] = lim_{u→∞} u − ∫_{−∞}^{u} F.
+    /// The mean E(X) = lim_{u→∞} u − ∫_{−∞}^{u} F.
     fn mean(&self) -> f64;
 }
 

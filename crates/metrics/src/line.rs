@@ -8,7 +8,7 @@ use mangen_measures::LineLaw;
 /// Between consecutive sorted values F_n is a constant q, and ∫_a^b |q − F| splits at the
 /// quantile u* = F^{-1}(q) clamped to [a, b]: q(u* − a) − (G(u*) − G(a)) + (G(b) − G(u*)) −
 /// q(b − u*), with G(u) = ∫_{−∞}^{u} F. The tails are G(s_1) below the least value and
-/// ∫_{s_n}^{∞} (1 − F) = G(s_n) − s_n + E[X] above the greatest. Exact up to the law's
+/// ∫_{s_n}^{∞} (1 − F) = G(s_n) − s_n + E(X) above the greatest. Exact up to the law's
 /// functions; time O(n log n).
 pub fn w1_to_line_law(values: &[f64], law: &dyn LineLaw) -> Result<f64> {
     if values.is_empty() {
