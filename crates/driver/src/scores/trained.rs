@@ -4,7 +4,7 @@ use crate::field::{FieldError, positive, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::{Context, Result};
 use mangen_scores::Score;
-use mangen_train::{Architecture, Optimizer, ScoreNetwork, Training};
+use mangen_train::{Architecture, Clock, Optimizer, ScoreNetwork, Training};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -170,9 +170,9 @@ impl ScoreBuilder for Trained {
             Optimizer::Sgd { lr } => ("sgd", lr),
             Optimizer::Adam { lr } => ("adam", lr),
         };
-        let model = match self.architecture.depth {
-            1 => "li".to_string(),
-            depth => format!("mlp,depth={depth}"),
+        let model = match self.architecture.clock {
+            Clock::Song { .. } => "li".to_string(),
+            Clock::Log => format!("mlp,depth={}", self.architecture.depth),
         };
         format!(
             "trained({model},m={},{name},lr={lr},batch={})",
