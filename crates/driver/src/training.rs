@@ -138,13 +138,16 @@ impl TrainingCurve {
     }
 }
 
-/// The markdown table of the curves: the early-stopping minimum, its epoch, the seeds' own
-/// best epochs, and the value at the last checkpoint. A seed whose training diverged has no
+/// The markdown table of the curves: the least mean over seeds and its epoch (the early-stopping
+/// minimum of a distance to μ), the epochs of each seed's own least value, and the value at the
+/// last checkpoint. A seed whose training diverged has no
 /// value after it; a mean over fewer seeds says how many.
 pub fn training_table(curves: &[TrainingCurve]) -> String {
     let mut md = String::from(
-        "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets):\n\n\
-         | metric | score | N | best epoch | value there | seeds' best epochs | last epoch | value there |\n\
+        "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets). The least \
+         mean is the early-stopping point of a distance to μ (KL, W1) and of fidelity; of d1 it is the \
+         training set's nearest approach:\n\n\
+         | metric | score | N | epoch of the least mean | least mean | seeds' own least | last epoch | value there |\n\
          |---|---|---|---|---|---|---|---|\n",
     );
     for curve in curves {
