@@ -74,7 +74,7 @@ def same_rows(columns, rows):
     for i, row in enumerate(rows):
         for name, text in row.items():
             ours = columns[name][i]
-            if name in ("scale", "value"):
+            if name in ("epoch", "scale", "value"):
                 if not ((math.isnan(ours) and text == "") or ours == float(text)):
                     return False
             elif str(ours) != text:
