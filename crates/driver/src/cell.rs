@@ -346,13 +346,23 @@ pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// What joins a trained score's label and its checkpoint's epoch in the label of its rows.
+const EPOCH_MARK: &str = "@epoch=";
+
 /// The label of a score's rows: its own, or for a trained score's checkpoint,
 /// `label@epoch=E`, so that each checkpoint is fitted and drawn as a score of its own.
 pub fn checkpoint_label(label: &str, epoch: Option<usize>) -> String {
     match epoch {
-        Some(epoch) => format!("{label}@epoch={epoch}"),
+        Some(epoch) => format!("{label}{EPOCH_MARK}{epoch}"),
         None => label.to_string(),
     }
+}
+
+/// The label of a checkpoint's rows without its `@epoch=E`: the trained score's own.
+pub fn base_label(score: &str) -> &str {
+    score
+        .rsplit_once(EPOCH_MARK)
+        .map_or(score, |(base, _)| base)
 }
 
 /// What names a cell's rows beside the experiment, N and seed: the score, its kind and the

@@ -1,5 +1,6 @@
 //! Training curves: a trained score's metrics against its checkpoint epochs at each N, with the early-stopping minimum and its spread over seeds, as a table and one SVG per metric.
 
+use crate::cell::base_label;
 use crate::experiment::Experiment;
 use crate::metric::Shape;
 use crate::output::write_string;
@@ -10,11 +11,6 @@ use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The label of a checkpoint's rows without its `@epoch=E`.
-pub fn base_label(score: &str) -> &str {
-    score.rsplit_once("@epoch=").map_or(score, |(base, _)| base)
-}
 
 /// One metric of one trained score at one N, along its checkpoints.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,25 +31,42 @@ pub struct TrainingCurve {
 
 impl TrainingCurve {
     /// The epoch of the least mean over seeds, with that mean and its seeds' range.
-    pub fn best(&self) -> Option<(usize, f64, f64, f64)> {
+    pub fn least(&self) -> Option<(usize, f64, f64, f64)> {
         self.points
             .iter()
             .copied()
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
-    /// The least and greatest of the seeds' own best epochs (each seed's argmin).
-    pub fn seed_best_epochs(&self) -> Option<(usize, usize)> {
+    /// The least and greatest of the seeds' own epochs of their least value (each seed's argmin).
+    pub fn seed_least_epochs(&self) -> Option<(usize, usize)> {
         let seeds = self.seeds.values().map(Vec::len).max()?;
-        let best_of = |s: usize| {
+        let least_of = |s: usize| {
             self.seeds
                 .iter()
                 .filter_map(|(epoch, values)| values.get(s).map(|v| (*epoch, *v)))
                 .min_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(epoch, _)| epoch)
         };
-        let epochs: Vec<usize> = (0..seeds).filter_map(best_of).collect();
+        let epochs: Vec<usize> = (0..seeds).filter_map(least_of).collect();
         Some((*epochs.iter().min()?, *epochs.iter().max()?))
+    }
+
+    /// The number of seeds with a value at `epoch`, when some seed has none there (its training
+    /// diverged before it) while another has; `None` when every seed has one.
+    pub fn missing_seeds(&self, epoch: usize) -> Option<(usize, usize)> {
+        let most = self.seeds.values().map(Vec::len).max()?;
+        let here = self.seeds.get(&epoch).map_or(0, Vec::len);
+        (here < most).then_some((here, most))
+    }
+
+    /// `value [least, greatest]`, with the seed count when some seed has no value at `epoch`.
+    fn cell(&self, epoch: usize, mean: f64, lo: f64, hi: f64) -> String {
+        let text = format!("{mean:.4} [{lo:.4}, {hi:.4}]");
+        match self.missing_seeds(epoch) {
+            Some((here, most)) => format!("{text} ({here} of {most} seeds)"),
+            None => text,
+        }
     }
 }
 
@@ -119,25 +132,6 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .collect()
 }
 
-impl TrainingCurve {
-    /// The number of seeds with a value at `epoch`, when some seed has none there (its training
-    /// diverged before it) while another has; `None` when every seed has one.
-    pub fn missing_seeds(&self, epoch: usize) -> Option<(usize, usize)> {
-        let most = self.seeds.values().map(Vec::len).max()?;
-        let here = self.seeds.get(&epoch).map_or(0, Vec::len);
-        (here < most).then_some((here, most))
-    }
-
-    /// `value [least, greatest]`, with the seed count when some seed has no value at `epoch`.
-    fn cell(&self, epoch: usize, mean: f64, lo: f64, hi: f64) -> String {
-        let text = format!("{mean:.4} [{lo:.4}, {hi:.4}]");
-        match self.missing_seeds(epoch) {
-            Some((here, most)) => format!("{text} ({here} of {most} seeds)"),
-            None => text,
-        }
-    }
-}
-
 /// The markdown table of the curves: the least mean over seeds and its epoch (the early-stopping
 /// minimum of a distance to μ), the epochs of each seed's own least value, and the value at the
 /// last checkpoint. A seed whose training diverged has no
@@ -152,14 +146,14 @@ pub fn training_table(curves: &[TrainingCurve]) -> String {
     );
     for curve in curves {
         let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
-            (curve.best(), curve.points.last())
+            (curve.least(), curve.points.last())
         else {
             continue;
         };
-        let (first_best, last_best) = curve.seed_best_epochs().unwrap_or((epoch, epoch));
+        let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {epoch} | {} | {first_best}–{last_best} | {last} | {} |",
+            "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |",
             curve.metric,
             curve.score,
             curve.n_train,
@@ -253,11 +247,11 @@ mod tests {
     }
 
     #[test]
-    fn the_best_epoch_is_the_least_mean_and_each_seed_has_its_own() {
+    fn the_least_mean_has_its_epoch_and_each_seed_its_own() {
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../data/experiments/l1_li_training_gmm.toml");
         let experiment = Experiment::load(&file, Profile::Quick).unwrap();
-        // Seed 0 is best at epoch 200, seed 1 at epoch 300; the mean is least at 200.
+        // Seed 0 is least at epoch 200, seed 1 at epoch 300; the mean is least at 200.
         let values = [(100, [0.5, 0.6]), (200, [0.1, 0.3]), (300, [0.4, 0.2])];
         let mut rows = Vec::new();
         for (epoch, by_seed) in values {
@@ -270,8 +264,8 @@ mod tests {
         assert_eq!(curves.len(), 1, "the null is left out: {curves:?}");
         let curve = &curves[0];
         assert_eq!(curve.score, "net");
-        assert_eq!(curve.best(), Some((200, 0.2, 0.1, 0.3)));
-        assert_eq!(curve.seed_best_epochs(), Some((200, 300)));
+        assert_eq!(curve.least(), Some((200, 0.2, 0.1, 0.3)));
+        assert_eq!(curve.seed_least_epochs(), Some((200, 300)));
         let table = training_table(&curves);
         assert!(
             table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |"),

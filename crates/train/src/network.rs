@@ -151,9 +151,7 @@ impl Architecture {
             preconditioned: None,
         }
     }
-}
 
-impl Architecture {
     /// An MLP for data in R^D: `depth` hidden layers of width m, 8 unit-scale frequencies of ln t
     /// entering the first layer with x, preconditioned as a denoiser for data whose coordinates
     /// have standard deviation `data_scale`.
@@ -344,14 +342,14 @@ impl ScoreNetwork {
         &self,
         x: &Tensor,
         clock: &Tensor,
-        noise: &[(f64, f64)],
+        scales: &[(f64, f64)],
     ) -> candle_core::Result<Tensor> {
         let Some(data_scale) = self.architecture.preconditioned else {
             return self.network(x, clock);
         };
         let column = |f: &dyn Fn(f64, f64) -> f64| {
-            let values: Vec<f64> = noise.iter().map(|&(a, sigma)| f(a, sigma)).collect();
-            Tensor::from_vec(values, (noise.len(), 1), &Device::Cpu)
+            let values: Vec<f64> = scales.iter().map(|&(a, sigma)| f(a, sigma)).collect();
+            Tensor::from_vec(values, (scales.len(), 1), &Device::Cpu)
         };
         let d2 = data_scale * data_scale;
         let c_in = |a: f64, sigma: f64| 1.0 / (a * a * d2 + sigma * sigma).sqrt();
@@ -395,20 +393,20 @@ impl ScoreNetwork {
     }
 
     /// The DSM loss of a minibatch, mean |σ_t s(x_t, t) + z|², from its noised points, noises
-    /// and clock positions (row-major, `dim` columns).
+    /// (row-major, `dim` columns), clock positions and (a_t, σ_t) per row.
     fn batch_loss(
         &self,
         x: Vec<f64>,
         z: Vec<f64>,
         clock: Vec<f64>,
-        noise: &[(f64, f64)],
+        scales: &[(f64, f64)],
         dim: usize,
     ) -> candle_core::Result<Tensor> {
         let rows = clock.len();
         let x = Tensor::from_vec(x, (rows, dim), &Device::Cpu)?;
         let z = Tensor::from_vec(z, (rows, dim), &Device::Cpu)?;
         let clock = Tensor::from_vec(clock, (rows, 1), &Device::Cpu)?;
-        let residual = self.scaled_score(&x, &clock, noise)?.add(&z)?;
+        let residual = self.scaled_score(&x, &clock, scales)?.add(&z)?;
         residual.sqr()?.sum(1)?.mean_all()
     }
 
@@ -421,8 +419,8 @@ impl ScoreNetwork {
             .map_err(linalg)?;
         let clock = Tensor::full(self.architecture.clock.position(t), (rows, 1), &Device::Cpu)
             .map_err(linalg)?;
-        let noise = vec![(a, sigma2.sqrt()); rows];
-        let scaled = self.scaled_score(&x, &clock, &noise).map_err(linalg)?;
+        let scales = vec![(a, sigma2.sqrt()); rows];
+        let scaled = self.scaled_score(&x, &clock, &scales).map_err(linalg)?;
         let values: Vec<f64> = scaled
             .flatten_all()
             .and_then(|v| v.to_vec1())

@@ -162,7 +162,7 @@ mod tests {
     use mangen_geometry::Line;
     use mangen_measures::GaussianMixture;
     use mangen_scores::{Schedule, ScoreModel};
-    use ndarray::{Array1, ArrayView1, ArrayView2};
+    use ndarray::{Array1, ArrayView1};
 
     /// The exact score of ½N(−m, 1 + t) + ½N(m, 1 + t), or of a single N(c, v + t).
     #[derive(Debug)]
@@ -193,13 +193,6 @@ mod tests {
                 den += w;
             }
             Ok(Array1::from_elem(1, num / den))
-        }
-        fn score_batch(&self, xs: ArrayView2<f64>, t: f64) -> mangen_scores::Result<Array2<f64>> {
-            let mut out = Array2::zeros(xs.dim());
-            for (i, x) in xs.outer_iter().enumerate() {
-                out.row_mut(i).assign(&self.score(x, t)?);
-            }
-            Ok(out)
         }
     }
 
