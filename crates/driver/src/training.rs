@@ -25,8 +25,8 @@ pub struct TrainingCurve {
     pub n_train: usize,
     /// Per checkpoint epoch: the mean over seeds and the least and greatest seed's value.
     pub points: Vec<(usize, f64, f64, f64)>,
-    /// The per-seed values by epoch, each seed's in seed order.
-    seeds: BTreeMap<usize, Vec<f64>>,
+    /// The values by epoch, each keyed by its seed.
+    seeds: BTreeMap<usize, BTreeMap<usize, f64>>,
 }
 
 impl TrainingCurve {
@@ -40,23 +40,27 @@ impl TrainingCurve {
 
     /// The least and greatest of the seeds' own epochs of their least value (each seed's argmin).
     pub fn seed_least_epochs(&self) -> Option<(usize, usize)> {
-        let seeds = self.seeds.values().map(Vec::len).max()?;
-        let least_of = |s: usize| {
+        let seeds: std::collections::BTreeSet<usize> = self
+            .seeds
+            .values()
+            .flat_map(|by_seed| by_seed.keys().copied())
+            .collect();
+        let least_of = |seed: &usize| {
             self.seeds
                 .iter()
-                .filter_map(|(epoch, values)| values.get(s).map(|v| (*epoch, *v)))
+                .filter_map(|(epoch, by_seed)| by_seed.get(seed).map(|v| (*epoch, *v)))
                 .min_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(epoch, _)| epoch)
         };
-        let epochs: Vec<usize> = (0..seeds).filter_map(least_of).collect();
+        let epochs: Vec<usize> = seeds.iter().filter_map(least_of).collect();
         Some((*epochs.iter().min()?, *epochs.iter().max()?))
     }
 
     /// The number of seeds with a value at `epoch`, when some seed has none there (its training
     /// diverged before it) while another has; `None` when every seed has one.
     pub fn missing_seeds(&self, epoch: usize) -> Option<(usize, usize)> {
-        let most = self.seeds.values().map(Vec::len).max()?;
-        let here = self.seeds.get(&epoch).map_or(0, Vec::len);
+        let most = self.seeds.values().map(BTreeMap::len).max()?;
+        let here = self.seeds.get(&epoch).map_or(0, BTreeMap::len);
         (here < most).then_some((here, most))
     }
 
@@ -81,7 +85,7 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .map(|i| i.name.as_str())
         .collect();
     type Key = (String, String, String, usize);
-    let mut grouped: BTreeMap<Key, BTreeMap<usize, Vec<f64>>> = BTreeMap::new();
+    let mut grouped: BTreeMap<Key, BTreeMap<usize, BTreeMap<usize, f64>>> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
     for row in rows {
         let (Some(epoch), Some(value)) = (row.epoch, row.value) else {
@@ -104,7 +108,7 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
             .or_default()
             .entry(epoch)
             .or_default()
-            .push(value);
+            .insert(row.seed, value);
     }
     order
         .into_iter()
@@ -112,10 +116,10 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
             let seeds = grouped.remove(&key).unwrap_or_default();
             let points = seeds
                 .iter()
-                .map(|(epoch, values)| {
-                    let mean = values.iter().sum::<f64>() / values.len() as f64;
-                    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-                    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                .map(|(epoch, by_seed)| {
+                    let mean = by_seed.values().sum::<f64>() / by_seed.len() as f64;
+                    let lo = by_seed.values().copied().fold(f64::INFINITY, f64::min);
+                    let hi = by_seed.values().copied().fold(f64::NEG_INFINITY, f64::max);
                     (*epoch, mean, lo, hi)
                 })
                 .collect();
@@ -289,5 +293,23 @@ mod tests {
             "{table}"
         );
         assert_eq!(base_label("plain"), "plain");
+        // Of three seeds, seed 1 stops after epoch 100: each seed's own least is read from its
+        // own values (seed 0 at 200, seed 1 at 100, seed 2 at 300), not from whichever seed
+        // comes second at the later epochs.
+        let three = [
+            (100, vec![(0, 0.5), (1, 0.05), (2, 0.9)]),
+            (200, vec![(0, 0.1), (2, 0.8)]),
+            (300, vec![(0, 0.4), (2, 0.3)]),
+        ];
+        let rows: Vec<Row> = three
+            .into_iter()
+            .flat_map(|(epoch, values)| {
+                values
+                    .into_iter()
+                    .map(move |(seed, v)| row("net", epoch, seed, "kl_to_mu", v))
+            })
+            .collect();
+        let curve = &training_curves(&experiment, &rows)[0];
+        assert_eq!(curve.seed_least_epochs(), Some((100, 300)));
     }
 }
