@@ -3,12 +3,12 @@
 //! Forward dX = f X dt + g dW ([`mangen_scores::Schedule::sde_coefficients`]). One step from t to t' = t − h:
 //! reverse SDE  x' = x − h (f x − g² s(x, t)) + g √h z  (Euler–Maruyama, weak order 1);
 //! PF ODE       d(x, t) = f x − ½ g² s(x, t), x̃ = x − h d(x, t), x' = x − ½ h (d(x, t) + d(x̃, t'))
-//! (Heun, order 2).
+//! (Heun, order 2). Each has a batch form that asks the score once for all rows.
 
 use crate::sampler::Sampler;
 use mangen_geometry::rng::StreamRng;
 use mangen_scores::{Result, Score};
-use ndarray::{Array1, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Euler–Maruyama on the reverse-time SDE: a stochastic sampler.
@@ -23,6 +23,23 @@ pub struct Heun;
 fn flow(score: &dyn Score, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
     let (f, g2) = score.schedule().sde_coefficients();
     Ok(&x * f - &(score.score(x, t)? * (0.5 * g2)))
+}
+
+/// The probability-flow velocity of every row, the score asked once for the batch.
+fn flow_batch(score: &dyn Score, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
+    let (f, g2) = score.schedule().sde_coefficients();
+    Ok(&xs * f - &(score.score_batch(xs, t)? * (0.5 * g2)))
+}
+
+/// A matrix of standard normals times `scale`, row i drawn from `rngs[i]` in column order.
+fn noise_rows(rngs: &mut [StreamRng], dim: usize, scale: f64) -> Array2<f64> {
+    let mut noise = Array2::zeros((rngs.len(), dim));
+    for (mut row, rng) in noise.outer_iter_mut().zip(rngs) {
+        row.iter_mut().for_each(|v| {
+            *v = scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
+        });
+    }
+    noise
 }
 
 impl Sampler for EulerMaruyama {
@@ -41,11 +58,23 @@ impl Sampler for EulerMaruyama {
         let (f, g2) = score.schedule().sde_coefficients();
         let h = from - to;
         let drift = &x * f - &(score.score(x, from)? * g2);
-        let noise_scale = (g2 * h).sqrt();
-        Ok(x.to_owned() - drift * h
-            + Array1::from_shape_fn(x.len(), |_| {
-                noise_scale * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng)
-            }))
+        let noise = noise_rows(std::slice::from_mut(rng), x.len(), (g2 * h).sqrt());
+        Ok(x.to_owned() - drift * h + noise.row(0))
+    }
+
+    fn step_batch(
+        &self,
+        score: &dyn Score,
+        xs: ArrayView2<f64>,
+        from: f64,
+        to: f64,
+        rngs: &mut [StreamRng],
+    ) -> Result<Array2<f64>> {
+        let (f, g2) = score.schedule().sde_coefficients();
+        let h = from - to;
+        let drift = &xs * f - &(score.score_batch(xs, from)? * g2);
+        let noise = noise_rows(rngs, xs.ncols(), (g2 * h).sqrt());
+        Ok(xs.to_owned() - drift * h + noise)
     }
 }
 
@@ -67,5 +96,20 @@ impl Sampler for Heun {
         let predictor = &x - &(&first * h);
         let second = flow(score, predictor.view(), to)?;
         Ok(&x - &((first + second) * (0.5 * h)))
+    }
+
+    fn step_batch(
+        &self,
+        score: &dyn Score,
+        xs: ArrayView2<f64>,
+        from: f64,
+        to: f64,
+        _rngs: &mut [StreamRng],
+    ) -> Result<Array2<f64>> {
+        let h = from - to;
+        let first = flow_batch(score, xs, from)?;
+        let predictor = &xs - &(&first * h);
+        let second = flow_batch(score, predictor.view(), to)?;
+        Ok(&xs - &((first + second) * (0.5 * h)))
     }
 }

@@ -342,3 +342,106 @@ fn bad_input_is_refused_with_the_step_and_sample() {
     assert!(Start::isotropic(Array1::zeros(2), -1.0).is_err());
     assert!(Start::isotropic(Array1::from(vec![f64::NAN]), 1.0).is_err());
 }
+
+#[test]
+fn batch_steps_give_each_row_what_its_own_step_gives() {
+    let manifold = circle(3);
+    let oracle = OracleProjection::new(manifold, Schedule::VarianceExploding);
+    let samplers: [&dyn Sampler; 2] = [&EulerMaruyama, &Heun];
+    for sampler in samplers {
+        for rows in [1, 5, 64] {
+            let mut rngs: Vec<_> = (0..rows).map(|i| rng::stream(3, i as u64)).collect();
+            let states = ndarray::Array2::from_shape_fn((rows, 3), |(i, j)| {
+                ((i * 3 + j) as f64 * 0.77).sin() * 1.5
+            });
+            let mut row_rngs = rngs.clone();
+            let batch = sampler
+                .step_batch(&oracle, states.view(), 0.3, 0.2, &mut rngs)
+                .unwrap();
+            for (i, (x, rng)) in states.outer_iter().zip(&mut row_rngs).enumerate() {
+                let single = sampler.step(&oracle, x, 0.3, 0.2, rng).unwrap();
+                assert_eq!(batch.row(i), single, "{} row {i} of {rows}", sampler.name());
+                assert_eq!(rng, &rngs[i], "{}: row {i}'s stream", sampler.name());
+            }
+        }
+    }
+}
+
+/// −x, except that below t = 0.01 it fails at points with a positive first coordinate.
+struct FailsOnTheRight {
+    fails: bool,
+}
+
+impl ScoreModel for FailsOnTheRight {
+    fn name(&self) -> String {
+        "fails on the right".into()
+    }
+    fn dim(&self) -> usize {
+        2
+    }
+    fn schedule(&self) -> Schedule {
+        Schedule::VarianceExploding
+    }
+}
+
+impl Score for FailsOnTheRight {
+    fn score(&self, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
+        if self.fails && t < 0.01 && x[0] > 0.0 {
+            return Err(mangen_scores::ScoreError::InvalidParameter {
+                name: "x",
+                value: x[0],
+                rule: "planted failure",
+            });
+        }
+        Ok(-x.to_owned())
+    }
+}
+
+#[test]
+fn a_failed_batch_step_names_the_first_sample_that_fails() {
+    let config = SamplingConfig::new(1.0, 1e-3, 10).unwrap();
+    let times = config.times(Schedule::VarianceExploding).unwrap();
+    let step = times.iter().position(|&t| t < 0.01).unwrap();
+    let n = 40;
+    let observer = Observer {
+        samples: (0..n).collect(),
+        every: 1,
+    };
+    let clean = EulerMaruyama
+        .run(
+            &FailsOnTheRight { fails: false },
+            &start(2, 1.0),
+            &config,
+            n,
+            6,
+            &RunOptions {
+                observer: Some(observer),
+                progress: None,
+            },
+        )
+        .unwrap();
+    let expected = clean
+        .trajectories
+        .iter()
+        .position(|path| path.points[[step, 0]] > 0.0)
+        .expect("some sample is on the right");
+    assert!(expected > 0, "choose a seed where sample 0 does not fail");
+    let err = EulerMaruyama
+        .run(
+            &FailsOnTheRight { fails: true },
+            &start(2, 1.0),
+            &config,
+            n,
+            6,
+            &RunOptions::default(),
+        )
+        .unwrap_err();
+    match err {
+        SamplerError::Score {
+            sample, step: s, ..
+        } => {
+            assert_eq!((sample, s), (expected, step));
+        }
+        other => panic!("expected a score failure, got {other:?}"),
+    }
+}
