@@ -562,6 +562,9 @@ impl Checker<'_> {
                 format!("must be ≥ 1 (got {})", fit.floor_factor),
             );
         }
+        if let Some(target) = fit.training_target {
+            self.positive("fit.training_target", target)?;
+        }
         if let Some(floor) = fit.absolute_floor {
             self.positive("fit.absolute_floor", floor)?;
         }

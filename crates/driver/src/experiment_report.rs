@@ -9,7 +9,7 @@ use crate::metric::Shape;
 use crate::output::create_dir;
 use crate::plot::{PointStat, plot_experiment, point_stats};
 use crate::runs::{Row, write_runs};
-use crate::training::{TrainingCurve, plot_training, training_curves};
+use crate::training::{TrainingCurve, least_along_training, plot_training, training_curves};
 use anyhow::{Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -159,6 +159,9 @@ pub fn report_experiment(
         .flat_map(|done| done.rows.clone())
         .collect();
     write_runs(&dir.join("runs.csv"), &rows)?;
+    let training = training_curves(experiment, &rows);
+    // Early stopping at each (N, seed)'s best checkpoint, fitted and drawn against N.
+    let rows: Vec<Row> = [rows.clone(), least_along_training(experiment, &rows)].concat();
     let slopes = fit_experiment(experiment, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
     // With one N, a plot against N is a column of dots: the training curves say it instead.
@@ -167,7 +170,6 @@ pub fn report_experiment(
     } else {
         Vec::new()
     };
-    let training = training_curves(experiment, &rows);
     plots.extend(plot_training(&experiment.name, &training, &dir)?);
     let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {

@@ -231,7 +231,11 @@ pub fn summary(
         }
         let _ = writeln!(md);
         if !report.training.is_empty() {
-            let _ = writeln!(md, "{}", training_table(&report.training));
+            let _ = writeln!(
+                md,
+                "{}",
+                training_table(&report.training, experiment.fit.training_target)
+            );
         }
         if !report.fractions.is_empty() {
             let _ = writeln!(md, "{}", fraction_table(&report.fractions));

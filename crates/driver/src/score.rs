@@ -61,6 +61,17 @@ impl BuiltScore {
         }
     }
 
+    /// A trained score's checkpoints, each a score of its own (or none where training stopped
+    /// before it).
+    pub fn of_checkpoints(checkpoints: Vec<(usize, Option<Box<dyn Score>>)>) -> Self {
+        Self {
+            score: None,
+            projection: None,
+            samples: None,
+            checkpoints,
+        }
+    }
+
     /// A score with its projection estimate π̂_N.
     pub fn with_projection(score: impl Score + 'static, projection: Arc<ProjectionScore>) -> Self {
         Self {
@@ -170,4 +181,19 @@ impl ScoreBuilder for Parameterless {
             Ok(None)
         }
     }
+}
+
+/// Checks a `[[score]]` table written as TOML text with `kind`'s check, on a curve (k = 1): the
+/// unit tests of the built-in kinds read their tables through it.
+#[cfg(test)]
+pub(crate) fn parse_table(
+    kind: &ScoreKind,
+    text: &str,
+) -> Result<std::sync::Arc<dyn ScoreBuilder>, FieldError> {
+    let table: toml::Table = toml::from_str(text).unwrap();
+    let context = ScoreContext {
+        intrinsic_dim: 1,
+        config_dir: ".".into(),
+    };
+    (kind.parse)(&table, &context)
 }

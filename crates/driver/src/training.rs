@@ -38,6 +38,14 @@ impl TrainingCurve {
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
+    /// The first checkpoint epoch whose mean over seeds is at or below `level`.
+    pub fn first_at_or_below(&self, level: f64) -> Option<usize> {
+        self.points
+            .iter()
+            .find(|&&(_, mean, _, _)| mean <= level)
+            .map(|&(epoch, ..)| epoch)
+    }
+
     /// The least and greatest of the seeds' own epochs of their least value (each seed's argmin).
     pub fn seed_least_epochs(&self) -> Option<(usize, usize)> {
         let seeds: std::collections::BTreeSet<usize> = self
@@ -77,23 +85,10 @@ impl TrainingCurve {
 /// The training curves of an experiment's rate metrics (nulls left out), in score, metric and
 /// N order; empty when no row carries an epoch.
 pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCurve> {
-    let infos = experiment.metric_infos();
-    let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
-    let rates: Vec<&str> = infos
-        .iter()
-        .filter(|i| i.shape == Shape::Rate && !i.scaled && !nulls.contains(&&i.name))
-        .map(|i| i.name.as_str())
-        .collect();
     type Key = (String, String, String, usize);
     let mut grouped: BTreeMap<Key, BTreeMap<usize, BTreeMap<usize, f64>>> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
-    for row in rows {
-        let (Some(epoch), Some(value)) = (row.epoch, row.value) else {
-            continue;
-        };
-        if !rates.contains(&row.metric.as_str()) || !value.is_finite() {
-            continue;
-        }
+    for (row, epoch, value) in checkpoint_rows(experiment, rows) {
         let key = (
             base_label(&row.score).to_string(),
             row.sampler.clone(),
@@ -136,17 +131,84 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .collect()
 }
 
+/// What ends the label of the rows derived from a trained score's checkpoints, one per
+/// (N, seed): the least value along its training.
+pub const LEAST_MARK: &str = "@least";
+
+/// Per trained score, sampler, rate metric (nulls left out), N and seed: the row of the least
+/// value over the checkpoints, relabelled `score@least` and without an epoch, so that slopes
+/// and plots against N treat early stopping at the best checkpoint as a score of its own. The
+/// least of values with sampling noise is biased low by about that noise: read it beside the
+/// checkpoints' own lines. Empty when no row carries an epoch.
+pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
+    let mut least: BTreeMap<(String, String, String, usize, usize), &Row> = BTreeMap::new();
+    let mut order = Vec::new();
+    for (row, _, value) in checkpoint_rows(experiment, rows) {
+        let key = (
+            base_label(&row.score).to_string(),
+            row.sampler.clone(),
+            row.metric.clone(),
+            row.n_train,
+            row.seed,
+        );
+        match least.get(&key) {
+            None => {
+                order.push(key.clone());
+                least.insert(key, row);
+            }
+            Some(best) if best.value.is_some_and(|b| value < b) => {
+                least.insert(key, row);
+            }
+            Some(_) => {}
+        }
+    }
+    order
+        .into_iter()
+        .map(|key| Row {
+            score: format!("{}{LEAST_MARK}", key.0),
+            epoch: None,
+            ..least[&key].clone()
+        })
+        .collect()
+}
+
+/// The rows of checkpoints with a finite value of a rate metric (nulls left out), each with its
+/// epoch and value: what is read along training.
+fn checkpoint_rows<'a>(
+    experiment: &Experiment,
+    rows: &'a [Row],
+) -> impl Iterator<Item = (&'a Row, usize, f64)> {
+    let infos = experiment.metric_infos();
+    let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
+    let rates: Vec<String> = infos
+        .iter()
+        .filter(|i| i.shape == Shape::Rate && !i.scaled && !nulls.contains(&&i.name))
+        .map(|i| i.name.clone())
+        .collect();
+    rows.iter()
+        .filter_map(move |row| match (row.epoch, row.value) {
+            (Some(epoch), Some(value)) if value.is_finite() && rates.contains(&row.metric) => {
+                Some((row, epoch, value))
+            }
+            _ => None,
+        })
+}
+
 /// The markdown table of the curves: the least mean over seeds and its epoch (the early-stopping
 /// minimum of a distance to μ), the epochs of each seed's own least value, and the value at the
-/// last checkpoint. A seed whose training diverged has no
-/// value after it; a mean over fewer seeds says how many.
-pub fn training_table(curves: &[TrainingCurve]) -> String {
-    let mut md = String::from(
+/// last checkpoint; with a `target`, also the first checkpoint whose mean is at or below it. A
+/// seed whose training diverged has no value after it; a mean over fewer seeds says how many.
+pub fn training_table(curves: &[TrainingCurve], target: Option<f64>) -> String {
+    let (target_head, target_rule) = match target {
+        Some(level) => (format!(" first epoch with mean ≤ {level} |"), "---|"),
+        None => (String::new(), ""),
+    };
+    let mut md = format!(
         "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets). The least \
          mean is the early-stopping point of a distance to μ (KL, W1) and of fidelity; of d1 it is the \
          training set's nearest approach:\n\n\
-         | metric | score | N | epoch of the least mean | least mean | seeds' own least | last epoch | value there |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         | metric | score | N | epoch of the least mean | least mean | seeds' own least | last epoch | value there |{target_head}\n\
+         |---|---|---|---|---|---|---|---|{target_rule}\n",
     );
     for curve in curves {
         let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
@@ -155,9 +217,14 @@ pub fn training_table(curves: &[TrainingCurve]) -> String {
             continue;
         };
         let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
+        let reached = match target.map(|level| curve.first_at_or_below(level)) {
+            Some(Some(first)) => format!(" {first} |"),
+            Some(None) => format!(" not by {last} |"),
+            None => String::new(),
+        };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |",
+            "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |{reached}",
             curve.metric,
             curve.score,
             curve.n_train,
@@ -270,11 +337,20 @@ mod tests {
         assert_eq!(curve.score, "net");
         assert_eq!(curve.least(), Some((200, 0.2, 0.1, 0.3)));
         assert_eq!(curve.seed_least_epochs(), Some((200, 300)));
-        let table = training_table(&curves);
+        let table = training_table(&curves, None);
         assert!(
-            table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |"),
+            table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |\n"),
             "{table}"
         );
+        // Means 0.55, 0.2, 0.3: 0.3 is first reached at epoch 200, 0.1 never.
+        let table = training_table(&curves, Some(0.3));
+        assert!(table.contains("| first epoch with mean ≤ 0.3 |"), "{table}");
+        assert!(
+            table.contains("| 0.3000 [0.2000, 0.4000] | 200 |"),
+            "{table}"
+        );
+        assert_eq!(curve.first_at_or_below(0.1), None);
+        assert!(training_table(&curves, Some(0.1)).contains("| not by 300 |"));
         let dir = tempfile::tempdir().unwrap();
         let plots = plot_training("l1", &curves, dir.path()).unwrap();
         assert_eq!(plots.len(), 1);
@@ -287,7 +363,7 @@ mod tests {
             .filter(|r| r.seed == 0 || r.epoch == Some(100))
             .cloned()
             .collect();
-        let table = training_table(&training_curves(&experiment, &diverged));
+        let table = training_table(&training_curves(&experiment, &diverged), None);
         assert!(
             table.contains("| 300 | 0.4000 [0.4000, 0.4000] (1 of 2 seeds) |"),
             "{table}"
@@ -311,5 +387,36 @@ mod tests {
             .collect();
         let curve = &training_curves(&experiment, &rows)[0];
         assert_eq!(curve.seed_least_epochs(), Some((100, 300)));
+    }
+
+    #[test]
+    fn the_least_along_training_is_each_seeds_own_least_row() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/experiments/l1_li_training_gmm.toml");
+        let experiment = Experiment::load(&file, Profile::Quick).unwrap();
+        let mut rows = Vec::new();
+        for (epoch, by_seed) in [(100, [0.5, 0.6]), (200, [0.1, 0.3]), (300, [0.4, 0.2])] {
+            for (seed, v) in by_seed.into_iter().enumerate() {
+                rows.push(row("net", epoch, seed, "kl_to_mu", v));
+                rows.push(row("net", epoch, seed, "w1_to_mu_null", 0.01));
+            }
+        }
+        rows.push(Row {
+            epoch: None,
+            score: "fresh".into(),
+            ..row("x", 1, 0, "kl_to_mu", 0.001)
+        });
+        let least = least_along_training(&experiment, &rows);
+        let found: Vec<(String, usize, Option<usize>, Option<f64>)> = least
+            .iter()
+            .map(|r| (r.score.clone(), r.seed, r.epoch, r.value))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("net@least".to_string(), 0, None, Some(0.1)),
+                ("net@least".to_string(), 1, None, Some(0.2)),
+            ]
+        );
     }
 }

@@ -15,5 +15,5 @@ mod start;
 pub use error::{Result, SamplerError};
 pub use grid::{SamplingConfig, TimeGrid};
 pub use methods::{EulerMaruyama, Heun};
-pub use sampler::{Observer, Progress, RunOptions, SampleRun, Sampler, Trajectory};
+pub use sampler::{Observer, Progress, RunOptions, SampleRun, Sampler, Trajectory, batch_size};
 pub use start::Start;

@@ -66,13 +66,15 @@ fn swish(z: f64) -> f64 {
 }
 
 /// The frozen part of the model: W (m × D), U (m × 2F) and the F frequencies of the
-/// Gaussian-Fourier embedding e(t) = (sin(2π ω_j ln t), cos(2π ω_j ln t)) of the log-time.
+/// Gaussian-Fourier embedding e(t) = (sin(2π ω_j ln t), cos(2π ω_j ln t)) of the log-time; and
+/// whether the output is divided by σ_t, s = (1/(m σ_t)) A φ, as Li et al.'s network divides it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RandomFeatures {
     w: Array2<f64>,
     u: Array2<f64>,
     frequencies: Array1<f64>,
     schedule: Schedule,
+    over_sigma: bool,
 }
 
 impl RandomFeatures {
@@ -101,7 +103,44 @@ impl RandomFeatures {
             u,
             frequencies,
             schedule,
+            over_sigma: false,
         })
+    }
+
+    /// The same features with the output divided by σ_t: s = (1/(m σ_t)) A φ. The σ_t²-weighted
+    /// loss then fits A φ/m to −z at every t alike, where the plain model must reach scores of
+    /// size 1/σ_t through features bounded in t.
+    pub fn over_sigma(self) -> Self {
+        Self {
+            over_sigma: true,
+            ..self
+        }
+    }
+
+    /// The same features with every embedding frequency ω_j multiplied by `scale` (> 0): a
+    /// smaller scale makes the features vary more slowly in ln t.
+    pub fn frequency_scale(self, scale: f64) -> Result<Self> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(invalid(
+                "frequency_scale",
+                format!("must be finite and > 0 (got {scale})"),
+            ));
+        }
+        Ok(Self {
+            frequencies: self.frequencies * scale,
+            ..self
+        })
+    }
+
+    /// The factor c(t) of the output, s = c(t) A φ: 1/m, or 1/(m σ_t) for [`Self::over_sigma`].
+    pub fn output_scale(&self, t: f64) -> mangen_scores::Result<f64> {
+        let m = self.width() as f64;
+        if self.over_sigma {
+            let (_, sigma2) = self.schedule.coefficients(t)?;
+            Ok(1.0 / (m * sigma2.sqrt()))
+        } else {
+            Ok(1.0 / m)
+        }
     }
 
     /// The width m.
@@ -134,18 +173,19 @@ impl RandomFeatures {
 }
 
 /// The fixed Monte Carlo set of the empirical DSM loss: the scaled features ψ_i (one row each)
-/// and the noises z_i.
+/// and the noises z_i (ψ_i = σ_i c(t_i) φ_i with the output factor c; (σ_i/m) φ_i above).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DsmSet {
-    /// ψ_i = (σ_i/m) φ(x_i, t_i), n × m.
+    /// ψ_i = σ_i c(t_i) φ(x_i, t_i), n × m.
     pub psi: Array2<f64>,
     /// z_i, n × D.
     pub noise: Array2<f64>,
 }
 
 impl DsmSet {
-    /// `draws` triples (x0, t, z): x0 a training point drawn uniformly, t log-uniform on
-    /// [t_min, t_max], z standard normal; x = a_t x0 + σ_t z.
+    /// `draws` triples (x0, t, z): x0 the training point i mod n of draw i (each point is used
+    /// ⌊draws/n⌋ or ⌈draws/n⌉ times, as in the empirical loss's average over the points), t
+    /// log-uniform on [t_min, t_max], z standard normal; x = a_t x0 + σ_t z.
     pub fn draw(
         features: &RandomFeatures,
         train: ArrayView2<f64>,
@@ -173,7 +213,7 @@ impl DsmSet {
         let mut psi = Array2::zeros((draws, m));
         let mut noise = Array2::zeros((draws, d));
         for i in 0..draws {
-            let x0 = train.row(rng.random_range(0..train.nrows()));
+            let x0 = train.row(i % train.nrows());
             let u: f64 = rng.random();
             let t = (t_min.ln() + u * (t_max.ln() - t_min.ln())).exp();
             let (a, sigma2) = features.schedule.coefficients(t)?;
@@ -181,7 +221,7 @@ impl DsmSet {
             let z = Array1::from_shape_simple_fn(d, || StandardNormal.sample(&mut *rng));
             let x = &x0 * a + &z * sigma;
             psi.row_mut(i)
-                .assign(&(features.features(x.view(), t) * (sigma / m as f64)));
+                .assign(&(features.features(x.view(), t) * (sigma * features.output_scale(t)?)));
             noise.row_mut(i).assign(&z);
         }
         Ok(Self { psi, noise })
@@ -314,6 +354,6 @@ impl Score for RandomFeatureScore {
     fn score(&self, x: ArrayView1<f64>, t: f64) -> mangen_scores::Result<Array1<f64>> {
         check_query(x, self.dim(), t)?;
         let phi = self.features.features(x, t);
-        Ok(self.weights.dot(&phi) / self.features.width() as f64)
+        Ok(self.weights.dot(&phi) * self.features.output_scale(t)?)
     }
 }

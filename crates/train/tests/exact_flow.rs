@@ -128,3 +128,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_output_over_sigma_and_the_frequency_scale_change_only_what_they_name() {
+    let plain = RandomFeatures::new(2, 6, 4, Schedule::VarianceExploding, 9).unwrap();
+    let weights = Array2::from_shape_fn((2, 6), |(i, j)| (i as f64 - 0.5) * (j as f64 + 1.0));
+    let x = array![0.3, -1.2];
+    for t in [1e-3f64, 0.2, 4.0] {
+        let sigma = t.sqrt();
+        let over = RandomFeatureScore::new(Arc::new(plain.clone().over_sigma()), weights.clone())
+            .unwrap()
+            .score(x.view(), t)
+            .unwrap();
+        let base = RandomFeatureScore::new(Arc::new(plain.clone()), weights.clone())
+            .unwrap()
+            .score(x.view(), t)
+            .unwrap();
+        let gap = (&over - &(&base / sigma)).mapv(f64::abs).sum();
+        assert!(gap < 1e-12, "t = {t}: over σ_t {over} against {base}/σ_t");
+        // sin(2π (s ω) ln t) = sin(2π ω ln t^s): scaling ω by s reads the features at t^s.
+        let scaled = plain.clone().frequency_scale(0.3).unwrap();
+        let gap = (&scaled.features(x.view(), t) - &plain.features(x.view(), t.powf(0.3)))
+            .mapv(f64::abs)
+            .sum();
+        assert!(gap < 1e-12, "t = {t}: scaled features off by {gap}");
+    }
+    assert!(plain.clone().frequency_scale(0.0).is_err());
+    assert!(plain.frequency_scale(f64::NAN).is_err());
+}

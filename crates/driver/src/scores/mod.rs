@@ -7,13 +7,14 @@ pub mod hybrid;
 pub mod oracle;
 pub mod population;
 pub mod projection;
+pub mod random_features;
 pub mod smoothed;
 pub mod trained;
 
 use crate::score::ScoreKind;
 
 /// The built-in score kinds.
-pub const KINDS: [ScoreKind; 9] = [
+pub const KINDS: [ScoreKind; 10] = [
     empirical::KIND,
     smoothed::KIND,
     projection::KIND,
@@ -21,6 +22,7 @@ pub const KINDS: [ScoreKind; 9] = [
     oracle::KIND,
     population::KIND,
     trained::KIND,
+    random_features::KIND,
     fresh::KIND,
     external::KIND,
 ];

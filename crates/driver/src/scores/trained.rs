@@ -16,7 +16,8 @@ const MAX_EPOCHS: usize = 1_000_000;
 #[serde(deny_unknown_fields)]
 struct Spec {
     model: String,
-    width: usize,
+    width: Option<usize>,
+    width_per_n: Option<f64>,
     depth: Option<usize>,
     optimizer: String,
     learning_rate: f64,
@@ -30,16 +31,65 @@ struct Spec {
 /// A trained score network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trained {
-    /// The network's shape.
+    /// The network's shape (its width is set in each cell from `width`).
     pub architecture: Architecture,
+    /// The width at each N.
+    pub width: Width,
     /// How it is trained; its seed is replaced by the cell's.
     pub training: Training,
 }
 
+/// A model's width: fixed, or m = ⌈c N⌉ for the training set's size N (Li et al.'s m ∝ n).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Width {
+    /// m at every N.
+    Fixed(usize),
+    /// m = ⌈c N⌉.
+    PerN(f64),
+}
+
+impl Width {
+    /// `width = m` or `width_per_n = c`, exactly one.
+    pub fn read(width: Option<usize>, per_n: Option<f64>) -> Result<Self, FieldError> {
+        match (width, per_n) {
+            (Some(0), None) => Err(FieldError::new("width", "must be ≥ 1")),
+            (Some(m), None) => Ok(Self::Fixed(m)),
+            (None, Some(c)) => {
+                positive("width_per_n", c)?;
+                Ok(Self::PerN(c))
+            }
+            _ => Err(FieldError::new(
+                "width",
+                "give either width = m or width_per_n = c (m = ⌈c N⌉)",
+            )),
+        }
+    }
+
+    /// m for a training set of n points.
+    pub fn at(self, n: usize) -> usize {
+        match self {
+            Self::Fixed(m) => m,
+            Self::PerN(c) => ((c * n as f64).ceil() as usize).max(1),
+        }
+    }
+
+    /// `m` or `c·N` in a label.
+    pub fn label(self) -> String {
+        match self {
+            Self::Fixed(m) => m.to_string(),
+            Self::PerN(c) => format!("{c}N"),
+        }
+    }
+}
+
 /// The checkpoints a table asks for: `checkpoints = [e1, e2, …]`, or `epochs = E` with
 /// `every = k` (k, 2k, …, E) or alone (E only).
-fn checkpoints(spec: &Spec) -> Result<Vec<usize>, FieldError> {
-    let epochs = match (&spec.checkpoints, spec.every, spec.epochs) {
+pub fn checkpoint_epochs(
+    checkpoints: &Option<Vec<usize>>,
+    every: Option<usize>,
+    epochs: Option<usize>,
+) -> Result<Vec<usize>, FieldError> {
+    let epochs = match (checkpoints, every, epochs) {
         (Some(list), None, None) => list.clone(),
         (None, every, Some(epochs)) => {
             let step = every.unwrap_or(epochs);
@@ -74,15 +124,17 @@ fn checkpoints(spec: &Spec) -> Result<Vec<usize>, FieldError> {
     Ok(epochs)
 }
 
-/// `[[score]] kind = "trained"` with `model = "li"` or `"mlp"` (with `depth`), `width`,
+/// `[[score]] kind = "trained"` with `model = "li"` or `"mlp"` (with `depth`), `width` (or
+/// `width_per_n`),
 /// `optimizer = "sgd" | "adam"`, `learning_rate`, `batch`, the checkpoints, and `times =
 /// [t_min, t_max]` (for `li` optional: Li et al.'s τ ∈ [1e-5, 1] when absent).
 pub const KIND: ScoreKind = ScoreKind {
     kind: "trained",
     parse: |table, _| {
         let spec: Spec = read_table(table, &["kind"])?;
+        let width = Width::read(spec.width, spec.width_per_n)?;
         let architecture = match (spec.model.as_str(), spec.depth) {
-            ("li", None) => Architecture::li(spec.width),
+            ("li", None) => Architecture::li(1),
             ("li", Some(_)) => {
                 return Err(FieldError::new(
                     "depth",
@@ -90,7 +142,7 @@ pub const KIND: ScoreKind = ScoreKind {
                 ));
             }
             // The data's scale is the training set's, set in each cell.
-            ("mlp", Some(depth)) if depth >= 1 => Architecture::mlp(spec.width, depth, 1.0),
+            ("mlp", Some(depth)) if depth >= 1 => Architecture::mlp(1, depth, 1.0),
             ("mlp", _) => {
                 return Err(FieldError::new(
                     "depth",
@@ -104,9 +156,6 @@ pub const KIND: ScoreKind = ScoreKind {
                 ));
             }
         };
-        if spec.width == 0 {
-            return Err(FieldError::new("width", "must be ≥ 1"));
-        }
         positive("learning_rate", spec.learning_rate)?;
         let optimizer = match spec.optimizer.as_str() {
             "sgd" => Optimizer::Sgd {
@@ -149,10 +198,11 @@ pub const KIND: ScoreKind = ScoreKind {
         };
         Ok(Arc::new(Trained {
             architecture,
+            width,
             training: Training {
                 optimizer,
                 batch: spec.batch,
-                checkpoints: checkpoints(&spec)?,
+                checkpoints: checkpoint_epochs(&spec.checkpoints, spec.every, spec.epochs)?,
                 times,
                 seed: 0,
             },
@@ -176,7 +226,8 @@ impl ScoreBuilder for Trained {
         };
         format!(
             "trained({model},m={},{name},lr={lr},batch={})",
-            self.architecture.width, self.training.batch
+            self.width.label(),
+            self.training.batch
         )
     }
 
@@ -186,6 +237,7 @@ impl ScoreBuilder for Trained {
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let dim = inputs.train.ncols();
         let architecture = Architecture {
+            width: self.width.at(inputs.train.nrows()),
             preconditioned: self
                 .architecture
                 .preconditioned
@@ -212,12 +264,7 @@ impl ScoreBuilder for Trained {
                 (epoch, net)
             })
             .collect();
-        Ok(BuiltScore {
-            score: None,
-            projection: None,
-            samples: None,
-            checkpoints,
-        })
+        Ok(BuiltScore::of_checkpoints(checkpoints))
     }
 
     fn fit_for_metrics(
@@ -238,15 +285,9 @@ fn data_scale(train: &ndarray::Array2<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::ScoreContext;
 
     fn parse(text: &str) -> Result<Arc<dyn ScoreBuilder>, FieldError> {
-        let table: toml::Table = toml::from_str(text).unwrap();
-        let context = ScoreContext {
-            intrinsic_dim: 1,
-            config_dir: ".".into(),
-        };
-        (KIND.parse)(&table, &context)
+        crate::score::parse_table(&KIND, text)
     }
 
     #[test]
