@@ -459,6 +459,7 @@ fn measure_metrics(
         twin: generated.twin.as_ref(),
         score: generated.score.as_deref(),
         schedule: experiment.schedule,
+        epoch: generated.epoch,
     };
     let mut measurements = Vec::new();
     for (key, metric) in &experiment.metrics {

@@ -468,6 +468,19 @@ impl Checker<'_> {
             .flat_map(|(_, m)| m.infos())
             .map(|info| info.name)
             .collect();
+        for (metric, &level) in &raw.fit.training_targets {
+            let field = format!("fit.training_targets.{metric}");
+            if !known.contains(metric) {
+                return self.fail(
+                    field,
+                    format!(
+                        "`{metric}` is not a metric this experiment computes (it computes: {})",
+                        known.join(", ")
+                    ),
+                );
+            }
+            self.positive(&field, level)?;
+        }
         for (i, line) in raw.theory.iter().enumerate() {
             if !known.contains(&line.metric) {
                 return self.fail(
@@ -561,9 +574,6 @@ impl Checker<'_> {
                 "fit.floor_factor",
                 format!("must be ≥ 1 (got {})", fit.floor_factor),
             );
-        }
-        if let Some(target) = fit.training_target {
-            self.positive("fit.training_target", target)?;
         }
         if let Some(floor) = fit.absolute_floor {
             self.positive("fit.absolute_floor", floor)?;

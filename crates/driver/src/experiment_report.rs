@@ -2,6 +2,7 @@
 
 use crate::band::CoverageBand;
 use crate::cell::{Cell, describe, plan};
+use crate::densities::plot_model_densities;
 use crate::experiment::Experiment;
 use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::FinishedCell;
@@ -171,6 +172,7 @@ pub fn report_experiment(
         Vec::new()
     };
     plots.extend(plot_training(&experiment.name, &training, &dir)?);
+    plots.extend(plot_model_densities(experiment, &rows, &dir)?);
     let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);

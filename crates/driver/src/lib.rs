@@ -20,6 +20,7 @@ pub mod band;
 pub mod blas;
 pub mod cell;
 pub mod commands;
+pub mod densities;
 pub mod engine;
 pub mod experiment;
 pub mod experiment_report;

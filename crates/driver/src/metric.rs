@@ -123,6 +123,8 @@ pub struct CellData<'a> {
     pub score: Option<&'a dyn Score>,
     /// The forward process of the experiment.
     pub schedule: Schedule,
+    /// The checkpoint epoch of a trained score's cell output; `None` for other scores.
+    pub epoch: Option<usize>,
 }
 
 #[cfg(test)]
@@ -147,6 +149,7 @@ impl<'a> CellData<'a> {
             twin: None,
             score: None,
             schedule: Schedule::VarianceExploding,
+            epoch: None,
         }
     }
 }

@@ -234,7 +234,7 @@ pub fn summary(
             let _ = writeln!(
                 md,
                 "{}",
-                training_table(&report.training, experiment.fit.training_target)
+                training_table(&report.training, &experiment.fit.training_targets)
             );
         }
         if !report.fractions.is_empty() {

@@ -314,9 +314,12 @@ pub struct FitSpec {
     /// A known numerical floor of every fitted metric (e.g. the float64 floor of a fit, ~1e-11):
     /// N values whose mean is within `floor_factor` of it are left out like those at a null floor.
     pub absolute_floor: Option<f64>,
-    /// A level the training curves are read against: their table gives the first checkpoint
-    /// whose mean over seeds is at or below it (Li et al.'s "first epoch with KL ≤ 0.1").
-    pub training_target: Option<f64>,
+    /// Levels the training curves are read against, by metric: their table gives the first
+    /// checkpoint whose mean over seeds is at or below the metric's level (Li et al.'s "first
+    /// epoch with KL ≤ 0.1"; fidelity entering a tube; a novelty index falling below 0.5). A
+    /// fraction or index with a level is drawn along training too.
+    #[serde(default)]
+    pub training_targets: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for FitSpec {
@@ -326,7 +329,7 @@ impl Default for FitSpec {
             floor_factor: default_floor_factor(),
             min_points: default_min_points(),
             absolute_floor: None,
-            training_target: None,
+            training_targets: Default::default(),
         }
     }
 }

@@ -82,33 +82,25 @@ impl TrainingCurve {
     }
 }
 
-/// The training curves of an experiment's rate metrics (nulls left out), in score, metric and
-/// N order; empty when no row carries an epoch.
+/// The training curves of an experiment's rate metrics and of the fractions with a training
+/// target (nulls left out), in score, metric and N order; empty when no row carries an epoch.
 pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCurve> {
-    type Key = (String, String, String, usize);
-    let mut grouped: BTreeMap<Key, BTreeMap<usize, BTreeMap<usize, f64>>> = BTreeMap::new();
-    let mut order: Vec<Key> = Vec::new();
-    for (row, epoch, value) in checkpoint_rows(experiment, rows) {
+    let items = checkpoint_rows(experiment, rows, true).map(|(row, epoch, value)| {
         let key = (
             base_label(&row.score).to_string(),
             row.sampler.clone(),
             row.metric.clone(),
             row.n_train,
         );
-        if !grouped.contains_key(&key) {
-            order.push(key.clone());
-        }
-        grouped
-            .entry(key)
-            .or_default()
-            .entry(epoch)
-            .or_default()
-            .insert(row.seed, value);
-    }
-    order
+        (key, (epoch, row.seed, value))
+    });
+    grouped_in_order(items)
         .into_iter()
-        .map(|key| {
-            let seeds = grouped.remove(&key).unwrap_or_default();
+        .map(|(key, values)| {
+            let mut seeds: BTreeMap<usize, BTreeMap<usize, f64>> = BTreeMap::new();
+            for (epoch, seed, value) in values {
+                seeds.entry(epoch).or_default().insert(seed, value);
+            }
             let points = seeds
                 .iter()
                 .map(|(epoch, by_seed)| {
@@ -131,6 +123,28 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .collect()
 }
 
+/// The items grouped by key, the groups in the order their keys first appear and each group's
+/// items in their own order.
+pub fn grouped_in_order<K: Ord + Clone, T>(
+    items: impl Iterator<Item = (K, T)>,
+) -> Vec<(K, Vec<T>)> {
+    let mut groups: BTreeMap<K, Vec<T>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for (key, item) in items {
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(item);
+    }
+    order
+        .into_iter()
+        .map(|key| {
+            let items = groups.remove(&key).unwrap_or_default();
+            (key, items)
+        })
+        .collect()
+}
+
 /// What ends the label of the rows derived from a trained score's checkpoints, one per
 /// (N, seed): the least value along its training.
 pub const LEAST_MARK: &str = "@least";
@@ -143,7 +157,7 @@ pub const LEAST_MARK: &str = "@least";
 pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
     let mut least: BTreeMap<(String, String, String, usize, usize), &Row> = BTreeMap::new();
     let mut order = Vec::new();
-    for (row, _, value) in checkpoint_rows(experiment, rows) {
+    for (row, _, value) in checkpoint_rows(experiment, rows, false) {
         let key = (
             base_label(&row.score).to_string(),
             row.sampler.clone(),
@@ -172,17 +186,21 @@ pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
         .collect()
 }
 
-/// The rows of checkpoints with a finite value of a rate metric (nulls left out), each with its
-/// epoch and value: what is read along training.
+/// The rows of checkpoints with a finite value of a rate metric (nulls left out), and with
+/// `with_targets` of a fraction or index with a training target, each with its epoch and value:
+/// what is read along training.
 fn checkpoint_rows<'a>(
     experiment: &Experiment,
     rows: &'a [Row],
+    with_targets: bool,
 ) -> impl Iterator<Item = (&'a Row, usize, f64)> {
     let infos = experiment.metric_infos();
     let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
+    let targets = &experiment.fit.training_targets;
     let rates: Vec<String> = infos
         .iter()
-        .filter(|i| i.shape == Shape::Rate && !i.scaled && !nulls.contains(&&i.name))
+        .filter(|i| !i.scaled && !nulls.contains(&&i.name))
+        .filter(|i| i.shape == Shape::Rate || (with_targets && targets.contains_key(&i.name)))
         .map(|i| i.name.clone())
         .collect();
     rows.iter()
@@ -196,12 +214,14 @@ fn checkpoint_rows<'a>(
 
 /// The markdown table of the curves: the least mean over seeds and its epoch (the early-stopping
 /// minimum of a distance to μ), the epochs of each seed's own least value, and the value at the
-/// last checkpoint; with a `target`, also the first checkpoint whose mean is at or below it. A
-/// seed whose training diverged has no value after it; a mean over fewer seeds says how many.
-pub fn training_table(curves: &[TrainingCurve], target: Option<f64>) -> String {
-    let (target_head, target_rule) = match target {
-        Some(level) => (format!(" first epoch with mean ≤ {level} |"), "---|"),
-        None => (String::new(), ""),
+/// last checkpoint; with `targets` (levels by metric), also the first checkpoint whose mean is at
+/// or below its metric's level. A seed whose training diverged has no value after it; a mean
+/// over fewer seeds says how many.
+pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>) -> String {
+    let (target_head, target_rule) = if targets.is_empty() {
+        ("", "")
+    } else {
+        (" first epoch with mean ≤ target |", "---|")
     };
     let mut md = format!(
         "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets). The least \
@@ -217,10 +237,13 @@ pub fn training_table(curves: &[TrainingCurve], target: Option<f64>) -> String {
             continue;
         };
         let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
-        let reached = match target.map(|level| curve.first_at_or_below(level)) {
-            Some(Some(first)) => format!(" {first} |"),
-            Some(None) => format!(" not by {last} |"),
-            None => String::new(),
+        let reached = match targets.get(&curve.metric) {
+            _ if targets.is_empty() => String::new(),
+            None => " – |".to_string(),
+            Some(&level) => match curve.first_at_or_below(level) {
+                Some(first) => format!(" {first} (≤ {level}) |"),
+                None => format!(" not by {last} (≤ {level}) |"),
+            },
         };
         let _ = writeln!(
             md,
@@ -337,20 +360,26 @@ mod tests {
         assert_eq!(curve.score, "net");
         assert_eq!(curve.least(), Some((200, 0.2, 0.1, 0.3)));
         assert_eq!(curve.seed_least_epochs(), Some((200, 300)));
-        let table = training_table(&curves, None);
+        let table = training_table(&curves, &BTreeMap::new());
         assert!(
             table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |\n"),
             "{table}"
         );
         // Means 0.55, 0.2, 0.3: 0.3 is first reached at epoch 200, 0.1 never.
-        let table = training_table(&curves, Some(0.3));
-        assert!(table.contains("| first epoch with mean ≤ 0.3 |"), "{table}");
+        let target = |level: f64| BTreeMap::from([("kl_to_mu".to_string(), level)]);
+        let table = training_table(&curves, &target(0.3));
         assert!(
-            table.contains("| 0.3000 [0.2000, 0.4000] | 200 |"),
+            table.contains("| first epoch with mean ≤ target |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| 0.3000 [0.2000, 0.4000] | 200 (≤ 0.3) |"),
             "{table}"
         );
         assert_eq!(curve.first_at_or_below(0.1), None);
-        assert!(training_table(&curves, Some(0.1)).contains("| not by 300 |"));
+        assert!(training_table(&curves, &target(0.1)).contains("| not by 300 (≤ 0.1) |"));
+        let other = BTreeMap::from([("w1_to_mu".to_string(), 0.1)]);
+        assert!(training_table(&curves, &other).contains("| 0.3000 [0.2000, 0.4000] | – |"));
         let dir = tempfile::tempdir().unwrap();
         let plots = plot_training("l1", &curves, dir.path()).unwrap();
         assert_eq!(plots.len(), 1);
@@ -363,7 +392,7 @@ mod tests {
             .filter(|r| r.seed == 0 || r.epoch == Some(100))
             .cloned()
             .collect();
-        let table = training_table(&training_curves(&experiment, &diverged), None);
+        let table = training_table(&training_curves(&experiment, &diverged), &BTreeMap::new());
         assert!(
             table.contains("| 300 | 0.4000 [0.4000, 0.4000] (1 of 2 seeds) |"),
             "{table}"
@@ -418,5 +447,30 @@ mod tests {
                 ("net@least".to_string(), 1, None, Some(0.2)),
             ]
         );
+    }
+
+    #[test]
+    fn a_fraction_is_read_along_training_only_with_a_target() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/experiments/e11_trained_circle.toml");
+        let experiment = Experiment::load(&file, Profile::Quick).unwrap();
+        assert_eq!(
+            experiment.fit.training_targets.get("novelty_index"),
+            Some(&0.5)
+        );
+        let rows: Vec<Row> = [(100, 0.9), (200, 0.4)]
+            .into_iter()
+            .flat_map(|(epoch, v)| {
+                [
+                    row("net", epoch, 0, "novelty_index", v),
+                    row("net", epoch, 0, "memorized_fraction", v),
+                ]
+            })
+            .collect();
+        let curves = training_curves(&experiment, &rows);
+        let metrics: Vec<&str> = curves.iter().map(|c| c.metric.as_str()).collect();
+        assert_eq!(metrics, vec!["novelty_index"]);
+        assert_eq!(curves[0].first_at_or_below(0.5), Some(200));
+        assert!(least_along_training(&experiment, &rows).is_empty());
     }
 }

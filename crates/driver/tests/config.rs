@@ -177,6 +177,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             "[fit]\nlevel = 1.5\n[[score]]",
             &["`fit.level`"],
         ),
+        (
+            "[[score]]",
+            "[fit]\ntraining_targets = { kl = 0.1 }\n[[score]]",
+            &["`fit.training_targets.kl`", "`kl` is not a metric"],
+        ),
+        (
+            "[[score]]",
+            "[fit]\ntraining_targets = { w2 = -0.1 }\n[[score]]",
+            &["`fit.training_targets.w2`"],
+        ),
     ];
     for (from, to, needles) in cases {
         assert!(VALID.contains(from), "case base `{from}`");

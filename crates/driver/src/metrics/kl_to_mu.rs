@@ -1,4 +1,4 @@
-//! `kl_to_mu = { time, from, to, points }`: KL(μ ‖ p̂) on a grid of the line, p̂ the density the score integrates to at a small time, as Li et al. measure their trained networks.
+//! `kl_to_mu = { time, from, to, points, densities_at }`: KL(μ ‖ p̂) on a grid of the line, p̂ the density the score integrates to at a small time, as Li et al. measure their trained networks; and p̂ itself on the grid at chosen checkpoint epochs.
 //!
 //! ln p̂(x_j) = ∫_{from}^{x_j} s(y, t) dy (8-point Gauss–Legendre on each grid interval, exact
 //! for a polynomial score of degree 15 on it), then p̂ is normalized over the grid: m_j =
@@ -6,7 +6,9 @@
 //! et al.'s discrete KL (their notebook: 51 points on [−10, 10], t the VE variance of their
 //! ε = 0.065, which is 0.0807). p̂ is the law at time t, not at 0: even the exact score
 //! leaves KL(μ ‖ μ * N(0, t)) > 0, a floor of order t². Cells without a score (fresh or
-//! external samples) get an empty value.
+//! external samples) get an empty value. With `densities_at = [epochs…]`, a trained score's
+//! checkpoints at those epochs also write p̂ as a density, m_j/Δ, one `model_density` row per
+//! grid point x_j (its `scale`).
 
 use crate::field::{FieldError, positive};
 use crate::metric::{CellData, Measurement, Metric, MetricInfo, MetricKind, Shape};
@@ -19,6 +21,9 @@ use ndarray::Array2;
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// The metric of the model's density on the grid.
+pub const MODEL_DENSITY: &str = "model_density";
+
 /// Gauss–Legendre nodes per grid interval.
 const NODES: usize = 8;
 
@@ -26,7 +31,7 @@ const NODES: usize = 8;
 const MAX_POINTS: usize = 100_000;
 
 /// The KL of a learned score's density to μ on a grid of the line.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KlToMu {
     /// The time t at which the score is integrated.
@@ -37,6 +42,9 @@ pub struct KlToMu {
     pub to: f64,
     /// Grid points, ends included.
     pub points: usize,
+    /// The checkpoint epochs at which p̂ is written on the grid.
+    #[serde(default)]
+    pub densities_at: Vec<usize>,
 }
 
 /// `[metrics] kl_to_mu = { time = t, from = a, to = b, points = n }`.
@@ -74,8 +82,9 @@ impl KlToMu {
         (grid, step)
     }
 
-    /// KL(μ ‖ p̂) on the grid, for the score `score` of a law on the line in R^D.
-    pub fn kl(&self, measure: &dyn Measure, score: &dyn Score, dim: usize) -> Result<f64> {
+    /// The grid and the log-masses ln m_j, m_j = p̂_j / Σ p̂, the score `score` of a law on the
+    /// line in R^D gives it.
+    pub fn model_log_masses(&self, score: &dyn Score, dim: usize) -> Result<(Vec<f64>, Vec<f64>)> {
         let (grid, step) = self.grid();
         let (nodes, weights) = gauss_legendre(NODES, 0.0, step);
         let mut queries = Array2::zeros(((self.points - 1) * NODES, dim));
@@ -107,22 +116,39 @@ impl KlToMu {
             .sum::<f64>()
             .ln()
             + top;
+        let log_masses = log_density.iter().map(|l| l - log_total).collect();
+        Ok((grid, log_masses))
+    }
+
+    /// KL(μ ‖ p̂) on the grid from the model's log-masses there.
+    fn kl_of(&self, measure: &dyn Measure, log_masses: &[f64], dim: usize) -> Result<f64> {
+        let (grid, step) = self.grid();
         let mut kl = 0.0;
         let mut point = ndarray::Array1::zeros(dim);
-        for (x, log_p) in grid.iter().zip(&log_density) {
+        for (x, log_m) in grid.iter().zip(log_masses) {
             point[0] = *x;
             let q = measure.density(point.view())? * step;
             if q > 0.0 {
-                kl += q * (q.ln() - (log_p - log_total));
+                kl += q * (q.ln() - log_m);
             }
         }
         Ok(kl)
+    }
+
+    /// KL(μ ‖ p̂) on the grid, for the score `score` of a law on the line in R^D.
+    pub fn kl(&self, measure: &dyn Measure, score: &dyn Score, dim: usize) -> Result<f64> {
+        let (_, log_masses) = self.model_log_masses(score, dim)?;
+        self.kl_of(measure, &log_masses, dim)
     }
 }
 
 impl Metric for KlToMu {
     fn infos(&self) -> Vec<MetricInfo> {
-        vec![MetricInfo::new("kl_to_mu", Shape::Rate)]
+        let mut infos = vec![MetricInfo::new("kl_to_mu", Shape::Rate)];
+        if !self.densities_at.is_empty() {
+            infos.push(MetricInfo::new(MODEL_DENSITY, Shape::Fraction).scaled());
+        }
+        infos
     }
 
     fn needs_samples(&self) -> bool {
@@ -144,15 +170,28 @@ impl Metric for KlToMu {
     }
 
     fn measure(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
-        let value = match cell.score {
-            Some(score) => Some(self.kl(cell.measure, score, cell.train.ncols())?),
-            None => None,
+        let Some(score) = cell.score else {
+            return Ok(vec![Measurement {
+                metric: "kl_to_mu".into(),
+                scale: None,
+                value: None,
+            }]);
         };
-        Ok(vec![Measurement {
-            metric: "kl_to_mu".into(),
-            scale: None,
-            value,
-        }])
+        let dim = cell.train.ncols();
+        let (grid, log_masses) = self.model_log_masses(score, dim)?;
+        let mut out = vec![Measurement::of(
+            "kl_to_mu",
+            self.kl_of(cell.measure, &log_masses, dim)?,
+        )];
+        if cell.epoch.is_some_and(|e| self.densities_at.contains(&e)) {
+            let (_, step) = self.grid();
+            out.extend(grid.iter().zip(&log_masses).map(|(x, log_m)| Measurement {
+                metric: MODEL_DENSITY.into(),
+                scale: Some(*x),
+                value: Some(log_m.exp() / step),
+            }));
+        }
+        Ok(out)
     }
 }
 
@@ -202,6 +241,7 @@ mod tests {
             from: -10.0,
             to: 10.0,
             points: 51,
+            densities_at: Vec::new(),
         }
     }
 
@@ -248,5 +288,48 @@ mod tests {
             bad("time = 0.1\nfrom = -10.0\nto = 10.0\npoints = 1"),
             "points"
         );
+    }
+
+    #[test]
+    fn densities_are_written_at_the_chosen_epochs_and_integrate_to_one() {
+        let mixture = GaussianMixture::new(Line::new(1).unwrap(), vec![-3.0, 3.0], 1.0).unwrap();
+        let exact = MixtureScore {
+            centres: vec![-3.0, 3.0],
+            variance: 1.0,
+        };
+        let metric = KlToMu {
+            densities_at: vec![100, 1900],
+            ..li_metric(1e-9)
+        };
+        let train = Arc::new(Array2::from_shape_vec((2, 1), vec![-3.0, 3.0]).unwrap());
+        let index = mangen_scores::KdTree::new(train.clone()).unwrap();
+        let none = Array2::zeros((0, 1));
+        let at = |epoch: Option<usize>| {
+            let cell = CellData {
+                score: Some(&exact),
+                epoch,
+                ..CellData::for_test(&mixture, &train, &index, &none, &none)
+            };
+            metric
+                .measure(&cell, &mut mangen_geometry::rng::seeded(0))
+                .unwrap()
+        };
+        assert_eq!(at(None).len(), 1);
+        assert_eq!(at(Some(1000)).len(), 1);
+        let rows = at(Some(1900));
+        assert_eq!(rows.len(), 52);
+        let step = 20.0 / 50.0;
+        let total: f64 = rows[1..].iter().map(|m| m.value.unwrap() * step).sum();
+        assert!((total - 1.0).abs() < 1e-12, "masses sum to {total}");
+        // The exact score at t → 0 integrates to μ's density, up to the grid's normalization.
+        for m in &rows[1..] {
+            let x = m.scale.unwrap();
+            let p = mixture.density(Array1::from_elem(1, x).view()).unwrap();
+            assert!(
+                (m.value.unwrap() - p).abs() < 1e-3,
+                "x = {x}: {m:?} against {p}"
+            );
+            assert_eq!(m.metric, MODEL_DENSITY);
+        }
     }
 }
