@@ -83,7 +83,9 @@ impl TrainingCurve {
 }
 
 /// The training curves of an experiment's rate metrics and of the fractions with a training
-/// target (nulls left out), in score, metric and N order; empty when no row carries an epoch.
+/// target (nulls left out), in score, metric and N order; empty when no row carries an epoch. A
+/// curve whose every checkpoint lacks a value (each seed diverged before the first) has no
+/// points.
 pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCurve> {
     let items = checkpoint_rows(experiment, rows, true).map(|(row, epoch, value)| {
         let key = (
@@ -99,7 +101,9 @@ pub fn training_curves(experiment: &Experiment, rows: &[Row]) -> Vec<TrainingCur
         .map(|(key, values)| {
             let mut seeds: BTreeMap<usize, BTreeMap<usize, f64>> = BTreeMap::new();
             for (epoch, seed, value) in values {
-                seeds.entry(epoch).or_default().insert(seed, value);
+                if let Some(value) = value {
+                    seeds.entry(epoch).or_default().insert(seed, value);
+                }
             }
             let points = seeds
                 .iter()
@@ -158,6 +162,9 @@ pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
     let mut least: BTreeMap<(String, String, String, usize, usize), &Row> = BTreeMap::new();
     let mut order = Vec::new();
     for (row, _, value) in checkpoint_rows(experiment, rows, false) {
+        let Some(value) = value else {
+            continue;
+        };
         let key = (
             base_label(&row.score).to_string(),
             row.sampler.clone(),
@@ -186,14 +193,14 @@ pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
         .collect()
 }
 
-/// The rows of checkpoints with a finite value of a rate metric (nulls left out), and with
-/// `with_targets` of a fraction or index with a training target, each with its epoch and value:
-/// what is read along training.
+/// The rows of checkpoints of a rate metric (nulls left out), and with `with_targets` of a
+/// fraction or index with a training target, each with its epoch and its value where finite
+/// (none at a checkpoint a diverged training never reached): what is read along training.
 fn checkpoint_rows<'a>(
     experiment: &Experiment,
     rows: &'a [Row],
     with_targets: bool,
-) -> impl Iterator<Item = (&'a Row, usize, f64)> {
+) -> impl Iterator<Item = (&'a Row, usize, Option<f64>)> {
     let infos = experiment.metric_infos();
     let nulls: Vec<&String> = infos.iter().filter_map(|i| i.null.as_ref()).collect();
     let targets = &experiment.fit.training_targets;
@@ -204,11 +211,10 @@ fn checkpoint_rows<'a>(
         .map(|i| i.name.clone())
         .collect();
     rows.iter()
-        .filter_map(move |row| match (row.epoch, row.value) {
-            (Some(epoch), Some(value)) if value.is_finite() && rates.contains(&row.metric) => {
-                Some((row, epoch, value))
-            }
-            _ => None,
+        .filter(move |row| rates.contains(&row.metric))
+        .filter_map(|row| {
+            let value = row.value.filter(|v| v.is_finite());
+            Some((row, row.epoch?, value))
         })
 }
 
@@ -234,6 +240,12 @@ pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>)
         let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
             (curve.least(), curve.points.last())
         else {
+            let unreached = if targets.is_empty() { "" } else { " – |" };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | – | no value at any checkpoint: every seed's training diverged before its first | – | – | – |{unreached}",
+                curve.metric, curve.score, curve.n_train,
+            );
             continue;
         };
         let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
@@ -269,7 +281,10 @@ pub fn plot_training(name: &str, curves: &[TrainingCurve], dir: &Path) -> Result
     }
     let mut written = Vec::new();
     for metric in metrics {
-        let mine: Vec<&TrainingCurve> = curves.iter().filter(|c| c.metric == metric).collect();
+        let mine: Vec<&TrainingCurve> = curves
+            .iter()
+            .filter(|c| c.metric == metric && !c.points.is_empty())
+            .collect();
         let epochs = mine
             .iter()
             .flat_map(|c| c.points.iter().map(|p| p.0 as f64));
@@ -398,6 +413,17 @@ mod tests {
             "{table}"
         );
         assert_eq!(base_label("plain"), "plain");
+        // A width whose every seed diverges before the first checkpoint has a row that says so.
+        let mut never = rows.clone();
+        never.extend((0..2).map(|seed| Row {
+            value: None,
+            ..row("narrow", 100, seed, "kl_to_mu", 0.0)
+        }));
+        let table = training_table(&training_curves(&experiment, &never), &BTreeMap::new());
+        assert!(
+            table.contains("| kl_to_mu | narrow | 1000 | – | no value at any checkpoint"),
+            "{table}"
+        );
         // Of three seeds, seed 1 stops after epoch 100: each seed's own least is read from its
         // own values (seed 0 at 200, seed 1 at 100, seed 2 at 300), not from whichever seed
         // comes second at the later epochs.
