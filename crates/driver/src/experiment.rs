@@ -503,8 +503,13 @@ impl Checker<'_> {
     }
 
     /// Checks that `name` is the kind or label of one of the experiment's scores.
+    /// Checks that `name` is a score's kind or label, or a label with a checkpoint's suffix
+    /// (`@epoch=E`, `@least`), which names one of a trained score's curves.
     fn names_a_score(&self, scores: &[CheckedScore], name: &str, field: String) -> Result<()> {
-        if scores.iter().any(|s| s.kind() == name || s.label == name) {
+        let base = name
+            .strip_suffix(crate::training::LEAST_MARK)
+            .unwrap_or_else(|| crate::cell::base_label(name));
+        if scores.iter().any(|s| s.kind() == base || s.label == base) {
             Ok(())
         } else {
             self.fail(

@@ -238,9 +238,11 @@ pub fn findings(
             let slope = slope_of(&report.slopes, &spec.score, &spec.metric);
             let curve = report.fractions.iter().find(|c| {
                 c.metric == spec.metric
-                    && experiment.scores.iter().any(|s| {
-                        s.label == c.score && (spec.score == s.label || spec.score == s.kind())
-                    })
+                    && (c.score == spec.score
+                        || experiment
+                            .scores
+                            .iter()
+                            .any(|s| s.label == c.score && spec.score == s.kind()))
             });
             let (measured, against, verdict) = match (slope, curve) {
                 (Some(s), _) => slope_finding(spec, s, reports),

@@ -29,6 +29,21 @@ fn a_valid_config_checks_and_describes_its_model() {
 }
 
 #[test]
+fn a_finding_may_name_a_checkpoint_curve_of_its_score() {
+    for suffix in ["@least", "@epoch=300"] {
+        let text = VALID.replacen(
+            "[[score]]",
+            &format!("[[finding]]\nclaim = \"c\"\nscore = \"smoothed(h=0.5*N^-0.5){suffix}\"\nmetric = \"w2\"\n[[score]]"),
+            1,
+        );
+        assert!(parse(&text).is_ok(), "{suffix}: {:?}", parse(&text).err());
+        let other = text.replace("smoothed(h=0.5*N^-0.5)", "projection(m=9)");
+        let message = parse(&other).expect_err(suffix);
+        assert!(message.contains("`finding[0].score`"), "{message}");
+    }
+}
+
+#[test]
 fn each_broken_rule_names_file_field_and_rule() {
     let cases: &[(&str, &str, &[&str])] = &[
         (
