@@ -15,6 +15,9 @@ use ndarray::Array2;
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// The most numbers the loss's feature matrix (draws × width) may hold: 4 GB of f64.
+const MAX_FEATURE_ENTRIES: usize = 500_000_000;
+
 /// The most draws of the loss's Monte Carlo set per training point.
 const MAX_DRAWS_PER_POINT: usize = 10_000;
 
@@ -159,6 +162,13 @@ impl ScoreBuilder for RandomFeatureFlow {
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let (n, dim) = inputs.train.dim();
         let width = self.width.at(n);
+        let draws = n * self.draws_per_point;
+        if draws.saturating_mul(width) > MAX_FEATURE_ENTRIES {
+            anyhow::bail!(
+                "{}: the loss's feature matrix at N = {n} would hold {draws} draws × {width} features, more than {MAX_FEATURE_ENTRIES} numbers; lower width_per_n or draws_per_point",
+                self.label()
+            );
+        }
         let mut features =
             RandomFeatures::new(dim, width, self.frequencies, inputs.schedule, inputs.seed)?
                 .frequency_scale(self.frequency_scale)?;
@@ -167,13 +177,7 @@ impl ScoreBuilder for RandomFeatureFlow {
         }
         let features = Arc::new(features);
         let mut rng = mangen_geometry::rng::seeded(mangen_geometry::rng::splitmix64(inputs.seed));
-        let set = DsmSet::draw(
-            &features,
-            inputs.train.view(),
-            n * self.draws_per_point,
-            self.times,
-            &mut rng,
-        )?;
+        let set = DsmSet::draw(&features, inputs.train.view(), draws, self.times, &mut rng)?;
         let flow = ExactFlow::new(&set, Array2::zeros((dim, width)))
             .with_context(|| format!("solving the flow of {}", self.label()))?;
         let checkpoints = self
@@ -230,6 +234,8 @@ mod tests {
             ("epochs = 5", "width"),
             ("width = 0\nepochs = 5", "width"),
             ("width_per_n = -1.0\nepochs = 5", "width_per_n"),
+            ("width_per_n = 1000.0\nepochs = 5", "width_per_n"),
+            ("width = 2000000\nepochs = 5", "width"),
             ("width = 4\nepochs = 5\nfrequencies = 0", "frequencies"),
             (
                 "width = 4\nepochs = 5\nfrequency_scale = 0.0",

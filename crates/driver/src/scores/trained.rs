@@ -8,6 +8,12 @@ use mangen_train::{Architecture, Clock, Optimizer, ScoreNetwork, Training};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// The widest model a config may ask for.
+const MAX_WIDTH: usize = 1_000_000;
+
+/// The largest width per training point.
+const MAX_WIDTH_PER_N: f64 = 100.0;
+
 /// The most epochs a config may ask for.
 const MAX_EPOCHS: usize = 1_000_000;
 
@@ -52,12 +58,16 @@ impl Width {
     /// `width = m` or `width_per_n = c`, exactly one.
     pub fn read(width: Option<usize>, per_n: Option<f64>) -> Result<Self, FieldError> {
         match (width, per_n) {
-            (Some(0), None) => Err(FieldError::new("width", "must be ≥ 1")),
+            (Some(m), None) if !(1..=MAX_WIDTH).contains(&m) => Err(FieldError::new(
+                "width",
+                format!("must be 1 … {MAX_WIDTH} (got {m})"),
+            )),
             (Some(m), None) => Ok(Self::Fixed(m)),
-            (None, Some(c)) => {
-                positive("width_per_n", c)?;
-                Ok(Self::PerN(c))
-            }
+            (None, Some(c)) if !(c > 0.0 && c <= MAX_WIDTH_PER_N) => Err(FieldError::new(
+                "width_per_n",
+                format!("must be in (0, {MAX_WIDTH_PER_N}] (got {c})"),
+            )),
+            (None, Some(c)) => Ok(Self::PerN(c)),
             _ => Err(FieldError::new(
                 "width",
                 "give either width = m or width_per_n = c (m = ⌈c N⌉)",
