@@ -502,7 +502,6 @@ impl Checker<'_> {
         Ok(metrics)
     }
 
-    /// Checks that `name` is the kind or label of one of the experiment's scores.
     /// Checks that `name` is a score's kind or label, or a label with a checkpoint's suffix
     /// (`@epoch=E`, `@least`), which names one of a trained score's curves.
     fn names_a_score(&self, scores: &[CheckedScore], name: &str, field: String) -> Result<()> {

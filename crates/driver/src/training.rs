@@ -1,4 +1,4 @@
-//! Training curves: a trained score's metrics against its checkpoint epochs at each N, with the early-stopping minimum and its spread over seeds, as a table and one SVG per metric.
+//! Training curves: a trained score's metrics against its checkpoint epochs at each N, with the early-stopping minimum and its spread over seeds, the first checkpoint at each training target, and each (N, seed)'s least value as a score of its own (`…@least`), as a table and one SVG per metric.
 
 use crate::cell::base_label;
 use crate::experiment::Experiment;

@@ -1,4 +1,4 @@
-//! The `Sampler` trait: one reverse-time step to implement, and the provided parallel, deterministic run.
+//! The `Sampler` trait: one reverse-time step to implement (and optionally its batch form), and the provided parallel, deterministic run in batches of samples.
 
 use crate::error::{Result, SamplerError};
 use crate::grid::SamplingConfig;

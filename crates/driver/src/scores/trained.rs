@@ -1,4 +1,4 @@
-//! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network or a deeper MLP), measured at each checkpoint epoch as a score of its own.
+//! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network or a deeper MLP), measured at each checkpoint epoch as a score of its own; with the width (fixed or ∝ N) and checkpoint rules that `random_features` shares.
 
 use crate::field::{FieldError, positive, read_table};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
