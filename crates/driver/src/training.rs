@@ -159,12 +159,7 @@ pub const LEAST_MARK: &str = "@least";
 /// least of values with sampling noise is biased low by about that noise: read it beside the
 /// checkpoints' own lines. Empty when no row carries an epoch.
 pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
-    let mut least: BTreeMap<(String, String, String, usize, usize), &Row> = BTreeMap::new();
-    let mut order = Vec::new();
-    for (row, _, value) in checkpoint_rows(experiment, rows, false) {
-        let Some(value) = value else {
-            continue;
-        };
+    let items = checkpoint_rows(experiment, rows, false).filter_map(|(row, _, value)| {
         let key = (
             base_label(&row.score).to_string(),
             row.sampler.clone(),
@@ -172,23 +167,18 @@ pub fn least_along_training(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
             row.n_train,
             row.seed,
         );
-        match least.get(&key) {
-            None => {
-                order.push(key.clone());
-                least.insert(key, row);
-            }
-            Some(best) if best.value.is_some_and(|b| value < b) => {
-                least.insert(key, row);
-            }
-            Some(_) => {}
-        }
-    }
-    order
+        Some((key, (row, value?)))
+    });
+    grouped_in_order(items)
         .into_iter()
-        .map(|key| Row {
-            score: format!("{}{LEAST_MARK}", key.0),
-            epoch: None,
-            ..least[&key].clone()
+        .filter_map(|((score, ..), values)| {
+            // The first of equal least values, as min_by keeps.
+            let (row, _) = values.into_iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+            Some(Row {
+                score: format!("{score}{LEAST_MARK}"),
+                epoch: None,
+                ..row.clone()
+            })
         })
         .collect()
 }

@@ -3,12 +3,13 @@
 //! Forward dX = f X dt + g dW ([`mangen_scores::Schedule::sde_coefficients`]). One step from t to t' = t − h:
 //! reverse SDE  x' = x − h (f x − g² s(x, t)) + g √h z  (Euler–Maruyama, weak order 1);
 //! PF ODE       d(x, t) = f x − ½ g² s(x, t), x̃ = x − h d(x, t), x' = x − ½ h (d(x, t) + d(x̃, t'))
-//! (Heun, order 2). Each has a batch form that asks the score once for all rows.
+//! (Heun, order 2). Each is written once, for a batch of rows that asks the score once; a single
+//! step is the batch of its one row.
 
 use crate::sampler::Sampler;
 use mangen_geometry::rng::StreamRng;
 use mangen_scores::{Result, Score};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Euler–Maruyama on the reverse-time SDE: a stochastic sampler.
@@ -19,13 +20,17 @@ pub struct EulerMaruyama;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Heun;
 
-/// The probability-flow velocity f x − ½ g² s(x, t).
-fn flow(score: &dyn Score, x: ArrayView1<f64>, t: f64) -> Result<Array1<f64>> {
-    let (f, g2) = score.schedule().sde_coefficients();
-    Ok(&x * f - &(score.score(x, t)? * (0.5 * g2)))
+/// A batch step applied to the one row x with its stream.
+fn one_row(
+    step: impl FnOnce(ArrayView2<f64>, &mut [StreamRng]) -> Result<Array2<f64>>,
+    x: ArrayView1<f64>,
+    rng: &mut StreamRng,
+) -> Result<Array1<f64>> {
+    let rows = step(x.insert_axis(Axis(0)), std::slice::from_mut(rng))?;
+    Ok(rows.row(0).to_owned())
 }
 
-/// The probability-flow velocity of every row, the score asked once for the batch.
+/// The probability-flow velocity f x − ½ g² s(x, t) of every row, the score asked once for the batch.
 fn flow_batch(score: &dyn Score, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
     let (f, g2) = score.schedule().sde_coefficients();
     Ok(&xs * f - &(score.score_batch(xs, t)? * (0.5 * g2)))
@@ -55,11 +60,11 @@ impl Sampler for EulerMaruyama {
         to: f64,
         rng: &mut StreamRng,
     ) -> Result<Array1<f64>> {
-        let (f, g2) = score.schedule().sde_coefficients();
-        let h = from - to;
-        let drift = &x * f - &(score.score(x, from)? * g2);
-        let noise = noise_rows(std::slice::from_mut(rng), x.len(), (g2 * h).sqrt());
-        Ok(x.to_owned() - drift * h + noise.row(0))
+        one_row(
+            |xs, rngs| self.step_batch(score, xs, from, to, rngs),
+            x,
+            rng,
+        )
     }
 
     fn step_batch(
@@ -89,13 +94,13 @@ impl Sampler for Heun {
         x: ArrayView1<f64>,
         from: f64,
         to: f64,
-        _rng: &mut StreamRng,
+        rng: &mut StreamRng,
     ) -> Result<Array1<f64>> {
-        let h = from - to;
-        let first = flow(score, x, from)?;
-        let predictor = &x - &(&first * h);
-        let second = flow(score, predictor.view(), to)?;
-        Ok(&x - &((first + second) * (0.5 * h)))
+        one_row(
+            |xs, rngs| self.step_batch(score, xs, from, to, rngs),
+            x,
+            rng,
+        )
     }
 
     fn step_batch(
