@@ -396,7 +396,7 @@ pub fn measure_cell(
     } else {
         // A checkpoint training never reached: every unscaled metric, with an empty value.
         experiment
-            .metric_infos()
+            .measured_infos()
             .into_iter()
             .filter(|info| !info.scaled)
             .map(|info| Measurement {

@@ -2,11 +2,13 @@
 //!
 //! Every error names the file, the field (a TOML path) and the rule it breaks.
 
+use crate::axis::{AxisOwner, SweepAxis, check_grid, family_label, grid_entries, with_value};
 use crate::metric::{MetricInfo, Shape};
 use crate::models::{BuildError, build_density, build_manifold};
+use crate::phase::derived_infos;
 use crate::profile::Profile;
 use crate::registry::{KeyedMetric, Registry};
-use crate::schema::{FitSpec, Method, RawExperiment, SweepSpec, TheorySpec};
+use crate::schema::{FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
 use crate::score::{ScoreBuilder, ScoreContext};
 use anyhow::{Context, Result};
 use mangen_geometry::Manifold;
@@ -128,6 +130,8 @@ pub struct Experiment {
     pub theory: Vec<TheorySpec>,
     /// How slopes are fitted.
     pub fit: FitSpec,
+    /// The sweep axis beside N, when a sampler or score parameter is a grid.
+    pub axis: Option<SweepAxis>,
 }
 
 /// The largest ambient dimension D a config may ask for.
@@ -173,15 +177,19 @@ impl Experiment {
         let (manifold, direction) = check.manifold(&raw)?;
         let measure = check.density(&raw, manifold.clone(), direction)?;
         let sweep = check.sweep(&raw, options.profile)?;
-        let samplers = check.samplers(&mut raw, options.steps_factor)?;
+        let (samplers, sampler_axes) = check.samplers(&mut raw, options.steps_factor)?;
         let context = ScoreContext {
             intrinsic_dim: manifold.intrinsic_dim(),
             config_dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
-        let scores = check.scores(&raw, options.registry, &context)?;
-        let metrics = check.metrics(&raw, options.registry, &scores, measure.as_ref())?;
+        let (scores, score_axes) = check.scores(&raw, options.registry, &context)?;
+        let axis = check.one_axis([sampler_axes, score_axes].concat())?;
+        let metrics = check.metrics(&raw, options.registry, measure.as_ref())?;
+        let measured: Vec<MetricInfo> = metrics.iter().flat_map(|(_, m)| m.infos()).collect();
+        let infos = [measured.clone(), derived_infos(axis.as_ref(), &measured)].concat();
+        check.lines(&raw, &infos, &scores)?;
         check.fit(&raw)?;
-        check.findings(&raw, &metrics, &scores)?;
+        check.findings(&raw, &infos, &scores)?;
         Ok(Self {
             name,
             file: file.to_path_buf(),
@@ -199,12 +207,21 @@ impl Experiment {
             scores,
             samplers,
             metrics,
+            axis,
         })
     }
 
-    /// Every CSV metric of the experiment's metrics, nulls included, in CSV order.
-    pub fn metric_infos(&self) -> Vec<MetricInfo> {
+    /// Every CSV metric the cells measure, nulls included, in CSV order.
+    pub fn measured_infos(&self) -> Vec<MetricInfo> {
         self.metrics.iter().flat_map(|(_, m)| m.infos()).collect()
+    }
+
+    /// The measured metrics and those the reports derive from them across cells (the phase
+    /// boundary of a sweep axis).
+    pub fn metric_infos(&self) -> Vec<MetricInfo> {
+        let measured = self.measured_infos();
+        let derived = derived_infos(self.axis.as_ref(), &measured);
+        [measured, derived].concat()
     }
 
     /// Whether any metric looks at generated samples; without one, cells skip sampling.
@@ -337,12 +354,13 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// Checks the samplers and applies the steps factor to them (and to `raw`, the config as run).
+    /// Checks the samplers and applies the steps factor to them (and to `raw`, the config as run);
+    /// a t_min written `{ grid = [..] }` gives one sampler per value and a sweep axis.
     fn samplers(
         &self,
         raw: &mut RawExperiment,
         steps_factor: usize,
-    ) -> Result<Vec<CheckedSampler>> {
+    ) -> Result<(Vec<CheckedSampler>, Vec<SweepAxis>)> {
         if raw.sampler.is_empty() {
             return self.fail("sampler", "give at least one [[sampler]]");
         }
@@ -353,16 +371,10 @@ impl Checker<'_> {
             );
         }
         let mut checked = Vec::new();
+        let mut axes = Vec::new();
         for (i, s) in raw.sampler.iter_mut().enumerate() {
             let field = |name: &str| format!("sampler[{i}].{name}");
-            self.positive(&field("t_min"), s.t_min)?;
             self.positive(&field("t_max"), s.t_max)?;
-            if s.t_min >= s.t_max {
-                return self.fail(
-                    field("t_min"),
-                    format!("must be < t_max = {} (got {})", s.t_max, s.t_min),
-                );
-            }
             if s.steps == 0 {
                 return self.fail(field("steps"), "must be ≥ 1 (got 0)");
             }
@@ -378,19 +390,47 @@ impl Checker<'_> {
                     );
                 }
             };
-            let config = SamplingConfig::new(s.t_max, s.t_min, s.steps)
-                .map(|config| config.with_denoising(s.denoise));
-            match config {
-                Ok(config) => checked.push(CheckedSampler {
-                    label: s.label(),
-                    method: s.method,
-                    config,
-                }),
-                Err(err) => return self.fail(format!("sampler[{i}]"), err.to_string()),
+            let t0s: Vec<(f64, String)> = match &s.t_min {
+                Param::Value(t0) => vec![(*t0, field("t_min"))],
+                Param::Grid { grid } => {
+                    if let Err(err) = check_grid(grid) {
+                        return self.fail(field(&format!("t_min.{}", err.field)), err.rule);
+                    }
+                    let members = grid.iter().map(|t0| (*t0, s.label_at(&t0.to_string())));
+                    axes.push(SweepAxis {
+                        owner: AxisOwner::Sampler,
+                        field: field("t_min"),
+                        symbol: "t0".into(),
+                        family: s.label_at("*"),
+                        members: members.collect(),
+                    });
+                    (grid.iter().enumerate())
+                        .map(|(j, t0)| (*t0, field(&format!("t_min.grid[{j}]"))))
+                        .collect()
+                }
+            };
+            for (t0, t0_field) in t0s {
+                self.positive(&t0_field, t0)?;
+                if t0 >= s.t_max {
+                    return self.fail(
+                        t0_field,
+                        format!("must be < t_max = {} (got {t0})", s.t_max),
+                    );
+                }
+                let config = SamplingConfig::new(s.t_max, t0, s.steps)
+                    .map(|config| config.with_denoising(s.denoise));
+                match config {
+                    Ok(config) => checked.push(CheckedSampler {
+                        label: s.label_at(&t0.to_string()),
+                        method: s.method,
+                        config,
+                    }),
+                    Err(err) => return self.fail(format!("sampler[{i}]"), err.to_string()),
+                }
             }
         }
         self.unique("sampler", checked.iter().map(|s| s.label.clone()))?;
-        Ok(checked)
+        Ok((checked, axes))
     }
 
     fn unique(&self, field: &str, labels: impl Iterator<Item = String>) -> Result<()> {
@@ -403,37 +443,81 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// Checks the scores; a parameter written `{ grid = [..] }` gives one score per value and a
+    /// sweep axis.
     fn scores(
         &self,
         raw: &RawExperiment,
         registry: &Registry,
         context: &ScoreContext,
-    ) -> Result<Vec<CheckedScore>> {
+    ) -> Result<(Vec<CheckedScore>, Vec<SweepAxis>)> {
         if raw.score.is_empty() {
             return self.fail("score", "give at least one [[score]]");
         }
         let mut checked = Vec::new();
+        let mut axes = Vec::new();
         for (i, table) in raw.score.iter().enumerate() {
             let line = self.line_of(table.span().start);
-            match registry.score(table.get_ref(), context) {
-                Ok(builder) => checked.push(CheckedScore {
+            let error = |err: crate::field::FieldError| {
+                let field = match err.field.as_str() {
+                    "" => format!("score[{i}]"),
+                    field => format!("score[{i}].{field}"),
+                };
+                let rule = format!("{} (in the [[score]] of line {line})", err.rule);
+                self.fail::<()>(field, rule).unwrap_err()
+            };
+            let entries = grid_entries(table.get_ref()).map_err(error)?;
+            let (key, values) = match entries.as_slice() {
+                [] => {
+                    let builder = registry.score(table.get_ref(), context).map_err(error)?;
+                    checked.push(CheckedScore {
+                        label: builder.label(),
+                        builder,
+                    });
+                    continue;
+                }
+                [(key, values)] => (key, values),
+                [_, (second, _), ..] => {
+                    return Err(error(crate::field::FieldError::new(
+                        second.as_str(),
+                        "one sweep axis per [[score]]: give the other parameter one value",
+                    )));
+                }
+            };
+            let mut members = Vec::new();
+            for &value in values {
+                let copy = with_value(table.get_ref(), key, value);
+                let builder = registry.score(&copy, context).map_err(error)?;
+                members.push((value, builder.label()));
+                checked.push(CheckedScore {
                     label: builder.label(),
                     builder,
-                }),
-                Err(err) => {
-                    let field = match err.field.as_str() {
-                        "" => format!("score[{i}]"),
-                        field => format!("score[{i}].{field}"),
-                    };
-                    return self.fail(
-                        field,
-                        format!("{} (in the [[score]] of line {line})", err.rule),
-                    );
-                }
+                });
             }
+            axes.push(SweepAxis {
+                owner: AxisOwner::Score,
+                field: format!("score[{i}].{key}"),
+                symbol: key.clone(),
+                family: family_label(&members[0].1, key, values[0]),
+                members,
+            });
         }
         self.unique("score", checked.iter().map(|s| s.label.clone()))?;
-        Ok(checked)
+        Ok((checked, axes))
+    }
+
+    /// The experiment's one sweep axis beside N, if any: phase maps have two dimensions.
+    fn one_axis(&self, axes: Vec<SweepAxis>) -> Result<Option<SweepAxis>> {
+        match axes.as_slice() {
+            [] | [_] => Ok(axes.into_iter().next()),
+            [first, second, ..] => self.fail(
+                format!("{}.grid", second.field),
+                format!(
+                    "one sweep axis per experiment (`{}` is one already): give one value here",
+                    first.field
+                ),
+            ),
+        }
     }
 
     /// The line (1-based) of a byte offset of the config's text.
@@ -448,7 +532,6 @@ impl Checker<'_> {
         &self,
         raw: &RawExperiment,
         registry: &Registry,
-        scores: &[CheckedScore],
         measure: &dyn Measure,
     ) -> Result<Vec<KeyedMetric>> {
         let metrics = match registry.metrics(&raw.metrics) {
@@ -463,11 +546,18 @@ impl Checker<'_> {
                 return self.fail(format!("metrics.{key}"), rule);
             }
         }
-        let known: Vec<String> = metrics
-            .iter()
-            .flat_map(|(_, m)| m.infos())
-            .map(|info| info.name)
-            .collect();
+        Ok(metrics)
+    }
+
+    /// Checks the training targets and theory lines against the metrics the experiment
+    /// computes or derives.
+    fn lines(
+        &self,
+        raw: &RawExperiment,
+        infos: &[MetricInfo],
+        scores: &[CheckedScore],
+    ) -> Result<()> {
+        let known: Vec<String> = infos.iter().map(|info| info.name.clone()).collect();
         for (metric, &level) in &raw.fit.training_targets {
             let field = format!("fit.training_targets.{metric}");
             if !known.contains(metric) {
@@ -499,7 +589,7 @@ impl Checker<'_> {
                 self.names_a_score(scores, name, format!("theory[{i}].scores"))?;
             }
         }
-        Ok(metrics)
+        Ok(())
     }
 
     /// Checks that `name` is a score's kind or label, or a label with a checkpoint's suffix
@@ -521,10 +611,9 @@ impl Checker<'_> {
     fn findings(
         &self,
         raw: &RawExperiment,
-        metrics: &[KeyedMetric],
+        infos: &[MetricInfo],
         scores: &[CheckedScore],
     ) -> Result<()> {
-        let infos: Vec<MetricInfo> = metrics.iter().flat_map(|(_, m)| m.infos()).collect();
         for (i, finding) in raw.finding.iter().enumerate() {
             let field = |name: &str| format!("finding[{i}].{name}");
             let Some(info) = infos.iter().find(|info| info.name == finding.metric) else {

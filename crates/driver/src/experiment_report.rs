@@ -8,6 +8,7 @@ use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::FinishedCell;
 use crate::metric::Shape;
 use crate::output::create_dir;
+use crate::phase::{BoundaryPoint, boundaries, boundary_rows, plot_phase_maps};
 use crate::plot::{PointStat, plot_experiment, point_stats};
 use crate::runs::{Row, write_runs};
 use crate::training::{TrainingCurve, least_along_training, plot_training, training_curves};
@@ -46,6 +47,10 @@ pub struct ExperimentReport {
     pub rates: Vec<RateCurve>,
     /// A trained score's rate metrics along its checkpoints.
     pub training: Vec<TrainingCurve>,
+    /// The phase boundary per N of each label beside the sweep axis.
+    pub boundaries: Vec<(String, Vec<BoundaryPoint>)>,
+    /// The phase maps over (N, axis value), with a sweep axis.
+    pub phase_maps: Vec<PathBuf>,
 }
 
 /// The per-N means and standard errors of one rate metric of one score and sampler.
@@ -162,7 +167,13 @@ pub fn report_experiment(
     write_runs(&dir.join("runs.csv"), &rows)?;
     let training = training_curves(experiment, &rows);
     // Early stopping at each (N, seed)'s best checkpoint, fitted and drawn against N.
-    let rows: Vec<Row> = [rows.clone(), least_along_training(experiment, &rows)].concat();
+    // ... and, with a sweep axis, the phase boundary at each (N, seed).
+    let rows: Vec<Row> = [
+        rows.clone(),
+        least_along_training(experiment, &rows),
+        boundary_rows(experiment, &rows),
+    ]
+    .concat();
     let slopes = fit_experiment(experiment, &rows)?;
     write_slopes(&dir.join("slopes.csv"), &slopes)?;
     // With one N, a plot against N is a column of dots: the training curves say it instead.
@@ -173,6 +184,8 @@ pub fn report_experiment(
     };
     plots.extend(plot_training(&experiment.name, &training, &dir)?);
     plots.extend(plot_model_densities(experiment, &rows, &dir)?);
+    let phase_maps = plot_phase_maps(experiment, &rows, &slopes, &dir)?;
+    plots.extend(phase_maps.iter().cloned());
     let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);
@@ -188,6 +201,8 @@ pub fn report_experiment(
         band,
         rates,
         training,
+        boundaries: boundaries(experiment, &rows),
+        phase_maps,
     })
 }
 

@@ -404,6 +404,8 @@ at_least = 0.9
                 rate("projection(m=2)", "w1_to_mu", coarse[1]),
             ],
             training: Vec::new(),
+            boundaries: Vec::new(),
+            phase_maps: Vec::new(),
         };
         (experiment, report)
     }
@@ -501,6 +503,8 @@ at_least = 0.9
             band: None,
             rates: Vec::new(),
             training: Vec::new(),
+            boundaries: Vec::new(),
+            phase_maps: Vec::new(),
         };
         let found = findings(&[experiment], &[empty], &[], Path::new("reports"));
         assert!(found.iter().all(|f| f.verdict == verdict::NOT_MEASURED));

@@ -16,6 +16,7 @@
 //! - reports read finished rows only: [`experiment_report`], [`fit`], [`plot`], [`band`], [`report`].
 #![allow(clippy::print_stderr)]
 
+pub mod axis;
 pub mod band;
 pub mod blas;
 pub mod cell;
@@ -34,6 +35,7 @@ pub mod metric;
 pub mod metrics;
 pub mod models;
 pub mod output;
+pub mod phase;
 pub mod plot;
 pub mod points;
 pub mod profile;

@@ -6,6 +6,7 @@ use crate::experiment_report::{ExperimentReport, FractionCurve};
 use crate::findings::{findings, findings_table, plot_separations};
 use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
+use crate::phase::boundary_table;
 use crate::profile::Profile;
 use crate::training::training_table;
 use anyhow::Result;
@@ -187,6 +188,7 @@ pub fn summary(
              (or the range of a fraction's per-N means), what it is held against, and the verdict.\n\n{table}"
         );
     }
+    let _ = write!(md, "{}", phase_section(experiments, reports, out));
     let _ = writeln!(
         md,
         "Profile `{profile}`. Each slope is the least-squares slope of ln(mean over seeds) on ln N, with a \
@@ -244,12 +246,50 @@ pub fn summary(
             let _ = writeln!(md, "{}", band.table());
         }
         for plot in &report.plots {
-            let relative = plot.strip_prefix(out).unwrap_or(plot);
-            let name = plot
-                .file_stem()
-                .map(|s| s.to_string_lossy())
-                .unwrap_or_default();
-            let _ = writeln!(md, "![{name}]({})", relative.display());
+            let _ = writeln!(md, "{}", image_link(plot, out, ""));
+        }
+        let _ = writeln!(md);
+    }
+    md
+}
+
+/// A markdown image of `plot`, relative to the report folder `out`, its file stem after
+/// `prefix` as the alternative text.
+fn image_link(plot: &Path, out: &Path, prefix: &str) -> String {
+    let relative = plot.strip_prefix(out).unwrap_or(plot);
+    let name = plot
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    format!("![{prefix}{name}]({})", relative.display())
+}
+
+/// The phase maps of the experiments with a sweep axis, with their boundary tables: where
+/// memorization begins, for the findings section.
+fn phase_section(experiments: &[Experiment], reports: &[ExperimentReport], out: &Path) -> String {
+    let mut md = String::new();
+    for (experiment, report) in experiments.iter().zip(reports) {
+        let Some(axis) = experiment
+            .axis
+            .as_ref()
+            .filter(|_| !report.phase_maps.is_empty())
+        else {
+            continue;
+        };
+        if md.is_empty() {
+            md.push_str("### Phase maps: where memorization begins\n\n");
+        }
+        let _ = writeln!(
+            md,
+            "**{}** ({} over N × {}):\n",
+            experiment.name, axis.family, axis.symbol
+        );
+        for (other, points) in &report.boundaries {
+            let _ = writeln!(md, "{}", boundary_table(&axis.symbol, other, points));
+        }
+        for plot in &report.phase_maps {
+            let prefix = format!("{} ", experiment.name);
+            let _ = writeln!(md, "{}", image_link(plot, out, &prefix));
         }
         let _ = writeln!(md);
     }

@@ -224,8 +224,8 @@ pub struct SamplerSpec {
     /// Start time T.
     #[serde(default = "default_t_max")]
     pub t_max: f64,
-    /// Early-stopping time t0.
-    pub t_min: f64,
+    /// Early-stopping time t0, or `{ grid = [..] }`: one sampler per value, a sweep axis.
+    pub t_min: Param,
     /// Steps of the geometric grid from T to t0.
     #[serde(default = "default_steps")]
     pub steps: usize,
@@ -243,15 +243,30 @@ fn default_steps() -> usize {
 }
 
 impl SamplerSpec {
-    /// The label in reports: `sde(t0=0.001,steps=100)`, with `+denoise` when set.
-    pub fn label(&self) -> String {
+    /// The label in reports of this sampler stopped at `t0` (the text of `t0`):
+    /// `sde(t0=0.001,steps=100)`, with `,denoise` when set.
+    pub fn label_at(&self, t0: &str) -> String {
         let method = match self.method {
             Method::Sde => "sde",
             Method::Ode => "ode",
         };
         let denoise = if self.denoise { ",denoise" } else { "" };
-        format!("{method}(t0={},steps={}{denoise})", self.t_min, self.steps)
+        format!("{method}(t0={t0},steps={}{denoise})", self.steps)
     }
+}
+
+/// A numeric parameter of a `[[sampler]]` or `[[score]]`: one value, or `{ grid = [..] }`, a
+/// sweep axis (one sampler or score per value, crossed with N like any other).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// One value.
+    Value(f64),
+    /// A grid of values, each a sampler or score of its own.
+    Grid {
+        /// The values, increasing.
+        grid: Vec<f64>,
+    },
 }
 
 /// One `[[theory]]` line.

@@ -1,0 +1,243 @@
+//! Sweep axes and phase maps: a `{ grid = [..] }` parameter expands into one sampler or score per value with its checks, and the boundary estimator recovers a planted boundary t0*(N) = c·N^b (and tells a wrong slope from the right one).
+
+use mangen_driver::axis::AxisOwner;
+use mangen_driver::experiment::Experiment;
+use mangen_driver::fit::fit_experiment;
+use mangen_driver::phase::{BOUNDARY_METRIC, boundary_rows, phase_maps, render_phase_map};
+use mangen_driver::profile::Profile;
+use mangen_driver::runs::Row;
+use std::path::Path;
+
+const GRID: [f64; 9] = [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
+const N: [usize; 5] = [10, 30, 100, 300, 1000];
+
+/// A memorizer experiment on the circle with `sampler` as its `[[sampler]]` body and `extra`
+/// appended.
+fn config(sampler: &str, extra: &str) -> String {
+    format!(
+        r#"
+seed = 3
+ambient_dim = 2
+[manifold]
+kind = "circle"
+[sweep]
+n_train = [10, 30, 100, 300, 1000]
+seeds = 4
+samples = 10
+[[sampler]]
+{sampler}
+denoise = true
+[[score]]
+kind = "empirical"
+[metrics]
+novelty = true
+[[theory]]
+metric = "memorized_boundary"
+slope = -2.0
+label = "N^-2/k"
+{extra}
+"#
+    )
+}
+
+fn parse(text: &str) -> Result<Experiment, String> {
+    Experiment::parse(text, Path::new("phase.toml"), Profile::Standard).map_err(|e| e.to_string())
+}
+
+fn grid_text() -> String {
+    let values: Vec<String> = GRID.iter().map(|v| format!("{v:e}")).collect();
+    format!("t_min = {{ grid = [{}] }}", values.join(", "))
+}
+
+#[test]
+fn a_t0_grid_makes_one_sampler_per_value_and_an_axis() {
+    let experiment = parse(&config(&grid_text(), "")).unwrap();
+    assert_eq!(experiment.samplers.len(), GRID.len());
+    let axis = experiment.axis.as_ref().expect("an axis");
+    assert_eq!(axis.owner, AxisOwner::Sampler);
+    assert_eq!(axis.field, "sampler[0].t_min");
+    assert_eq!(axis.symbol, "t0");
+    assert_eq!(axis.family, "sde(t0=*,steps=100,denoise)");
+    for ((value, label), sampler) in axis.members.iter().zip(&experiment.samplers) {
+        assert_eq!(label, &sampler.label);
+        assert_eq!(sampler.config.t_min, *value);
+    }
+    assert_eq!(axis.value_of("sde(t0=0.001,steps=100,denoise)"), Some(1e-3));
+    // The boundary is a metric of this experiment: a theory line may name it.
+    assert!(
+        experiment
+            .metric_infos()
+            .iter()
+            .any(|i| i.name == BOUNDARY_METRIC)
+    );
+    assert!(
+        !experiment
+            .measured_infos()
+            .iter()
+            .any(|i| i.name == BOUNDARY_METRIC)
+    );
+}
+
+#[test]
+fn a_bad_grid_or_a_second_axis_is_refused_by_field() {
+    let cases = [
+        (
+            config("t_min = { grid = [1e-3, 1e-4] }", ""),
+            "sampler[0].t_min.grid[1]",
+        ),
+        (
+            config("t_min = { grid = [1e-3] }", ""),
+            "sampler[0].t_min.grid",
+        ),
+        (
+            config("t_min = { grid = [1e-3, 20.0] }", ""),
+            "sampler[0].t_min.grid[1]",
+        ),
+        (
+            config(
+                &grid_text(),
+                "[[score]]\nkind = \"hybrid\"\ndegree = 2\nswitch_time = { grid = [0.01, 0.1] }",
+            ),
+            "score[1].switch_time.grid",
+        ),
+        (
+            config(
+                "t_min = 1e-3",
+                "[[score]]\nkind = \"hybrid\"\ndegree = { grid = [1, 2] }\nswitch_time = { grid = [0.01, 0.1] }",
+            ),
+            "score[1].switch_time",
+        ),
+    ];
+    for (text, field) in cases {
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
+    }
+    // Without a grid the boundary is no metric of the experiment.
+    let err = parse(&config("t_min = 1e-3", "")).unwrap_err();
+    assert!(err.contains("theory[0].metric"), "{err}");
+}
+
+#[test]
+fn a_score_grid_makes_one_score_per_value_with_a_family_label() {
+    let text = config(
+        "t_min = 1e-4",
+        "[[score]]\nkind = \"hybrid\"\ndegree = 2\nswitch_time = { grid = [0.001, 0.01, 0.1] }",
+    );
+    let experiment = parse(&text).unwrap();
+    let labels: Vec<&str> = experiment.scores.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "empirical",
+            "hybrid(t1=0.001,m=2)",
+            "hybrid(t1=0.01,m=2)",
+            "hybrid(t1=0.1,m=2)"
+        ]
+    );
+    let axis = experiment.axis.as_ref().unwrap();
+    assert_eq!(axis.owner, AxisOwner::Score);
+    assert_eq!(axis.family, "hybrid(t1=*,m=2)");
+    assert_eq!(axis.symbol, "switch_time");
+}
+
+/// The memorized fraction of a planted boundary: a logistic step in ln t0 from 1 down to the
+/// null, centred on t0* = c·N^slope·jitter (a seed's own factor).
+fn planted_rows(experiment: &Experiment, slope: f64, jitter: &[f64]) -> Vec<Row> {
+    let null = 1.0 / 3.0;
+    let axis = experiment.axis.as_ref().unwrap();
+    let mut rows = Vec::new();
+    for &n in &N {
+        for (seed, factor) in jitter.iter().enumerate() {
+            let boundary = 0.5 * (n as f64).powf(slope) * factor;
+            for (t0, label) in &axis.members {
+                let step = 1.0 / (1.0 + ((t0 / boundary).ln() / 0.8).exp());
+                let row = |metric: &str, value: f64| Row {
+                    experiment: "phase".into(),
+                    score: "empirical".into(),
+                    score_kind: "empirical".into(),
+                    sampler: label.clone(),
+                    n_train: n,
+                    seed,
+                    metric: metric.into(),
+                    value: Some(value),
+                    ..Row::default()
+                };
+                rows.push(row("memorized_fraction", null + (1.0 - null) * step));
+                rows.push(row("memorized_fraction_null", null));
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_boundary_of_a_planted_phase_map_is_found_and_fitted() {
+    let experiment = parse(&config(&grid_text(), "")).unwrap();
+    let jitter = [0.8, 1.0, 1.25, 1.1];
+    for (planted, verdict) in [(-2.0, "consistent"), (-1.5, "shallower")] {
+        let rows = planted_rows(&experiment, planted, &jitter);
+        let boundary = boundary_rows(&experiment, &rows);
+        assert_eq!(boundary.len(), N.len() * jitter.len());
+        for row in &boundary {
+            assert_eq!(row.metric, BOUNDARY_METRIC);
+            assert_eq!(row.sampler, "sde(t0=*,steps=100,denoise)");
+            // The halfway level of a symmetric step is its centre: recovered to within the
+            // interpolation error of a decade grid (a logistic of width 0.8 in ln t0).
+            let truth = 0.5 * (row.n_train as f64).powf(planted) * jitter[row.seed];
+            let found = row.value.expect("on the grid");
+            assert!((found / truth).ln().abs() < 0.25, "{found} vs {truth}");
+        }
+        let slopes = fit_experiment(&experiment, &[rows, boundary].concat()).unwrap();
+        let fit = slopes
+            .iter()
+            .find(|s| s.metric == BOUNDARY_METRIC)
+            .expect("a boundary slope");
+        let slope = fit.slope.unwrap();
+        assert!((slope - planted).abs() < 0.05, "{slope} vs {planted}");
+        assert_eq!(fit.verdict, verdict, "planted {planted}: {fit:?}");
+    }
+}
+
+#[test]
+fn boundaries_off_the_grid_have_no_value() {
+    let experiment = parse(&config(&grid_text(), "")).unwrap();
+    // t0* = 0.5 N^-4 is 5e-9 at N = 100 and falls below the grid's 1e-9 from N = 300 on.
+    let rows = planted_rows(&experiment, -4.0, &[1.0]);
+    let boundary = boundary_rows(&experiment, &rows);
+    let missing: Vec<usize> = boundary
+        .iter()
+        .filter(|r| r.value.is_none())
+        .map(|r| r.n_train)
+        .collect();
+    assert_eq!(missing, [300, 1000]);
+}
+
+#[test]
+fn the_phase_map_is_drawn_with_its_labels_colour_bar_and_boundary() {
+    let experiment = parse(&config(&grid_text(), "")).unwrap();
+    let rows = planted_rows(&experiment, -2.0, &[0.8, 1.0, 1.25]);
+    let maps = phase_maps(&experiment, &rows);
+    assert_eq!(maps.len(), 1);
+    let map = &maps[0];
+    assert_eq!(map.means.len(), N.len() * GRID.len());
+    // The mean over seeds of one cell: N = 10 at t0 = 1e-9 memorizes.
+    assert!(map.means[&(0, 0)] > 0.99);
+    let overlay = mangen_driver::phase::Overlay {
+        points: mangen_driver::phase::boundary_points(&experiment, &rows, "empirical"),
+        fit: None,
+        theory: vec![("N^-2/k".into(), -2.0)],
+    };
+    assert_eq!(overlay.points.len(), N.len());
+    let svg = render_phase_map("phase", map, "t0", &overlay).unwrap();
+    for text in [
+        "training-set size N",
+        "t0 (sde(t0=*,steps=100,denoise))",
+        "memorized_fraction",
+        "1e-8",
+        "1000",
+        "boundary: memorized fraction halfway to its null",
+        "theory: N^-2/k",
+    ] {
+        assert!(svg.contains(text), "no `{text}` in the map");
+    }
+}
