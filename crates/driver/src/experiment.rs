@@ -190,6 +190,7 @@ impl Experiment {
         check.lines(&raw, &infos, &scores)?;
         check.fit(&raw)?;
         check.findings(&raw, &infos, &scores)?;
+        check.phase(&raw, axis.as_ref())?;
         Ok(Self {
             name,
             file: file.to_path_buf(),
@@ -504,6 +505,29 @@ impl Checker<'_> {
         }
         self.unique("score", checked.iter().map(|s| s.label.clone()))?;
         Ok((checked, axes))
+    }
+
+    /// Checks `[phase]`: references `experiment/label`, and a sweep axis to draw them on.
+    fn phase(&self, raw: &RawExperiment, axis: Option<&SweepAxis>) -> Result<()> {
+        for (i, reference) in raw.phase.beside.iter().enumerate() {
+            let field = format!("phase.beside[{i}]");
+            if axis.is_none() {
+                return self.fail(
+                    field,
+                    "phase maps need a sweep axis (a `{ grid = [..] }` parameter)",
+                );
+            }
+            match reference.split_once('/') {
+                Some((experiment, label)) if !experiment.is_empty() && !label.is_empty() => {}
+                _ => {
+                    return self.fail(
+                        field,
+                        format!("must be `experiment/label` (got `{reference}`)"),
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The experiment's one sweep axis beside N, if any: phase maps have two dimensions.

@@ -8,7 +8,7 @@ use crate::fit::{NULL_SCORE, SlopeRow, fit_experiment, write_slopes};
 use crate::journal::FinishedCell;
 use crate::metric::Shape;
 use crate::output::create_dir;
-use crate::phase::{BoundaryPoint, boundaries, boundary_rows, plot_phase_maps};
+use crate::phase::{BoundaryPoint, PhaseMap, boundaries, boundary_rows, phase_maps};
 use crate::plot::{PointStat, plot_experiment, point_stats};
 use crate::runs::{Row, write_runs};
 use crate::training::{TrainingCurve, least_along_training, plot_training, training_curves};
@@ -49,8 +49,9 @@ pub struct ExperimentReport {
     pub training: Vec<TrainingCurve>,
     /// The phase boundary per N of each label beside the sweep axis.
     pub boundaries: Vec<(String, Vec<BoundaryPoint>)>,
-    /// The phase maps over (N, axis value), with a sweep axis.
-    pub phase_maps: Vec<PathBuf>,
+    /// The phase maps over (N, axis value), with a sweep axis (drawn with the whole run, which
+    /// may draw other experiments' boundaries on them).
+    pub phase: Vec<PhaseMap>,
 }
 
 /// The per-N means and standard errors of one rate metric of one score and sampler.
@@ -184,8 +185,7 @@ pub fn report_experiment(
     };
     plots.extend(plot_training(&experiment.name, &training, &dir)?);
     plots.extend(plot_model_densities(experiment, &rows, &dir)?);
-    let phase_maps = plot_phase_maps(experiment, &rows, &slopes, &dir)?;
-    plots.extend(phase_maps.iter().cloned());
+    let phase = phase_maps(experiment, &rows);
     let band = CoverageBand::of(&rows, experiment.samplers.len() > 1);
     if let Some(band) = &band {
         plots.push(band.plot(&experiment.name, &dir)?);
@@ -201,8 +201,8 @@ pub fn report_experiment(
         band,
         rates,
         training,
-        boundaries: boundaries(experiment, &rows),
-        phase_maps,
+        boundaries: boundaries(experiment, &phase, &rows),
+        phase,
     })
 }
 

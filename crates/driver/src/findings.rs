@@ -405,7 +405,7 @@ at_least = 0.9
             ],
             training: Vec::new(),
             boundaries: Vec::new(),
-            phase_maps: Vec::new(),
+            phase: Vec::new(),
         };
         (experiment, report)
     }
@@ -504,7 +504,7 @@ at_least = 0.9
             rates: Vec::new(),
             training: Vec::new(),
             boundaries: Vec::new(),
-            phase_maps: Vec::new(),
+            phase: Vec::new(),
         };
         let found = findings(&[experiment], &[empty], &[], Path::new("reports"));
         assert!(found.iter().all(|f| f.verdict == verdict::NOT_MEASURED));

@@ -85,7 +85,8 @@ impl Fingerprint {
     }
 
     /// The part the cells' results depend on, as text: the fingerprint without the config file's
-    /// path, the texts, theory lines, findings and fit settings, which only the reports read.
+    /// path, the texts, theory lines, findings, fit settings and phase-map settings, which only
+    /// the reports read.
     fn cells_text(&self) -> Result<String> {
         let mut cells = self.clone();
         cells.file.clear();
@@ -93,6 +94,7 @@ impl Fingerprint {
         cells.config.limits.clear();
         cells.config.theory.clear();
         cells.config.finding.clear();
+        cells.config.phase = Default::default();
         cells.config.fit = FitSpec::default();
         cells.to_text()
     }
@@ -509,6 +511,7 @@ mod tests {
             steeper_than: None,
         });
         texts.config.fit.level = 0.5;
+        texts.config.phase.beside.push("other/empirical".into());
         assert!(base.same_cells(&texts).unwrap());
         let mut cells = base.clone();
         cells.config.seed += 1;

@@ -152,6 +152,8 @@ pub struct PhaseMap {
     pub metric: String,
     /// The label beside the axis (the score for a sampler axis, the sampler for a score axis).
     pub other: String,
+    /// The kind of the map's score (the theory lines it falls under).
+    pub score_kind: String,
     /// The family label of the axis's members.
     pub family: String,
     /// The N values, increasing.
@@ -175,7 +177,7 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     let mut maps = Vec::new();
     for metric in MAP_METRICS {
         let mut sums: BTreeMap<&str, CellSums> = BTreeMap::new();
-        let mut order: Vec<&str> = Vec::new();
+        let mut order: Vec<(&str, &str)> = Vec::new();
         for row in rows
             .iter()
             .filter(|r| r.metric == metric && r.scale.is_none())
@@ -189,17 +191,18 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
             ) else {
                 continue;
             };
-            if !order.contains(&other) {
-                order.push(other);
+            if !order.iter().any(|(o, _)| *o == other) {
+                order.push((other, &row.score_kind));
             }
             let cell = sums.entry(other).or_default().entry((i, j)).or_default();
             cell.0 += v;
             cell.1 += 1;
         }
-        for other in order {
+        for (other, score_kind) in order {
             maps.push(PhaseMap {
                 metric: metric.to_string(),
                 other: other.to_string(),
+                score_kind: score_kind.to_string(),
                 family: axis.family.clone(),
                 n_values: n_values.clone(),
                 axis_values: axis_values.clone(),
@@ -325,6 +328,8 @@ pub struct Overlay {
     pub fit: Option<SlopeRow>,
     /// Theory lines: label and slope.
     pub theory: Vec<(String, f64)>,
+    /// Other experiments' boundaries (`experiment/label` and points), drawn beside this one's.
+    pub beside: Vec<(String, Vec<BoundaryPoint>)>,
 }
 
 /// Draws a phase map as an SVG heatmap with its colour bar, axis labels and the memorization
@@ -391,27 +396,16 @@ fn draw_overlay<'a, 'b: 'a>(
     overlay: &Overlay,
     (x_lo, x_hi): (f64, f64),
 ) -> Result<()> {
-    let located: Vec<(f64, (f64, f64, f64))> = overlay
-        .points
-        .iter()
-        .filter_map(|p| Some(((p.n as f64).log10(), p.spread?)))
-        .collect();
-    let logs = |(mean, lo, hi): (f64, f64, f64)| (mean.log10(), lo.log10(), hi.log10());
-    chart
-        .draw_series(located.iter().map(|&(x, spread)| {
-            let (mean, lo, hi) = logs(spread);
-            ErrorBar::new_vertical(x, lo, mean, hi, RED.stroke_width(2), 10)
-        }))
-        .map_err(plot_error)?;
-    chart
-        .draw_series(
-            located
-                .iter()
-                .map(|&(x, spread)| Circle::new((x, logs(spread).0), 5, RED.filled())),
-        )
-        .map_err(plot_error)?
-        .label("boundary: memorized fraction halfway to its null (seeds' range)")
-        .legend(|(x, y)| Circle::new((x + 12, y), 5, RED.filled()));
+    let located = draw_boundary(
+        chart,
+        &overlay.points,
+        RED.to_rgba(),
+        "boundary: memorized fraction halfway to its null (seeds' range)",
+    )?;
+    for (i, (label, points)) in overlay.beside.iter().enumerate() {
+        let colour = [CYAN, full_palette::ORANGE, WHITE][i % 3].to_rgba();
+        draw_boundary(chart, points, colour, &format!("boundary of {label}"))?;
+    }
     if let Some(fit) = &overlay.fit
         && let (Some(slope), Some(intercept), Some(lo), Some(hi)) =
             (fit.slope, fit.intercept, fit.n_min, fit.n_max)
@@ -435,7 +429,7 @@ fn draw_overlay<'a, 'b: 'a>(
     }
     if !located.is_empty() {
         let centre_x = located.iter().map(|p| p.0).sum::<f64>() / located.len() as f64;
-        let centre_y = located.iter().map(|p| logs(p.1).0).sum::<f64>() / located.len() as f64;
+        let centre_y = located.iter().map(|p| p.1).sum::<f64>() / located.len() as f64;
         for (label, slope) in &overlay.theory {
             let line = [x_lo, x_hi].map(|x| (x, centre_y + slope * (x - centre_x)));
             chart
@@ -457,6 +451,38 @@ fn draw_overlay<'a, 'b: 'a>(
         .label_font(("sans-serif", 13))
         .draw()
         .map_err(plot_error)
+}
+
+/// Draws boundary points (geometric mean over seeds, with their range) in log10 coordinates
+/// under a legend entry; returns the located means (log10 N, log10 boundary).
+fn draw_boundary<'a, 'b: 'a>(
+    chart: &mut HeatChart<'a, 'b>,
+    points: &[BoundaryPoint],
+    colour: RGBAColor,
+    label: &str,
+) -> Result<Vec<(f64, f64)>> {
+    let located: Vec<(f64, (f64, f64, f64))> = points
+        .iter()
+        .filter_map(|p| {
+            let (mean, lo, hi) = p.spread?;
+            Some(((p.n as f64).log10(), (mean.log10(), lo.log10(), hi.log10())))
+        })
+        .collect();
+    chart
+        .draw_series(located.iter().map(|&(x, (mean, lo, hi))| {
+            ErrorBar::new_vertical(x, lo, mean, hi, colour.stroke_width(2), 10)
+        }))
+        .map_err(plot_error)?;
+    chart
+        .draw_series(
+            located
+                .iter()
+                .map(|&(x, (mean, ..))| Circle::new((x, mean), 5, colour.filled())),
+        )
+        .map_err(plot_error)?
+        .label(label)
+        .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
+    Ok(located.iter().map(|&(x, (mean, ..))| (x, mean)).collect())
 }
 
 /// A vertical colour bar with the metric's ticks.
@@ -507,19 +533,22 @@ fn draw_colour_bar(
 }
 
 /// Writes every phase map of an experiment as `phase_<metric>.svg` (with `_<i>` for the i-th
-/// label beside the axis when there are several); returns the files.
+/// label beside the axis when there are several), each with the experiment's own boundary, its
+/// fit from `slopes`, its theory lines and the boundaries of other experiments in `beside`
+/// (label and points); returns the files.
 pub fn plot_phase_maps(
     experiment: &Experiment,
-    rows: &[Row],
+    maps: &[PhaseMap],
+    boundaries: &[(String, Vec<BoundaryPoint>)],
     slopes: &[SlopeRow],
+    beside: &[(String, Vec<BoundaryPoint>)],
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     let Some(axis) = &experiment.axis else {
         return Ok(Vec::new());
     };
-    let maps = phase_maps(experiment, rows);
     let mut written = Vec::new();
-    for map in &maps {
+    for map in maps {
         let others: Vec<&str> = maps
             .iter()
             .filter(|m| m.metric == map.metric)
@@ -537,19 +566,20 @@ pub fn plot_phase_maps(
             .iter()
             .find(|s| s.metric == BOUNDARY_METRIC && s.score == score && s.sampler == sampler)
             .cloned();
-        let kind = rows
-            .iter()
-            .find(|r| r.score == score)
-            .map_or("", |r| r.score_kind.as_str());
         let overlay = Overlay {
-            points: boundary_points(experiment, rows, &map.other),
+            points: boundaries
+                .iter()
+                .find(|(other, _)| *other == map.other)
+                .map(|(_, points)| points.clone())
+                .unwrap_or_default(),
             fit,
             theory: experiment
                 .theory
                 .iter()
-                .filter(|t| t.applies_to(BOUNDARY_METRIC, kind, score))
+                .filter(|t| t.applies_to(BOUNDARY_METRIC, &map.score_kind, score))
                 .map(|t| (t.label.clone(), t.slope))
                 .collect(),
+            beside: beside.to_vec(),
         };
         let svg = render_phase_map(&experiment.name, map, &axis.symbol, &overlay)?;
         let path = dir.join(name);
@@ -560,18 +590,18 @@ pub fn plot_phase_maps(
 }
 
 /// The boundary of each label beside the axis, N increasing, for the summary.
-pub fn boundaries(experiment: &Experiment, rows: &[Row]) -> Vec<(String, Vec<BoundaryPoint>)> {
-    let mut others: Vec<String> = Vec::new();
-    for map in phase_maps(experiment, rows) {
-        if map.metric == MEMORIZED && !others.contains(&map.other) {
-            others.push(map.other);
-        }
-    }
-    others
-        .into_iter()
-        .map(|other| {
-            let points = boundary_points(experiment, rows, &other);
-            (other, points)
+pub fn boundaries(
+    experiment: &Experiment,
+    maps: &[PhaseMap],
+    rows: &[Row],
+) -> Vec<(String, Vec<BoundaryPoint>)> {
+    maps.iter()
+        .filter(|map| map.metric == MEMORIZED)
+        .map(|map| {
+            (
+                map.other.clone(),
+                boundary_points(experiment, rows, &map.other),
+            )
         })
         .collect()
 }

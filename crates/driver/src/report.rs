@@ -6,7 +6,7 @@ use crate::experiment_report::{ExperimentReport, FractionCurve};
 use crate::findings::{findings, findings_table, plot_separations};
 use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
-use crate::phase::boundary_table;
+use crate::phase::{boundary_table, plot_phase_maps};
 use crate::profile::Profile;
 use crate::training::training_table;
 use anyhow::Result;
@@ -176,6 +176,7 @@ pub fn summary(
     experiments: &[Experiment],
     reports: &[ExperimentReport],
     separations: &[PathBuf],
+    phase_maps: &[PhaseMaps],
     out: &Path,
 ) -> String {
     let mut md = String::new();
@@ -188,7 +189,11 @@ pub fn summary(
              (or the range of a fraction's per-N means), what it is held against, and the verdict.\n\n{table}"
         );
     }
-    let _ = write!(md, "{}", phase_section(experiments, reports, out));
+    let _ = write!(
+        md,
+        "{}",
+        phase_section(experiments, reports, phase_maps, out)
+    );
     let _ = writeln!(
         md,
         "Profile `{profile}`. Each slope is the least-squares slope of ln(mean over seeds) on ln N, with a \
@@ -264,16 +269,60 @@ fn image_link(plot: &Path, out: &Path, prefix: &str) -> String {
     format!("![{prefix}{name}]({})", relative.display())
 }
 
+/// One experiment's drawn phase maps, and the `[phase] beside` references not in this run.
+#[derive(Debug, Clone, Default)]
+pub struct PhaseMaps {
+    /// The SVG files.
+    pub files: Vec<PathBuf>,
+    /// References to boundaries of experiments or labels this run does not have.
+    pub missing: Vec<String>,
+}
+
+/// Draws the phase maps of every experiment with a sweep axis, with the boundaries its
+/// `[phase] beside` names from the other experiments of the run.
+fn draw_phase_maps(
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+) -> Result<Vec<PhaseMaps>> {
+    let mut all = Vec::new();
+    for (experiment, report) in experiments.iter().zip(reports) {
+        let mut beside = Vec::new();
+        let mut missing = Vec::new();
+        for reference in &experiment.raw.phase.beside {
+            let found = reference.split_once('/').and_then(|(name, label)| {
+                let other = reports.iter().find(|r| r.name == name)?;
+                let (_, points) = other.boundaries.iter().find(|(l, _)| l == label)?;
+                Some(points.clone())
+            });
+            match found {
+                Some(points) => beside.push((reference.clone(), points)),
+                None => missing.push(reference.clone()),
+            }
+        }
+        let files = plot_phase_maps(
+            experiment,
+            &report.phase,
+            &report.boundaries,
+            &report.slopes,
+            &beside,
+            &report.dir,
+        )?;
+        all.push(PhaseMaps { files, missing });
+    }
+    Ok(all)
+}
+
 /// The phase maps of the experiments with a sweep axis, with their boundary tables: where
 /// memorization begins, for the findings section.
-fn phase_section(experiments: &[Experiment], reports: &[ExperimentReport], out: &Path) -> String {
+fn phase_section(
+    experiments: &[Experiment],
+    reports: &[ExperimentReport],
+    maps: &[PhaseMaps],
+    out: &Path,
+) -> String {
     let mut md = String::new();
-    for (experiment, report) in experiments.iter().zip(reports) {
-        let Some(axis) = experiment
-            .axis
-            .as_ref()
-            .filter(|_| !report.phase_maps.is_empty())
-        else {
+    for ((experiment, report), maps) in experiments.iter().zip(reports).zip(maps) {
+        let Some(axis) = experiment.axis.as_ref().filter(|_| !maps.files.is_empty()) else {
             continue;
         };
         if md.is_empty() {
@@ -287,7 +336,13 @@ fn phase_section(experiments: &[Experiment], reports: &[ExperimentReport], out: 
         for (other, points) in &report.boundaries {
             let _ = writeln!(md, "{}", boundary_table(&axis.symbol, other, points));
         }
-        for plot in &report.phase_maps {
+        for reference in &maps.missing {
+            let _ = writeln!(
+                md,
+                "The boundary of `{reference}` is not drawn: that experiment or label is not in this run.\n"
+            );
+        }
+        for plot in &maps.files {
             let prefix = format!("{} ", experiment.name);
             let _ = writeln!(md, "{}", image_link(plot, out, &prefix));
         }
@@ -366,9 +421,10 @@ pub fn write_reports(
     manifest.write(&out.join("manifest.toml"))?;
     let profile = experiments.first().map_or(Profile::Standard, |e| e.profile);
     let separations = plot_separations(experiments, reports, out)?;
+    let maps = draw_phase_maps(experiments, reports)?;
     write_string(
         &out.join("summary.md"),
-        &summary(profile, experiments, reports, &separations, out),
+        &summary(profile, experiments, reports, &separations, &maps, out),
     )?;
     if !quiet {
         eprintln!(

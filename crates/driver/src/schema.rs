@@ -55,6 +55,26 @@ pub struct RawExperiment {
     /// at the top of summary.md.
     #[serde(default)]
     pub finding: Vec<FindingSpec>,
+    /// How the phase maps of a sweep axis are drawn (`[phase]`).
+    #[serde(default, skip_serializing_if = "PhaseSpec::is_empty")]
+    pub phase: PhaseSpec,
+}
+
+/// `[phase]`: what the phase maps of a sweep axis show beside the experiment's own boundary.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// Boundaries of other experiments of the run drawn over this one's maps, each as
+    /// `experiment/label` (the label beside that experiment's axis: its score for a t0 axis).
+    #[serde(default)]
+    pub beside: Vec<String>,
+}
+
+impl PhaseSpec {
+    /// Whether nothing is set (the section is then left out of the config as run).
+    pub fn is_empty(&self) -> bool {
+        self.beside.is_empty()
+    }
 }
 
 /// How the manifold's natural span R^m is carried into R^D.

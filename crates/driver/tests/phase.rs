@@ -112,6 +112,20 @@ fn a_bad_grid_or_a_second_axis_is_refused_by_field() {
         let err = parse(&text).unwrap_err();
         assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
     }
+    // Boundaries of other experiments need maps to be drawn on, and name experiment/label.
+    let err = parse(&config(&grid_text(), "[phase]\nbeside = [\"e12\"]")).unwrap_err();
+    assert!(err.contains("field `phase.beside[0]`"), "{err}");
+    assert!(
+        parse(&config(
+            &grid_text(),
+            "[phase]\nbeside = [\"e12/empirical\"]"
+        ))
+        .is_ok()
+    );
+    let no_axis = config("t_min = 1e-3", "[phase]\nbeside = [\"e12/empirical\"]")
+        .replace("metric = \"memorized_boundary\"", "metric = \"d1_median\"");
+    let err = parse(&no_axis).unwrap_err();
+    assert!(err.contains("field `phase.beside[0]`"), "{err}");
     // Without a grid the boundary is no metric of the experiment.
     let err = parse(&config("t_min = 1e-3", "")).unwrap_err();
     assert!(err.contains("theory[0].metric"), "{err}");
@@ -222,10 +236,12 @@ fn the_phase_map_is_drawn_with_its_labels_colour_bar_and_boundary() {
     assert_eq!(map.means.len(), N.len() * GRID.len());
     // The mean over seeds of one cell: N = 10 at t0 = 1e-9 memorizes.
     assert!(map.means[&(0, 0)] > 0.99);
+    let points = mangen_driver::phase::boundary_points(&experiment, &rows, "empirical");
     let overlay = mangen_driver::phase::Overlay {
-        points: mangen_driver::phase::boundary_points(&experiment, &rows, "empirical"),
+        points: points.clone(),
         fit: None,
         theory: vec![("N^-2/k".into(), -2.0)],
+        beside: vec![("other/empirical".into(), points)],
     };
     assert_eq!(overlay.points.len(), N.len());
     let svg = render_phase_map("phase", map, "t0", &overlay).unwrap();
@@ -237,6 +253,7 @@ fn the_phase_map_is_drawn_with_its_labels_colour_bar_and_boundary() {
         "1000",
         "boundary: memorized fraction halfway to its null",
         "theory: N^-2/k",
+        "boundary of other/empirical",
     ] {
         assert!(svg.contains(text), "no `{text}` in the map");
     }
