@@ -288,3 +288,233 @@ fn off_span_data_take_the_span_path_with_its_distortion_in_the_bound() {
         );
     }
 }
+
+#[test]
+fn the_getters_report_the_settings() {
+    let (_, points) = sphere_data(50, 10, 40);
+    let score = EmpiricalScore::new(points, Schedule::VarianceExploding).unwrap();
+    assert_eq!(score.bandwidth(), 0.0);
+    assert_eq!(
+        score.truncation(),
+        Truncation::Certified {
+            eps: Truncation::DEFAULT_EPS
+        }
+    );
+    let score = score
+        .with_bandwidth(0.3)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    assert_eq!(score.bandwidth(), 0.3);
+    assert_eq!(score.truncation(), Truncation::Dense);
+    let score = score
+        .with_truncation(Truncation::Certified { eps: 1e-3 })
+        .unwrap();
+    assert_eq!(score.truncation(), Truncation::Certified { eps: 1e-3 });
+}
+
+/// The softmax average over `points` at query x and time t, by brute force in one pass over
+/// the exponents: the oracle of the early exit.
+fn brute_force_average(
+    points: &Array2<f64>,
+    x: &Array1<f64>,
+    schedule: Schedule,
+    t: f64,
+) -> Array1<f64> {
+    let (a, noise_var) = schedule.coefficients(t).unwrap();
+    let q = x / a;
+    let var = noise_var / (a * a);
+    let exponents: Vec<f64> = points
+        .rows()
+        .into_iter()
+        .map(|p| (&q - &p).mapv(|v| v * v).sum())
+        .collect();
+    let least = exponents.iter().copied().fold(f64::INFINITY, f64::min);
+    let weights: Vec<f64> = exponents
+        .iter()
+        .map(|e| (-(e - least) / (2.0 * var)).exp())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut sum = Array1::zeros(points.ncols());
+    for (w, p) in weights.iter().zip(points.rows()) {
+        sum.scaled_add(*w, &p);
+    }
+    sum / total
+}
+
+/// A quarter circle of n points, radius `radius`, in the plane.
+fn quarter_arc(n: usize, radius: f64) -> Arc<Array2<f64>> {
+    Arc::new(Array2::from_shape_fn((n, 2), |(i, j)| {
+        let angle = std::f64::consts::FRAC_PI_2 * i as f64 / (n - 1) as f64;
+        radius * if j == 0 { angle.cos() } else { angle.sin() }
+    }))
+}
+
+/// The memorizer returns the training points' centre without summing only where every weight
+/// is the same to double precision: the exponents' range 2aR(|x − a c| + aR)/var below 1e-17.
+/// Each case puts the true range between 1e-12 and 1e-8, where the softmax average is measurably
+/// off the centre, in a configuration (large spread R, far query, query at the centre, small R
+/// with the query one unit off) where a wrong factor in the range would send it below 1e-17; and
+/// at t = 1e-20 the average is the nearest training point, not the centre.
+#[test]
+fn the_early_exit_is_taken_only_where_every_weight_agrees() {
+    // (training set, the query's offset from the centre in every coordinate, the true range)
+    let cases = [
+        // R = 1e5, query at the centre: range 2R²/t.
+        (quarter_arc(50, 1e5), 0.0, 1e-8),
+        // R ≈ 1, query 1e6 off the centre in each coordinate: range ≈ 2R·√2·1e6/t.
+        (quarter_arc(50, 1.0), 1e6, 1e-12),
+        // R ≈ 1e-6, query one unit off in every coordinate: range ≈ 2R√2/t.
+        (quarter_arc(50, 1e-6), 1.0, 1e-11),
+    ];
+    for (i, (points, offset, range)) in cases.into_iter().enumerate() {
+        let score = EmpiricalScore::new(points.clone(), Schedule::VarianceExploding)
+            .unwrap()
+            .with_truncation(Truncation::Dense)
+            .unwrap();
+        let centre = score.index().centre().to_owned();
+        let spread = score.index().spread();
+        let x = &centre + offset;
+        let from_centre = distance(&x, &centre);
+        let t = 2.0 * spread * (from_centre + spread) / range;
+        let exact = brute_force_average(&points, &x, Schedule::VarianceExploding, t);
+        let off_centre = distance(&exact, &centre);
+        assert!(off_centre > 0.0, "case {i}: the average is the centre");
+        let denoised = score.denoise(x.view(), t).unwrap();
+        assert!(
+            distance(&denoised, &exact) <= 1e-2 * off_centre,
+            "case {i}: {:e} from the softmax average, which is {off_centre:e} from the centre",
+            distance(&denoised, &exact)
+        );
+    }
+    let points = quarter_arc(50, 1.0);
+    for truncation in [Truncation::Dense, Truncation::default()] {
+        let score = EmpiricalScore::new(points.clone(), Schedule::VarianceExploding)
+            .unwrap()
+            .with_truncation(truncation)
+            .unwrap();
+        let x = Array1::from(vec![0.99, 0.2]);
+        let nearest = score.index().k_nearest(x.view(), 1).unwrap()[0].index;
+        let denoised = score.denoise(x.view(), 1e-20).unwrap();
+        assert!(
+            distance(&denoised, &points.row(nearest).to_owned()) < 1e-14,
+            "{truncation:?}"
+        );
+    }
+}
+
+/// Full-rank data (12-D, scaled by 30) take the ambient path: the certified ball drops points,
+/// and the value stays within the bound ε·(n_dropped/N)·(|m − c| + R), which is at least ε·R/N
+/// once a point is dropped, at times where a ball too small would drop points of real weight.
+#[test]
+fn the_ambient_ball_keeps_every_point_of_weight_and_reports_its_bound() {
+    let mut r = rng::seeded(41);
+    let points = Arc::new(Array2::from_shape_fn((400, 12), |_| {
+        30.0 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+    }));
+    let eps = 1e-10;
+    let truncated = EmpiricalScore::new(points.clone(), Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Certified { eps })
+        .unwrap();
+    assert_eq!(
+        truncated.index().path(),
+        SearchPath::BruteForce { span_dim: 12 }
+    );
+    let spread = truncated.index().spread();
+    let centre = truncated.index().centre().to_owned();
+    let dense = EmpiricalScore::new(points, Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    let mut dropped_somewhere = false;
+    for (i, t) in [1.0, 10.0, 100.0].into_iter().enumerate() {
+        let x = Array1::from_elem(12, 3.0 + i as f64);
+        let a = truncated.denoise_estimate(x.view(), t).unwrap();
+        let b = dense.denoise(x.view(), t).unwrap();
+        let gap = distance(&a.value, &b);
+        assert!(
+            gap <= a.error_bound + 1e-12 * spread,
+            "t = {t}: gap {gap:e} > bound {:e}",
+            a.error_bound
+        );
+        let most = eps * (distance(&a.value, &centre) + spread);
+        assert!(
+            a.error_bound <= most * (1.0 + 1e-12),
+            "t = {t}: bound {:e} > {most:e}",
+            a.error_bound
+        );
+        if a.error_bound > 0.0 {
+            dropped_somewhere = true;
+            let least = eps * spread / 400.0;
+            assert!(
+                a.error_bound >= least,
+                "t = {t}: bound {:e} < ε·R/N = {least:e}",
+                a.error_bound
+            );
+        }
+    }
+    assert!(dropped_somewhere, "the ball path never ran");
+}
+
+/// Points 1e-7 off the 3-dimensional span of a sphere of radius 3 (R ≈ 3), ε = 1e-6: where the
+/// distortion ρ + (e^{δ/var} − 1)·R, δ = 2|r_q|ρ + ρ², fits ε·R the span path runs, and its
+/// bound holds that whole distortion on top of the tree's own; the gap to the dense score stays
+/// within it. A threshold of ε/R in place of ε·R (ρ alone exceeds ε/R here) or a distortion
+/// without its exponential term fails, and so does δ·var in place of δ/var.
+#[test]
+fn the_span_path_adds_its_whole_distortion_to_the_bound() {
+    let sphere = Embedded::random(Sphere::new(2, 3.0).unwrap(), 10, 12).unwrap();
+    let clean = sphere.sample_uniform(500, &mut rng::seeded(13));
+    let mut r = rng::seeded(14);
+    let noisy = Arc::new(clean.mapv(|v| {
+        v + 1e-7 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+    }));
+    let eps = 1e-6;
+    let truncated = EmpiricalScore::new(noisy.clone(), Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Certified { eps })
+        .unwrap();
+    let index = truncated.index();
+    let (residual, spread) = (index.residual_max(), index.spread());
+    assert!(
+        residual > eps / spread && residual < eps,
+        "ρ = {residual:e}"
+    );
+    let dense = EmpiricalScore::new(noisy, Schedule::VarianceExploding)
+        .unwrap()
+        .with_truncation(Truncation::Dense)
+        .unwrap();
+    let mut span_runs = 0;
+    for (i, t) in [0.1, 0.3, 1.0, 3.0, 10.0, 30.0].into_iter().enumerate() {
+        let x = laws::perturbed_point(&sphere, 0.05, &mut rng::seeded(50 + i as u64));
+        let perpendicular = index.split(x.view()).perpendicular;
+        let delta = 2.0 * perpendicular * residual + residual * residual;
+        let distortion = residual + (delta / t).exp_m1() * spread;
+        let a = truncated.denoise_estimate(x.view(), t).unwrap();
+        let gap = distance(&a.value, &dense.denoise(x.view(), t).unwrap());
+        assert!(
+            gap <= a.error_bound + 1e-12,
+            "t = {t}: gap {gap:e} > bound {:e}",
+            a.error_bound
+        );
+        if distortion <= eps * spread {
+            span_runs += 1;
+            assert!(
+                a.error_bound >= distortion * (1.0 - 1e-9),
+                "t = {t}: bound {:e} < distortion {distortion:e}",
+                a.error_bound
+            );
+            // From t = 3 on the tree's own bound is below 1e-12 here (measured 1e-13 to 3e-13),
+            // so the whole bound is the distortion: a distortion that is too large shows too.
+            if t >= 3.0 {
+                assert!(
+                    a.error_bound <= distortion + 1e-12,
+                    "t = {t}: bound {:e} > distortion {distortion:e} + 1e-12",
+                    a.error_bound
+                );
+            }
+        }
+    }
+    assert!(span_runs >= 2, "the span path ran {span_runs} times");
+}
