@@ -65,6 +65,17 @@ pub fn build_manifold(
             embedding,
             seed,
         ),
+        ManifoldSpec::LacunaryCurve {
+            radius,
+            amplitude,
+            beta,
+            base,
+        } => embed(
+            PolarCurve::lacunary(*radius, *amplitude, *beta, *base),
+            ambient,
+            embedding,
+            seed,
+        ),
         ManifoldSpec::Line => {
             if ambient > 1 && embedding == EmbeddingKind::Random {
                 return Err(BuildError::Model(

@@ -151,6 +151,23 @@ pub enum ManifoldSpec {
         /// Smoothness β > 2, not an even integer.
         beta: f64,
     },
+    /// The plane curve ρ(θ) = r(1 + a Σ_j b^{-jβ} cos(b^j θ)): smoothness exactly β everywhere.
+    LacunaryCurve {
+        /// Base radius r > 0.
+        #[serde(default = "unit")]
+        radius: f64,
+        /// Amplitude a, with |a|·Σ_j b^{-jβ} < 1.
+        amplitude: f64,
+        /// Smoothness β ∈ (2, 64].
+        beta: f64,
+        /// The integer base b ≥ 2 of the frequencies b^j.
+        #[serde(default = "two")]
+        base: u32,
+    },
+}
+
+fn two() -> u32 {
+    2
 }
 
 fn unit() -> f64 {

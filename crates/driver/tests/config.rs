@@ -64,6 +64,16 @@ fn each_broken_rule_names_file_field_and_rule() {
         ),
         ("k = 2", "k = 2\nradius = -1", &["`manifold`", "radius"]),
         (
+            "kind = \"sphere\"\nk = 2",
+            "kind = \"lacunary_curve\"\namplitude = 50.0\nbeta = 3.5",
+            &["`manifold`", "amplitude", "Σ_j b^(-jβ) < 1"],
+        ),
+        (
+            "kind = \"sphere\"\nk = 2",
+            "kind = \"lacunary_curve\"\namplitude = 0.5\nbeta = 3.5\nbase = 1",
+            &["`manifold`", "base", "2..=64"],
+        ),
+        (
             "n_train = [10, 20, 40]",
             "n_train = []",
             &["`sweep.n_train`", "must not be empty"],

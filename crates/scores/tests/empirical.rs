@@ -3,8 +3,8 @@
 
 use mangen_geometry::{Embedded, Manifold, Sphere, laws, rng};
 use mangen_scores::{
-    Denoiser, EmpiricalScore, GaussianScore, NeighbourIndex, Schedule, Score, SearchPath,
-    Truncation,
+    Denoiser, EmpiricalScore, GaussianScore, NeighbourIndex, Schedule, Score, ScoreModel,
+    SearchPath, Truncation,
 };
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
@@ -311,6 +311,10 @@ fn the_getters_report_the_settings() {
         .with_truncation(Truncation::Certified { eps: 1e-3 })
         .unwrap();
     assert_eq!(score.truncation(), Truncation::Certified { eps: 1e-3 });
+    assert_eq!(score.name(), "smoothed(h=0.3)");
+    let (_, points) = sphere_data(50, 10, 41);
+    let memorizer = EmpiricalScore::new(points, Schedule::VarianceExploding).unwrap();
+    assert_eq!(memorizer.name(), "empirical");
 }
 
 /// The softmax average over `points` at query x and time t, by brute force in one pass over

@@ -2,51 +2,42 @@
 
 #![allow(dead_code)]
 
-use mangen_geometry::{DonutTorus, Embedded, FlatTorus, Manifold, PolarCurve, Sphere};
+use mangen_geometry::{DonutTorus, Embedded, FlatTorus, LocalModel, Manifold, PolarCurve, Sphere};
+
+/// `model` randomly embedded in R^D with `seed`, when its span fits.
+fn embedded<L: LocalModel + 'static>(
+    model: L,
+    ambient: usize,
+    seed: u64,
+) -> Option<Box<dyn Manifold>> {
+    Embedded::random(model, ambient, seed)
+        .ok()
+        .map(|m| Box::new(m) as _)
+}
 
 /// Every built-in manifold in R^D (those whose span fits), randomly embedded with `seed`.
 pub fn all_manifolds(ambient: usize, seed: u64) -> Vec<Box<dyn Manifold>> {
-    let mut out: Vec<Box<dyn Manifold>> = Vec::new();
-    let mut push = |m: Option<Box<dyn Manifold>>| out.extend(m);
-    push(
-        Embedded::random(Sphere::circle(1.5).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(Sphere::new(2, 0.8).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(Sphere::new(3, 1.0).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(FlatTorus::new(vec![1.0, 0.6]).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(FlatTorus::new(vec![1.0, 0.7, 0.5]).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(DonutTorus::new(2.0, 0.6).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(PolarCurve::new(1.0, 0.3, 4.5).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    push(
-        Embedded::random(PolarCurve::new(1.0, -0.2, 2.5).unwrap(), ambient, seed)
-            .ok()
-            .map(|m| Box::new(m) as _),
-    );
-    out
+    [
+        embedded(Sphere::circle(1.5).unwrap(), ambient, seed),
+        embedded(Sphere::new(2, 0.8).unwrap(), ambient, seed),
+        embedded(Sphere::new(3, 1.0).unwrap(), ambient, seed),
+        embedded(FlatTorus::new(vec![1.0, 0.6]).unwrap(), ambient, seed),
+        embedded(FlatTorus::new(vec![1.0, 0.7, 0.5]).unwrap(), ambient, seed),
+        embedded(DonutTorus::new(2.0, 0.6).unwrap(), ambient, seed),
+        embedded(PolarCurve::new(1.0, 0.3, 4.5).unwrap(), ambient, seed),
+        embedded(PolarCurve::new(1.0, -0.2, 2.5).unwrap(), ambient, seed),
+        embedded(
+            PolarCurve::lacunary(1.0, 1.0, 2.5, 2).unwrap(),
+            ambient,
+            seed,
+        ),
+        embedded(
+            PolarCurve::lacunary(1.0, 2.0, 4.5, 3).unwrap(),
+            ambient,
+            seed,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
