@@ -140,6 +140,15 @@ fn one_smoothed_point_is_a_gaussian() {
                     distance(&a, &b) <= 1e-9 * (1.0 + b.dot(&b).sqrt()),
                     "{schedule:?} h={h} t={t}: {a} vs {b}"
                 );
+                // The denoiser too: E[X0 | Xt = x] = x1 + a h²/(a² h² + σ²)·(x − a x1).
+                let (alpha, noise_var) = schedule.coefficients(t).unwrap();
+                let gain = alpha * h * h / (alpha * alpha * h * h + noise_var);
+                let expected = &centre + &((&x - &(&centre * alpha)) * gain);
+                let denoised = smoothed.denoise(x.view(), t).unwrap();
+                assert!(
+                    distance(&denoised, &expected) <= 1e-9 * (1.0 + expected.dot(&expected).sqrt()),
+                    "{schedule:?} h={h} t={t}: D = {denoised} vs {expected}"
+                );
             }
         }
     }
@@ -315,6 +324,10 @@ fn the_getters_report_the_settings() {
     let (_, points) = sphere_data(50, 10, 41);
     let memorizer = EmpiricalScore::new(points, Schedule::VarianceExploding).unwrap();
     assert_eq!(memorizer.name(), "empirical");
+    assert_eq!(memorizer.schedule(), Schedule::VarianceExploding);
+    let (_, points) = sphere_data(50, 10, 42);
+    let vp = EmpiricalScore::new(points, Schedule::VariancePreserving).unwrap();
+    assert_eq!(vp.schedule(), Schedule::VariancePreserving);
 }
 
 /// The softmax average over `points` at query x and time t, by brute force in one pass over
