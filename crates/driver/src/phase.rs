@@ -79,33 +79,59 @@ fn split_labels<'a>(axis: &SweepAxis, row: &'a Row) -> Option<(f64, &'a str)> {
     }
 }
 
-/// Per (other label, N, seed): the memorized fraction and its null along the axis, in row order
-/// of first appearance.
-type Curves<'a> = Vec<((String, usize, usize), Vec<(f64, f64, f64, &'a Row)>)>;
+/// One seed's boundary: the label beside the axis, the crossing of its memorized fraction, and
+/// the first of its rows (for the labels of a boundary row).
+struct SeedBoundary<'a> {
+    other: String,
+    crossing: Crossing,
+    row: &'a Row,
+}
 
-fn memorized_curves<'a>(axis: &SweepAxis, rows: &'a [Row]) -> Curves<'a> {
+/// Per (label beside the axis, N, seed), in row order of first appearance: where the memorized
+/// fraction along the axis crosses halfway between 1 and the mean of its nulls.
+fn seed_boundaries<'a>(axis: &SweepAxis, rows: &'a [Row]) -> Vec<SeedBoundary<'a>> {
     let null_name = format!("{MEMORIZED}_null");
-    let mut nulls: BTreeMap<(&str, &str, &str, usize, usize), f64> = BTreeMap::new();
+    let mut nulls: BTreeMap<(&str, &str, usize, usize), f64> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.metric == null_name) {
         if let Some(value) = row.value {
-            nulls.insert((&row.score, &row.sampler, "", row.n_train, row.seed), value);
+            nulls.insert((&row.score, &row.sampler, row.n_train, row.seed), value);
         }
     }
-    let mut curves: Curves = Vec::new();
+    // (value, fraction, null) along the axis, per (other, N, seed).
+    type Curve<'a> = ((String, usize, usize), Vec<(f64, f64, f64)>, &'a Row);
+    let mut curves: Vec<Curve> = Vec::new();
     for row in rows.iter().filter(|r| r.metric == MEMORIZED) {
         let (Some((value, other)), Some(fraction)) = (split_labels(axis, row), row.value) else {
             continue;
         };
-        let Some(&null) = nulls.get(&(&row.score, &row.sampler, "", row.n_train, row.seed)) else {
+        let cell = (
+            row.score.as_str(),
+            row.sampler.as_str(),
+            row.n_train,
+            row.seed,
+        );
+        let Some(&null) = nulls.get(&cell) else {
             continue;
         };
         let key = (other.to_string(), row.n_train, row.seed);
-        match curves.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, points)) => points.push((value, fraction, null, row)),
-            None => curves.push((key, vec![(value, fraction, null, row)])),
+        match curves.iter_mut().find(|(k, ..)| *k == key) {
+            Some((_, points, _)) => points.push((value, fraction, null)),
+            None => curves.push((key, vec![(value, fraction, null)], row)),
         }
     }
     curves
+        .into_iter()
+        .map(|((other, ..), mut points, row)| {
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let null = points.iter().map(|p| p.2).sum::<f64>() / points.len() as f64;
+            let curve: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+            SeedBoundary {
+                other,
+                crossing: halfway_crossing(&curve, (1.0 + null) / 2.0),
+                row,
+            }
+        })
+        .collect()
 }
 
 /// The boundary rows of an experiment with a sweep axis: one per (other label, N, seed), with
@@ -117,20 +143,16 @@ pub fn boundary_rows(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
     if derived_infos(Some(axis), &experiment.measured_infos()).is_empty() {
         return Vec::new();
     }
-    memorized_curves(axis, rows)
+    seed_boundaries(axis, rows)
         .into_iter()
-        .map(|(_, mut points)| {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let null = points.iter().map(|p| p.2).sum::<f64>() / points.len() as f64;
-            let curve: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
-            let value = match halfway_crossing(&curve, (1.0 + null) / 2.0) {
+        .map(|seed| {
+            let value = match seed.crossing {
                 Crossing::At(v) => Some(v),
                 Crossing::BelowGrid | Crossing::AboveGrid => None,
             };
-            let first = points[0].3;
             let (score, sampler) = match axis.owner {
-                AxisOwner::Sampler => (first.score.clone(), axis.family.clone()),
-                AxisOwner::Score => (axis.family.clone(), first.sampler.clone()),
+                AxisOwner::Sampler => (seed.row.score.clone(), axis.family.clone()),
+                AxisOwner::Score => (axis.family.clone(), seed.row.sampler.clone()),
             };
             Row {
                 score,
@@ -139,7 +161,7 @@ pub fn boundary_rows(experiment: &Experiment, rows: &[Row]) -> Vec<Row> {
                 scale: None,
                 epoch: None,
                 value,
-                ..first.clone()
+                ..seed.row.clone()
             }
         })
         .collect()
@@ -230,22 +252,18 @@ pub struct BoundaryPoint {
     pub above: usize,
 }
 
-/// The boundary points of the label beside the axis `other`, N increasing: from the boundary
-/// rows and, for the censored ones, the memorized fraction at the grid's ends.
+/// The boundary points of the label beside the axis `other`, N increasing, over its seeds.
 pub fn boundary_points(experiment: &Experiment, rows: &[Row], other: &str) -> Vec<BoundaryPoint> {
     let Some(axis) = &experiment.axis else {
         return Vec::new();
     };
     let mut points: BTreeMap<usize, (Vec<f64>, usize, usize)> = BTreeMap::new();
-    for (_, mut curve) in memorized_curves(axis, rows)
+    for seed in seed_boundaries(axis, rows)
         .into_iter()
-        .filter(|((label, ..), _)| label == other)
+        .filter(|seed| seed.other == other)
     {
-        curve.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let null = curve.iter().map(|p| p.2).sum::<f64>() / curve.len() as f64;
-        let pairs: Vec<(f64, f64)> = curve.iter().map(|p| (p.0, p.1)).collect();
-        let entry = points.entry(curve[0].3.n_train).or_default();
-        match halfway_crossing(&pairs, (1.0 + null) / 2.0) {
+        let entry = points.entry(seed.row.n_train).or_default();
+        match seed.crossing {
             Crossing::At(v) => entry.0.push(v),
             Crossing::BelowGrid => entry.1 += 1,
             Crossing::AboveGrid => entry.2 += 1,
