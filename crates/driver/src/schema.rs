@@ -294,7 +294,7 @@ impl SamplerSpec {
 
 /// A numeric parameter of a `[[sampler]]` or `[[score]]`: one value, or `{ grid = [..] }`, a
 /// sweep axis (one sampler or score per value, crossed with N like any other).
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Param {
     /// One value.
@@ -304,6 +304,30 @@ pub enum Param {
         /// The values, increasing.
         grid: Vec<f64>,
     },
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// `{ grid = [..] }` and nothing else.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Grid {
+            grid: Vec<f64>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Value(f64),
+            Grid(Grid),
+        }
+        match Written::deserialize(deserializer) {
+            Ok(Written::Value(value)) => Ok(Param::Value(value)),
+            Ok(Written::Grid(Grid { grid })) => Ok(Param::Grid { grid }),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a number, or `{ grid = [v1, v2, …] }` for a sweep axis",
+            )),
+        }
+    }
 }
 
 /// One `[[theory]]` line.

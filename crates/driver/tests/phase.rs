@@ -112,6 +112,19 @@ fn a_bad_grid_or_a_second_axis_is_refused_by_field() {
         let err = parse(&text).unwrap_err();
         assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
     }
+    // A value that is neither a number nor a grid is named by its line, with what is expected.
+    for written in [
+        "\"soon\"",
+        "{ grid = [1e-3, 1e-2], by = 2 }",
+        "{ grid = \"x\" }",
+    ] {
+        let err = parse(&config(&format!("t_min = {written}"), "")).unwrap_err();
+        assert!(
+            err.contains("line 11")
+                && err.contains("expected a number, or `{ grid = [v1, v2, …] }`"),
+            "{written}: {err}"
+        );
+    }
     // Boundaries of other experiments need maps to be drawn on, and name experiment/label.
     let err = parse(&config(&grid_text(), "[phase]\nbeside = [\"e12\"]")).unwrap_err();
     assert!(err.contains("field `phase.beside[0]`"), "{err}");
