@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point; the lower-bound frontier tiles the points.
 
 use super::*;
 
@@ -215,6 +215,35 @@ fn expansions_agree_with_the_dense_sum_within_the_bound() {
             if var >= 0.3 {
                 assert!(found.expanded > 0 && found.summed < 20_000 / 4, "{found:?}");
             }
+        }
+    }
+}
+
+#[test]
+fn the_lower_bound_frontier_is_a_partition_of_the_points() {
+    // Each frontier node's points weigh at least e^{-(far² − nearest²)/2v}, and their sum is a
+    // lower bound of S0 only if no point is counted twice: the frontier's runs of the span kd
+    // order must tile 0..N exactly, at every size and span dimension.
+    for dim in 1..=MAX_SPAN_DIM {
+        for n in [1, 64, 65, 500, 4000] {
+            let points = cube(n, dim);
+            let tree = GaussTree::new(&points, dim);
+            let mut runs: Vec<(usize, usize)> = tree
+                .frontier
+                .iter()
+                .map(|&node| (tree.nodes[node].start, tree.nodes[node].end))
+                .collect();
+            runs.sort_unstable();
+            let mut next = 0;
+            for (start, end) in runs {
+                assert_eq!(
+                    start, next,
+                    "dim {dim}, n {n}: a gap or an overlap at {start}"
+                );
+                assert!(end > start, "dim {dim}, n {n}: an empty frontier node");
+                next = end;
+            }
+            assert_eq!(next, n, "dim {dim}, n {n}: the frontier ends at {next}");
         }
     }
 }
