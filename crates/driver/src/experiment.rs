@@ -259,13 +259,18 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn fail<T>(&self, field: impl Into<String>, rule: impl Into<String>) -> Result<T> {
-        Err(ConfigError {
+    /// The error of `field` breaking `rule` in this file.
+    fn error(&self, field: impl Into<String>, rule: impl Into<String>) -> anyhow::Error {
+        ConfigError {
             file: self.file.to_string(),
             field: field.into(),
             rule: rule.into(),
         }
-        .into())
+        .into()
+    }
+
+    fn fail<T>(&self, field: impl Into<String>, rule: impl Into<String>) -> Result<T> {
+        Err(self.error(field, rule))
     }
 
     fn positive(&self, field: &str, value: f64) -> Result<()> {
@@ -464,8 +469,10 @@ impl Checker<'_> {
                     "" => format!("score[{i}]"),
                     field => format!("score[{i}].{field}"),
                 };
-                let rule = format!("{} (in the [[score]] of line {line})", err.rule);
-                self.fail::<()>(field, rule).unwrap_err()
+                self.error(
+                    field,
+                    format!("{} (in the [[score]] of line {line})", err.rule),
+                )
             };
             let entries = grid_entries(table.get_ref()).map_err(error)?;
             let (key, values) = match entries.as_slice() {

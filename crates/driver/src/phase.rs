@@ -16,6 +16,7 @@ use crate::metric::{MetricInfo, Shape};
 use crate::output::write_string;
 use crate::plot::{SIZE, format_number, plot_error};
 use crate::runs::Row;
+use crate::training::grouped_in_order;
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
@@ -97,31 +98,26 @@ fn seed_boundaries<'a>(axis: &SweepAxis, rows: &'a [Row]) -> Vec<SeedBoundary<'a
             nulls.insert((&row.score, &row.sampler, row.n_train, row.seed), value);
         }
     }
-    // (value, fraction, null) along the axis, per (other, N, seed).
-    type Curve<'a> = ((String, usize, usize), Vec<(f64, f64, f64)>, &'a Row);
-    let mut curves: Vec<Curve> = Vec::new();
-    for row in rows.iter().filter(|r| r.metric == MEMORIZED) {
-        let (Some((value, other)), Some(fraction)) = (split_labels(axis, row), row.value) else {
-            continue;
-        };
-        let cell = (
-            row.score.as_str(),
-            row.sampler.as_str(),
-            row.n_train,
-            row.seed,
-        );
-        let Some(&null) = nulls.get(&cell) else {
-            continue;
-        };
-        let key = (other.to_string(), row.n_train, row.seed);
-        match curves.iter_mut().find(|(k, ..)| *k == key) {
-            Some((_, points, _)) => points.push((value, fraction, null)),
-            None => curves.push((key, vec![(value, fraction, null)], row)),
-        }
-    }
-    curves
+    // (value, fraction, null) along the axis, per (other, N, seed), with the curve's first row.
+    let points = rows
+        .iter()
+        .filter(|r| r.metric == MEMORIZED)
+        .filter_map(|row| {
+            let (value, other) = split_labels(axis, row)?;
+            let cell = (
+                row.score.as_str(),
+                row.sampler.as_str(),
+                row.n_train,
+                row.seed,
+            );
+            let null = *nulls.get(&cell)?;
+            let key = (other.to_string(), row.n_train, row.seed);
+            Some((key, (value, row.value?, null, row)))
+        });
+    grouped_in_order(points)
         .into_iter()
-        .map(|((other, ..), mut points, row)| {
+        .map(|((other, ..), mut points)| {
+            let row = points[0].3;
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             let null = points.iter().map(|p| p.2).sum::<f64>() / points.len() as f64;
             let curve: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
@@ -186,9 +182,6 @@ pub struct PhaseMap {
     pub means: BTreeMap<(usize, usize), f64>,
 }
 
-/// Per (N index, axis index): the sum of a metric over seeds and their count.
-type CellSums = BTreeMap<(usize, usize), (f64, usize)>;
-
 /// The phase maps of an experiment: one per drawn metric and label beside the axis.
 pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     let Some(axis) = &experiment.axis else {
@@ -198,39 +191,32 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     let axis_values: Vec<f64> = axis.members.iter().map(|m| m.0).collect();
     let mut maps = Vec::new();
     for metric in MAP_METRICS {
-        let mut sums: BTreeMap<&str, CellSums> = BTreeMap::new();
-        let mut order: Vec<(&str, &str)> = Vec::new();
-        for row in rows
+        let cells = rows
             .iter()
             .filter(|r| r.metric == metric && r.scale.is_none())
-        {
-            let (Some((value, other)), Some(v)) = (split_labels(axis, row), row.value) else {
-                continue;
-            };
-            let (Some(i), Some(j)) = (
-                n_values.iter().position(|&n| n == row.n_train),
-                axis_values.iter().position(|&a| a == value),
-            ) else {
-                continue;
-            };
-            if !order.iter().any(|(o, _)| *o == other) {
-                order.push((other, &row.score_kind));
+            .filter_map(|row| {
+                let (value, other) = split_labels(axis, row)?;
+                let i = n_values.iter().position(|&n| n == row.n_train)?;
+                let j = axis_values.iter().position(|&a| a == value)?;
+                Some((other, ((i, j), row.value?, row.score_kind.as_str())))
+            });
+        for (other, cells) in grouped_in_order(cells) {
+            let mut sums: BTreeMap<(usize, usize), (f64, usize)> = BTreeMap::new();
+            for &(at, v, _) in &cells {
+                let cell = sums.entry(at).or_default();
+                cell.0 += v;
+                cell.1 += 1;
             }
-            let cell = sums.entry(other).or_default().entry((i, j)).or_default();
-            cell.0 += v;
-            cell.1 += 1;
-        }
-        for (other, score_kind) in order {
             maps.push(PhaseMap {
                 metric: metric.to_string(),
                 other: other.to_string(),
-                score_kind: score_kind.to_string(),
+                score_kind: cells[0].2.to_string(),
                 family: axis.family.clone(),
                 n_values: n_values.clone(),
                 axis_values: axis_values.clone(),
-                means: sums[other]
-                    .iter()
-                    .map(|(&at, &(sum, count))| (at, sum / count as f64))
+                means: sums
+                    .into_iter()
+                    .map(|(at, (sum, count))| (at, sum / count as f64))
                     .collect(),
             });
         }
@@ -254,14 +240,16 @@ pub struct BoundaryPoint {
 
 /// The boundary points of the label beside the axis `other`, N increasing, over its seeds.
 pub fn boundary_points(experiment: &Experiment, rows: &[Row], other: &str) -> Vec<BoundaryPoint> {
-    let Some(axis) = &experiment.axis else {
-        return Vec::new();
-    };
+    match &experiment.axis {
+        Some(axis) => points_of(&seed_boundaries(axis, rows), other),
+        None => Vec::new(),
+    }
+}
+
+/// The boundary points of `other` from the seeds' boundaries, N increasing.
+fn points_of(seeds: &[SeedBoundary], other: &str) -> Vec<BoundaryPoint> {
     let mut points: BTreeMap<usize, (Vec<f64>, usize, usize)> = BTreeMap::new();
-    for seed in seed_boundaries(axis, rows)
-        .into_iter()
-        .filter(|seed| seed.other == other)
-    {
+    for seed in seeds.iter().filter(|seed| seed.other == other) {
         let entry = points.entry(seed.row.n_train).or_default();
         match seed.crossing {
             Crossing::At(v) => entry.0.push(v),
@@ -613,14 +601,13 @@ pub fn boundaries(
     maps: &[PhaseMap],
     rows: &[Row],
 ) -> Vec<(String, Vec<BoundaryPoint>)> {
+    let Some(axis) = &experiment.axis else {
+        return Vec::new();
+    };
+    let seeds = seed_boundaries(axis, rows);
     maps.iter()
         .filter(|map| map.metric == MEMORIZED)
-        .map(|map| {
-            (
-                map.other.clone(),
-                boundary_points(experiment, rows, &map.other),
-            )
-        })
+        .map(|map| (map.other.clone(), points_of(&seeds, &map.other)))
         .collect()
 }
 
