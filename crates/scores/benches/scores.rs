@@ -3,12 +3,16 @@
 //! Data: uniform samples of S^2 (k = 2) isometrically embedded in R^D; queries are fresh samples
 //! plus N(0, t I) noise, which is where a sampler evaluates the score at time t. Ids carry N, D, k
 //! and t; throughput is in queries. `cargo bench` runs the full grid (N up to 10^6); under
-//! `cargo test` each benchmark runs once on the smallest N only.
+//! `cargo test` each benchmark runs once on the smallest N only. `full_rank_search` compares the
+//! kd-tree over 8 leading coordinates with the scan on a closed curve that fills R^100.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use mangen_geometry::{Embedded, Manifold, Sphere, rng};
-use mangen_scores::{Denoiser, EmpiricalScore, ProjectionScore, Schedule, Truncation};
-use ndarray::Array2;
+use mangen_geometry::{Embedded, FourierCurve, Manifold, Sphere, rng};
+use mangen_scores::{
+    BruteForce, Denoiser, EmpiricalScore, KdTree, NeighbourIndex, ProjectionScore, Schedule,
+    Truncation,
+};
+use ndarray::{Array2, ArrayView1};
 use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -155,5 +159,62 @@ fn projection(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, empirical, memorization_regime, projection);
+/// Neighbour queries on data of rank 100 (E8's curve: harmonics 2…100 of weight 0.2·j^-2 in
+/// R^100): the 16 nearest points and the ball of radius 0.01, by the kd-tree over the 8 leading
+/// principal coordinates and by the scan, for queries √t = 1e-3 off the curve.
+fn full_rank_search(c: &mut Criterion) {
+    let curve = FourierCurve::random(100, 100, 1.0, 0.2, 2.0, 7).expect("valid curve");
+    let manifold = Embedded::random(curve, 100, 1).expect("valid embedding");
+    let sizes = if full_grid() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        vec![1_000]
+    };
+    for n in sizes {
+        let points = Arc::new(manifold.sample_uniform(n, &mut rng::seeded(2)));
+        let mut r = rng::seeded(3);
+        let queries = manifold.sample_uniform(QUERIES, &mut r).mapv(|v| {
+            v + 1e-3 * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+        });
+        let tree = KdTree::new(points.clone()).expect("valid training set");
+        let scan = BruteForce::new(points).expect("valid training set");
+        let indexes: [(&str, &dyn NeighbourIndex); 2] = [("leading_tree", &tree), ("scan", &scan)];
+        let mut group = c.benchmark_group("full_rank_search");
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(2))
+            .throughput(Throughput::Elements(QUERIES as u64));
+        type Query = fn(&dyn NeighbourIndex, ArrayView1<f64>) -> usize;
+        let searches: [(&str, Query); 2] = [
+            ("k_nearest16", |index, x| {
+                index.k_nearest(x, 16).expect("valid query").len()
+            }),
+            ("within0.01", |index, x| {
+                index.within_unsorted(x, 0.01).expect("valid query").len()
+            }),
+        ];
+        for (name, index) in indexes {
+            for (search, query) in searches {
+                let id = BenchmarkId::new(format!("{search}/{name}"), format!("N={n}/D=100"));
+                group.bench_function(id, |b| {
+                    b.iter(|| {
+                        for x in queries.outer_iter() {
+                            black_box(query(index, x));
+                        }
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(
+    benches,
+    empirical,
+    memorization_regime,
+    projection,
+    full_rank_search
+);
 criterion_main!(benches);

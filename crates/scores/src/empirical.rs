@@ -91,7 +91,8 @@ impl EmpiricalScore {
                     .as_slice()
                     .map(|rows| GaussTree::new(rows, span_dim))
             }
-            SearchPath::BruteForce { .. } => None,
+            // Off the leading coordinates the residuals are of the data's own size: no certified span sums.
+            SearchPath::LeadingKdTree { .. } | SearchPath::BruteForce { .. } => None,
         };
         Ok(Self {
             index,
@@ -180,7 +181,9 @@ impl EmpiricalScore {
         // dimensions) likely more than a quarter of them, is cheaper to scan than to search.
         let radius = radius_sq.sqrt();
         let span_dim = match self.index.path() {
-            SearchPath::KdTree { span_dim } | SearchPath::BruteForce { span_dim } => span_dim,
+            SearchPath::KdTree { span_dim }
+            | SearchPath::LeadingKdTree { span_dim }
+            | SearchPath::BruteForce { span_dim } => span_dim,
         };
         let likely_kept = (radius / spread).powi(span_dim as i32);
         if radius >= from_centre + spread || likely_kept > DENSE_ABOVE_FRACTION {

@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
-use mangen_geometry::{DonutTorus, Embedded, FlatTorus, LocalModel, Manifold, PolarCurve, Sphere};
+use mangen_geometry::{
+    DonutTorus, Embedded, FlatTorus, FourierCurve, LocalModel, Manifold, PolarCurve, Sphere,
+};
 
 /// `model` randomly embedded in R^D with `seed`, when its span fits.
 fn embedded<L: LocalModel + 'static>(
@@ -15,7 +17,7 @@ fn embedded<L: LocalModel + 'static>(
         .map(|m| Box::new(m) as _)
 }
 
-/// Every built-in manifold in R^D (those whose span fits), randomly embedded with `seed`.
+/// Every built-in manifold in R^D (those whose span fits, and a Fourier curve that fills R^D), randomly embedded with `seed`.
 pub fn all_manifolds(ambient: usize, seed: u64) -> Vec<Box<dyn Manifold>> {
     [
         embedded(Sphere::circle(1.5).unwrap(), ambient, seed),
@@ -33,6 +35,12 @@ pub fn all_manifolds(ambient: usize, seed: u64) -> Vec<Box<dyn Manifold>> {
         ),
         embedded(
             PolarCurve::lacunary(1.0, 2.0, 4.5, 3).unwrap(),
+            ambient,
+            seed,
+        ),
+        // Full rank: the curve's span is all of R^D (2J ≥ D harmonic directions).
+        embedded(
+            FourierCurve::random(ambient, ambient / 2 + 2, 1.0, 0.15, 1.5, seed).unwrap(),
             ambient,
             seed,
         ),
