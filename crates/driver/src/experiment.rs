@@ -8,7 +8,7 @@ use crate::models::{BuildError, build_density, build_manifold};
 use crate::phase::derived_infos;
 use crate::profile::Profile;
 use crate::registry::{KeyedMetric, Registry};
-use crate::schema::{FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
+use crate::schema::{Comparison, FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
 use crate::score::{ScoreBuilder, ScoreContext};
 use anyhow::{Context, Result};
 use mangen_geometry::Manifold;
@@ -673,11 +673,21 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
-            if let Some(other) = &finding.steeper_than
+            if finding.steeper_than.is_some() && finding.agrees_with.is_some() {
+                return self.fail(
+                    field("agrees_with"),
+                    "a finding is held against one other slope: steeper_than or agrees_with",
+                );
+            }
+            if let Some((other, comparison)) = finding.compared_with()
                 && (info.shape != Shape::Rate || other.split('/').count() != 3)
             {
+                let name = match comparison {
+                    Comparison::SteeperThan => "steeper_than",
+                    Comparison::AgreesWith => "agrees_with",
+                };
                 return self.fail(
-                    field("steeper_than"),
+                    field(name),
                     "must name a slope as `experiment/score/metric`, for a rate",
                 );
             }

@@ -9,7 +9,8 @@ use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 /// Verdicts of findings that are not a slope's own; against another slope, *steeper* and
-/// *shallower* are the slope verdicts' words (the whole interval below or above the other's).
+/// *shallower* are the slope verdicts' words (the whole interval below or above the other's),
+/// and two slopes whose intervals overlap are *not separated* (what `agrees_with` claims).
 pub mod verdict {
     pub use crate::fit::verdict::{SHALLOWER, STEEPER};
     /// The curve the finding names is not in the reports (not run, or not fitted).
@@ -80,12 +81,13 @@ fn rate_of<'a>(report: &'a ExperimentReport, slope: &SlopeRow) -> Option<&'a Rat
 /// Where the figure of a finding against another slope goes:
 /// `<experiment>/<metric>_vs_<other experiment>_<other metric>.svg`.
 fn separation_plot(out: &Path, experiment: &str, spec: &FindingSpec) -> Option<PathBuf> {
-    let (other_experiment, _, other_metric) = curve_path(spec.steeper_than.as_ref()?)?;
+    let (other_experiment, _, other_metric) = curve_path(spec.compared_with()?.0)?;
     let file = format!("{}_vs_{other_experiment}_{other_metric}.svg", spec.metric);
     Some(out.join(experiment).join(file))
 }
 
-/// Draws, for every finding held against another slope of the suite (`steeper_than`) whose two
+/// Draws, for every finding held against another slope of the suite (`steeper_than`,
+/// `agrees_with`) whose two
 /// curves are both in the reports, the two curves with their fitted lines on one plot; returns
 /// the files written.
 pub fn plot_separations(
@@ -98,7 +100,7 @@ pub fn plot_separations(
         for spec in &experiment.raw.finding {
             let (Some(path), Some(other_path)) = (
                 separation_plot(out, &experiment.name, spec),
-                spec.steeper_than.as_ref(),
+                spec.compared_with().map(|(path, _)| path),
             ) else {
                 continue;
             };
@@ -160,19 +162,22 @@ fn slope_finding(
         _ => String::new(),
     };
     let measured = format!("slope {}{window}", interval(s));
-    match &spec.steeper_than {
-        Some(path) => match find_slope(reports, path) {
-            Some((_, other)) => (
-                measured,
-                format!("steeper than {path}: {}", interval(other)),
-                separation(s, other).to_string(),
-            ),
-            None => (
-                measured,
-                format!("steeper than {path}"),
-                verdict::NOT_MEASURED.into(),
-            ),
-        },
+    match spec.compared_with() {
+        Some((path, comparison)) => {
+            let words = comparison.words();
+            match find_slope(reports, path) {
+                Some((_, other)) => (
+                    measured,
+                    format!("{words} {path}: {}", interval(other)),
+                    separation(s, other).to_string(),
+                ),
+                None => (
+                    measured,
+                    format!("{words} {path}"),
+                    verdict::NOT_MEASURED.into(),
+                ),
+            }
+        }
         None => {
             let against = match s.theory_slope {
                 Some(t) => format!("{t} ({})", s.theory),
@@ -483,6 +488,32 @@ at_least = 0.9
             table.contains("| (a) density estimation | fixture · empirical · w1_atoms_to_mu |")
         );
         assert!(table.contains("[plot](fixture/w1_atoms_to_mu.svg)"));
+    }
+
+    /// `agrees_with` reads the same separation of intervals, under its own words: overlapping
+    /// intervals are not separated (the claim holds), an interval wholly below the other's is
+    /// steeper (it fails).
+    #[test]
+    fn an_agreement_is_read_from_the_overlap_of_the_intervals() {
+        let config = CONFIG.replace(
+            "steeper_than = \"fixture/empirical/w1_atoms_to_mu\"",
+            "agrees_with = \"fixture/empirical/w1_atoms_to_mu\"",
+        );
+        let experiment =
+            Experiment::parse(&config, Path::new("fixture.toml"), Profile::Standard).unwrap();
+        let out = PathBuf::from("reports");
+        for (coarse, expected) in [
+            ([-0.55, -0.45, -0.35], verdict::NOT_SEPARATED),
+            ([-1.2, -1.0, -0.8], verdict::STEEPER),
+        ] {
+            let (_, report) = report(coarse, &[1.0; 4], &out);
+            let found = findings(std::slice::from_ref(&experiment), &[report], &[], &out);
+            assert_eq!(found[1].verdict, expected);
+            assert_eq!(
+                found[1].against,
+                "agrees with fixture/empirical/w1_atoms_to_mu: -0.500 [-0.520, -0.480]"
+            );
+        }
     }
 
     #[test]

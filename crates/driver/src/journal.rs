@@ -509,6 +509,7 @@ mod tests {
             at_least: None,
             at_most: None,
             steeper_than: None,
+            agrees_with: None,
         });
         texts.config.fit.level = 0.5;
         texts.config.phase.beside.push("other/empirical".into());

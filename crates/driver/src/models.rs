@@ -2,7 +2,8 @@
 
 use crate::schema::{DensitySpec, EmbeddingKind, ManifoldSpec};
 use mangen_geometry::{
-    DonutTorus, Embedded, FlatTorus, Isometry, Line, LocalModel, Manifold, PolarCurve, Sphere,
+    DonutTorus, Embedded, FlatTorus, FourierCurve, Isometry, Line, LocalModel, Manifold,
+    PolarCurve, Sphere,
 };
 use mangen_measures::{
     DensityMeasure, GaussianMixture, LinearFeature, Measure, Profile as DensityProfile,
@@ -72,6 +73,25 @@ pub fn build_manifold(
             base,
         } => embed(
             PolarCurve::lacunary(*radius, *amplitude, *beta, *base),
+            ambient,
+            embedding,
+            seed,
+        ),
+        ManifoldSpec::FourierCurve {
+            radius,
+            amplitude,
+            decay,
+            harmonics,
+            seed: shape_seed,
+        } => embed(
+            FourierCurve::random(
+                ambient,
+                *harmonics,
+                *radius,
+                *amplitude,
+                *decay,
+                *shape_seed,
+            ),
             ambient,
             embedding,
             seed,

@@ -164,6 +164,22 @@ pub enum ManifoldSpec {
         #[serde(default = "two")]
         base: u32,
     },
+    /// A closed curve that fills R^D: the circle of radius r plus harmonics j = 2…J of weight
+    /// r·a·j^(-p) along random unit directions of R^D drawn from `seed` (span D, not 2).
+    FourierCurve {
+        /// Base radius r > 0.
+        #[serde(default = "unit")]
+        radius: f64,
+        /// Amplitude a ≥ 0 of the higher harmonics.
+        amplitude: f64,
+        /// Decay p ≥ 0 of the harmonics' weights j^(-p).
+        decay: f64,
+        /// The number of harmonics J, 1…256 (2J ≥ D fills R^D).
+        harmonics: usize,
+        /// The seed of the harmonics' directions (the embedding's seed is the experiment's).
+        #[serde(default)]
+        seed: u64,
+    },
 }
 
 fn two() -> u32 {
@@ -372,6 +388,39 @@ pub struct FindingSpec {
     /// For a slope: another slope of the suite, `experiment/score/metric`, that it must beat
     /// (its whole interval below the other's).
     pub steeper_than: Option<String>,
+    /// For a slope: another slope of the suite, `experiment/score/metric`, that it must agree
+    /// with (the two intervals overlap).
+    pub agrees_with: Option<String>,
+}
+
+/// How a finding's slope is held against another slope of the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// Its whole interval below the other's.
+    SteeperThan,
+    /// The two intervals overlap.
+    AgreesWith,
+}
+
+impl Comparison {
+    /// The words of the table's `against` column.
+    pub fn words(self) -> &'static str {
+        match self {
+            Comparison::SteeperThan => "steeper than",
+            Comparison::AgreesWith => "agrees with",
+        }
+    }
+}
+
+impl FindingSpec {
+    /// The other slope this finding is held against, `experiment/score/metric`, and how.
+    pub fn compared_with(&self) -> Option<(&str, Comparison)> {
+        match (&self.steeper_than, &self.agrees_with) {
+            (Some(path), _) => Some((path, Comparison::SteeperThan)),
+            (None, Some(path)) => Some((path, Comparison::AgreesWith)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// `[fit]`.

@@ -74,6 +74,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             &["`manifold`", "base", "2..=64"],
         ),
         (
+            "kind = \"sphere\"\nk = 2",
+            "kind = \"fourier_curve\"\namplitude = 0.2\ndecay = 2.0\nharmonics = 0",
+            &["`manifold`", "harmonics", "1..=256"],
+        ),
+        (
+            "kind = \"sphere\"\nk = 2",
+            "kind = \"fourier_curve\"\namplitude = 0.2\ndecay = 2.0",
+            &["missing field `harmonics`"],
+        ),
+        (
             "n_train = [10, 20, 40]",
             "n_train = []",
             &["`sweep.n_train`", "must not be empty"],
@@ -186,6 +196,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             "[[score]]",
             "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w2\"\nsteeper_than = \"e1\"\n[[score]]",
             &["`finding[0].steeper_than`", "experiment/score/metric"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w2\"\nagrees_with = \"e1/x\"\n[[score]]",
+            &["`finding[0].agrees_with`", "experiment/score/metric"],
+        ),
+        (
+            "[[score]]",
+            "[[finding]]\nclaim = \"c\"\nscore = \"smoothed\"\nmetric = \"w2\"\nagrees_with = \"e/s/m\"\nsteeper_than = \"e/s/m\"\n[[score]]",
+            &["`finding[0].agrees_with`", "one other slope"],
         ),
         (
             "metric = \"w2\"",

@@ -58,3 +58,36 @@ fn the_quick_profile_of_the_whole_suite_runs() {
     assert!(summary.contains("\n## Findings\n"), "no findings table");
     assert_eq!(summary.matches("\n## ").count(), suite().len() + 1);
 }
+
+/// E8 on the full-rank curve says the span shortcut does not apply there: its training sets have
+/// numerical rank D, so the neighbour search has every coordinate to search (a tree over all 3 at
+/// D = 3, over the 8 leading ones at D = 10 and 100), while E8 on S² searches 3 span coordinates
+/// whatever D is.
+#[test]
+fn the_full_rank_experiments_fill_their_ambient_space() {
+    use mangen_geometry::rng;
+    use mangen_scores::{KdTree, SearchPath};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/experiments");
+    let path_of = |name: &str| {
+        let experiment = Experiment::load(&dir.join(format!("{name}.toml")), Profile::Standard)
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let points = experiment
+            .manifold
+            .sample_uniform(3000, &mut rng::seeded(1));
+        KdTree::new(std::sync::Arc::new(points)).unwrap().path()
+    };
+    assert_eq!(
+        path_of("e8_fullrank_d3"),
+        SearchPath::KdTree { span_dim: 3 }
+    );
+    for ambient in [10, 100] {
+        assert_eq!(
+            path_of(&format!("e8_fullrank_d{ambient}")),
+            SearchPath::LeadingKdTree { span_dim: ambient }
+        );
+        assert_eq!(
+            path_of(&format!("e8_ambient_d{ambient}")),
+            SearchPath::KdTree { span_dim: 3 }
+        );
+    }
+}
