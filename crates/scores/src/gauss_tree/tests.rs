@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point; the lower-bound frontier tiles the points.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, and equals the gap where a dropped cluster makes it tight; the lower-bound frontier tiles the points.
 
 use super::*;
 
@@ -246,4 +246,33 @@ fn the_lower_bound_frontier_is_a_partition_of_the_points() {
             assert_eq!(next, n, "dim {dim}, n {n}: the frontier ends at {next}");
         }
     }
+}
+
+/// Two clusters of duplicates in four dimensions, the query on the first: the second weighs
+/// each of its points 0.8 of the budget ε·S0/N, so the tree drops it, and its weight enters the
+/// bound in full. Every dropped point sits at the near corner of its zero-width box and at the
+/// reach |b| from the origin, on the far side of the query's cluster, so the bound
+/// (ε₁ + |m̂|ε₀)/S0 equals the true gap up to the rounding terms: a dropped mass counted short,
+/// a reach divided instead of multiplied, or a cluster kept that should be dropped (the budget
+/// or the heaviest weight miscomputed) breaks the equality.
+#[test]
+fn a_dropped_cluster_enters_the_bound_in_full() {
+    let (a, b) = ([0.0, 1.0, 0.0, 0.0], [0.0, -2.0, 0.0, 0.0]);
+    let points: Vec<f64> = (0..1000)
+        .flat_map(|i| if i < 500 { a } else { b })
+        .collect();
+    let tree = GaussTree::new(&points, 4);
+    let eps = 1e-2;
+    let gap_sq: f64 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
+    // Each far point weighs w = 0.8·ε·S0/N with S0 = 500(1 + w), N = 1000.
+    let weight = 0.8 * eps * 0.5 / (1.0 - 0.8 * eps * 0.5);
+    let var = gap_sq / (-2.0 * f64::ln(weight));
+    let found = tree.average(&points, &a, 0.0, var, eps);
+    let gap = distance(&found.average, &dense(&points, 4, &a, var));
+    assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
+    assert!(
+        gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
+        "gap {gap:e}, bound {:e}",
+        found.error_bound
+    );
 }
