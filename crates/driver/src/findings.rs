@@ -118,9 +118,24 @@ pub fn plot_separations(
             let label = |report: &ExperimentReport, s: &SlopeRow| {
                 format!("{} · {}: {}", report.name, s.score, s.metric)
             };
+            // One metric in two experiments (an agreement across D, say) is named once.
+            let (title, y_description) = if spec.metric == other.metric {
+                (
+                    format!(
+                        "{}: {} against {}",
+                        spec.metric, report.name, other_report.name
+                    ),
+                    spec.metric.clone(),
+                )
+            } else {
+                (
+                    format!("{} against {}", spec.metric, other.metric),
+                    format!("{} · {}", spec.metric, other.metric),
+                )
+            };
             plot_curves(
-                &format!("{} against {}", spec.metric, other.metric),
-                &format!("{} · {}", spec.metric, other.metric),
+                &title,
+                &y_description,
                 &[
                     (
                         label(report, this),
