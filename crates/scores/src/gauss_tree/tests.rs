@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, and equals the gap where a dropped cluster makes it tight; the lower-bound frontier tiles the points.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points.
 
 use super::*;
 
@@ -272,6 +272,29 @@ fn a_dropped_cluster_enters_the_bound_in_full() {
     assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
     assert!(
         gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
+        "gap {gap:e}, bound {:e}",
+        found.error_bound
+    );
+}
+
+/// One node of 256 points at the two ends of its box, expanded whole about its centre at the
+/// lowest order whose remainder fits the budget (ε = 1e-2): the bound is the remainder's, and
+/// comes within 5.8× of the gap (measured), so a remainder or a rounding term counted with the
+/// wrong sign, or an expansion term weighed wrongly, breaks one side or the other.
+#[test]
+fn an_expanded_node_bounds_its_truncation_closely() {
+    let points: Vec<f64> = (0..256).map(|i| if i < 128 { -0.1 } else { 0.1 }).collect();
+    let tree = GaussTree::new(&points, 1);
+    let u = [0.5];
+    let found = tree.average(&points, &u, nearest(&points, 1, &u).1, 0.05, 1e-2);
+    assert_eq!(
+        (found.expanded, found.summed),
+        (1, 0),
+        "the root is expanded"
+    );
+    let gap = distance(&found.average, &dense(&points, 1, &u, 0.05));
+    assert!(
+        gap > 1e-5 && gap <= found.error_bound && found.error_bound <= 8.0 * gap,
         "gap {gap:e}, bound {:e}",
         found.error_bound
     );
