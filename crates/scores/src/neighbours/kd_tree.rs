@@ -287,9 +287,10 @@ impl KdTree {
     /// Whether searching the leading coordinates beats the scan for data of rank m > 8: on
     /// [`PROBE_QUERIES`] training rows spread over the set, the mean number of candidates that
     /// the tree passes on for their 16 nearest points stays below N/8. A scan touches all N
-    /// points; a tree that passes on more than N/8 of them costs more than the scan (measured:
-    /// the tree takes 3.5× the scan's time on a 12-dimensional Gaussian sample, where its
-    /// candidate sets hold most of N, and 1/85 of it on E8's curve in R^100).
+    /// points once; the tree spends more per candidate (its traversal, then the full distance),
+    /// and the margin of 8 leaves room for that (measured: the tree takes 3.5× the scan's time
+    /// on a 12-dimensional Gaussian sample, where its candidate sets hold most of N, and 1/85 of
+    /// it on E8's curve in R^100).
     fn leading_search_pays(&self) -> bool {
         let Some(tree) = &self.tree else {
             return false;
