@@ -8,7 +8,7 @@ use crate::models::{BuildError, build_density, build_manifold};
 use crate::phase::derived_infos;
 use crate::profile::Profile;
 use crate::registry::{KeyedMetric, Registry};
-use crate::schema::{Comparison, FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
+use crate::schema::{FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
 use crate::score::{ScoreBuilder, ScoreContext};
 use anyhow::{Context, Result};
 use mangen_geometry::Manifold;
@@ -682,12 +682,8 @@ impl Checker<'_> {
             if let Some((other, comparison)) = finding.compared_with()
                 && (info.shape != Shape::Rate || other.split('/').count() != 3)
             {
-                let name = match comparison {
-                    Comparison::SteeperThan => "steeper_than",
-                    Comparison::AgreesWith => "agrees_with",
-                };
                 return self.fail(
-                    field(name),
+                    field(comparison.field()),
                     "must name a slope as `experiment/score/metric`, for a rate",
                 );
             }

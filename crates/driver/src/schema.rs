@@ -403,6 +403,14 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    /// The config field that names it.
+    pub fn field(self) -> &'static str {
+        match self {
+            Comparison::SteeperThan => "steeper_than",
+            Comparison::AgreesWith => "agrees_with",
+        }
+    }
+
     /// The words of the table's `against` column.
     pub fn words(self) -> &'static str {
         match self {
