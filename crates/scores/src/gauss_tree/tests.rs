@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight (also when an expansion follows the drop) and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points.
 
 use super::*;
 
@@ -295,6 +295,41 @@ fn an_expanded_node_bounds_its_truncation_closely() {
     let gap = distance(&found.average, &dense(&points, 1, &u, 0.05));
     assert!(
         gap > 1e-5 && gap <= found.error_bound && found.error_bound <= 8.0 * gap,
+        "gap {gap:e}, bound {:e}",
+        found.error_bound
+    );
+}
+
+/// The dropped cluster of [`a_dropped_cluster_enters_the_bound_in_full`] with a third cluster
+/// on the query's other side, in the second half of the points: the traversal expands the
+/// query's cluster, drops the far one, then expands the third (zero width: no remainder), and
+/// the bound still equals the gap. An expansion that resets or scales the error counted before
+/// it (the dropped mass) breaks the equality.
+#[test]
+fn an_expansion_after_a_drop_keeps_the_dropped_mass() {
+    let (a, b, c) = (
+        [0.0, 1.0, 0.0, 0.0],
+        [0.0, -2.0, 0.0, 0.0],
+        [0.0, 2.0, 0.0, 0.0],
+    );
+    let points: Vec<f64> = (0..512)
+        .flat_map(|i| match i {
+            0..128 => a,
+            128..256 => b,
+            _ => c,
+        })
+        .collect();
+    let tree = GaussTree::new(&points, 4);
+    let found = tree.average(&points, &a, 0.0, 0.8, 1e-2);
+    assert_eq!(
+        (found.expanded, found.summed),
+        (2, 0),
+        "a and c expanded, b dropped"
+    );
+    let gap = distance(&found.average, &dense(&points, 4, &a, 0.8));
+    assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
+    assert!(
+        gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
         "gap {gap:e}, bound {:e}",
         found.error_bound
     );
