@@ -8,7 +8,7 @@ use rand::{Rng, RngExt};
 use std::f64::consts::PI;
 
 /// Table resolution: intervals of θ over one turn.
-pub(crate) const TABLE: usize = 4096;
+const TABLE: usize = 4096;
 /// Gauss–Legendre nodes per table interval for arclength.
 const ARC_NODES: usize = 8;
 /// The least reach, in the longest table step: below it the table cannot resolve the curve (a
@@ -85,7 +85,7 @@ fn squared_gap(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
-pub(crate) fn table_angle(j: usize) -> f64 {
+fn table_angle(j: usize) -> f64 {
     2.0 * PI * j as f64 / TABLE as f64
 }
 
@@ -255,7 +255,7 @@ impl<P: CurveParametrization> ClosedCurve<P> {
     }
 
     /// θ of the nearest point of the curve to y.
-    pub(crate) fn nearest_angle(&self, y: &[f64]) -> f64 {
+    fn nearest_angle(&self, y: &[f64]) -> f64 {
         let best = (0..TABLE)
             .map(|j| squared_gap(self.table_point(j), y))
             .enumerate()

@@ -301,12 +301,9 @@ impl KdTree {
         let mut probes = 0;
         let mut candidates = 0;
         for row in (0..n).step_by(step) {
-            let query = self.points.row(row);
-            let split = self.split(query);
-            let first = self.exact(query, tree.nearest(&split.coordinates, k), f64::INFINITY);
-            let kth = first.last().map_or(f64::INFINITY, |n| n.distance_sq);
-            candidates += tree
-                .within(&split.coordinates, self.span_radius_sq(kth, &split))
+            candidates += self
+                .nearest_candidates(tree, self.points.row(row), k)
+                .0
                 .len();
             probes += 1;
         }
@@ -436,6 +433,22 @@ impl KdTree {
             .collect()
     }
 
+    /// The candidates of the `k` nearest points to `query` (a superset, in span order, with their
+    /// span distances²) and the k-th full distance² d_k among the tree's own k nearest in span
+    /// coordinates: every point within d_k in full distance is among the candidates.
+    fn nearest_candidates(
+        &self,
+        tree: &Tree,
+        query: ArrayView1<f64>,
+        k: NonZeroUsize,
+    ) -> (Vec<(usize, f64)>, f64) {
+        let split = self.split(query);
+        let first = self.exact(query, tree.nearest(&split.coordinates, k), f64::INFINITY);
+        let kth = first.last().map_or(f64::INFINITY, |n| n.distance_sq);
+        let radius = self.span_radius_sq(kth, &split);
+        (tree.within(&split.coordinates, radius), kth)
+    }
+
     /// Span-coordinate radius² that contains every point within full distance² `radius_sq`, with
     /// slack for rounding.
     fn span_radius_sq(&self, radius_sq: f64, query: &SpanSplit) -> f64 {
@@ -459,11 +472,8 @@ impl NeighbourIndex for KdTree {
         let (Some(tree), Some(k)) = (&self.tree, NonZeroUsize::new(k.min(self.len()))) else {
             return self.fallback.k_nearest(query, k);
         };
-        let split = self.split(query);
-        let first = self.exact(query, tree.nearest(&split.coordinates, k), f64::INFINITY);
-        let kth = first.last().map_or(f64::INFINITY, |n| n.distance_sq);
-        let radius = self.span_radius_sq(kth, &split);
-        let mut all = self.exact(query, tree.within(&split.coordinates, radius), kth);
+        let (candidates, kth) = self.nearest_candidates(tree, query, k);
+        let mut all = self.exact(query, candidates, kth);
         all.truncate(k.get());
         Ok(all)
     }
