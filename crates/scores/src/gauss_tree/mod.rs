@@ -203,6 +203,15 @@ struct Totals {
     longest_run: usize,
 }
 
+impl Totals {
+    /// The least the whole weight S0 can be given the walk so far: the weight summed, less every
+    /// error counted (an expansion's remainder may have either sign; a dropped node's weight is
+    /// not in `s0` at all, so subtracting it too only loosens the bound).
+    fn least_s0(&self) -> f64 {
+        self.s0 - self.e0
+    }
+}
+
 /// The order at which a node is expanded for a query.
 struct Expansion {
     order: usize,
@@ -384,7 +393,7 @@ impl GaussTree {
                     stack.extend(children);
                 }
                 None => {
-                    let summed_so_far = totals.s0 - totals.e0;
+                    let summed_so_far = totals.least_s0();
                     if summed_so_far > lower {
                         lower = summed_so_far;
                         query.log_budget = budget(lower);
@@ -399,7 +408,7 @@ impl GaussTree {
         totals.e1 += rounding * self.nodes[0].reach;
         let average: Vec<f64> = totals.s1.iter().map(|s| s / totals.s0).collect();
         let average_norm = average.iter().map(|a| a * a).sum::<f64>().sqrt();
-        let s0_floor = lower.max(totals.s0 - totals.e0);
+        let s0_floor = lower.max(totals.least_s0());
         GaussSum {
             average,
             error_bound: (totals.e1 + average_norm * totals.e0) / s0_floor,

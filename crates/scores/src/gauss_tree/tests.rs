@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight (also when an expansion follows the drop) and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight (also when an expansion follows the drop, and within 0.4 ε where the budget must grow with the weight summed before the drop) and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points, and the least S0 is below every S0 the counted errors allow.
 
 use super::*;
 
@@ -333,4 +333,73 @@ fn an_expansion_after_a_drop_keeps_the_dropped_mass() {
         "gap {gap:e}, bound {:e}",
         found.error_bound
     );
+}
+
+/// The far cluster of [`a_dropped_cluster_enters_the_bound_in_full`] beside a near cluster
+/// spread across the query's direction, whose boxes' far corners put the first lower bound of
+/// S0 well below S0: the far cluster fits the budget of the weight summed before it, not that
+/// of the corners. So it is dropped only if the walk raises its lower bound as it sums, and
+/// the bound then comes within the far weight's share (0.4 ε) of the gap.
+#[test]
+fn the_budget_grows_with_the_weight_summed_before_a_drop() {
+    let (n, var, eps) = (500, 0.5, 1e-2);
+    let spread = |i: usize| 2.0 * (-1.0 + 2.0 * (i as f64 + 0.5) / n as f64);
+    let near_weight: f64 = (0..n)
+        .map(|i| (-(spread(i).powi(2) - spread(n / 2).powi(2)) / (2.0 * var)).exp())
+        .sum();
+    let far_weight = 0.8 * eps * near_weight / (2 * n) as f64;
+    let far = 1.0 - (-2.0 * var * far_weight.ln()).sqrt();
+    let points: Vec<f64> = (0..2 * n)
+        .flat_map(|i| match i < n {
+            true => [0.0, 1.0, 0.0, spread(i)],
+            false => [0.0, far, 0.0, 0.0],
+        })
+        .collect();
+    let tree = GaussTree::new(&points, 4);
+    let corners_share: f64 = {
+        let query = [0.0, 1.0, 0.0, 0.0];
+        let nearest_sq = nearest(&points, 4, &query).1;
+        tree.frontier
+            .iter()
+            .map(|&node| {
+                let (_, far_sq) = tree.box_distances_sq(node, &query);
+                let count = (tree.nodes[node].end - tree.nodes[node].start) as f64;
+                count * ((nearest_sq - far_sq) / (2.0 * var)).exp()
+            })
+            .sum::<f64>()
+            / near_weight
+    };
+    assert!(
+        corners_share < 0.7,
+        "the corners hold {corners_share} of S0: the first lower bound is loose"
+    );
+    let query = [0.0, 1.0, 0.0, 0.0];
+    let found = tree.average(&points, &query, nearest(&points, 4, &query).1, var, eps);
+    let gap = distance(&found.average, &dense(&points, 4, &query, var));
+    assert!(
+        gap > 1e-3,
+        "the far cluster is dropped: gap {gap:e}, {found:?}"
+    );
+    assert!(
+        gap <= found.error_bound && found.error_bound <= gap * (1.0 + 0.5 * eps),
+        "gap {gap:e}, bound {:e}",
+        found.error_bound
+    );
+}
+
+proptest::proptest! {
+    /// The whole weight lies within the counted error of the weight summed, on either side (an
+    /// expansion's remainder has either sign): the least S0, which the budget and the bound's
+    /// denominator use, is below every S0 the errors allow. Taking s0 + e0 instead would shrink
+    /// the bound where a remainder is negative.
+    #[test]
+    fn the_least_s0_is_below_every_s0_the_errors_allow(
+        s0 in 1e-3..1e6f64,
+        error_share in 0.0..1.0f64,
+        side in -1.0..=1.0f64,
+    ) {
+        let e0 = error_share * s0;
+        let totals = Totals { s0, s1: Vec::new(), e0, e1: 0.0, summed: 0, expanded: 0, longest_run: 0 };
+        proptest::prop_assert!(totals.least_s0() <= s0 + side * e0);
+    }
 }
