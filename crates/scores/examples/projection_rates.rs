@@ -7,6 +7,7 @@
 mod rates;
 
 use mangen_geometry::{Embedded, Manifold, Sphere};
+use mangen_scores::MAX_DEGREE;
 use rates::{projection_error, slope};
 
 fn main() {
@@ -19,10 +20,10 @@ fn main() {
     println!("manifold,degree,N,mean_error");
     let mut summary = Vec::new();
     for (manifold, sizes) in cases {
-        for degree in 1..=4 {
+        for degree in 1..=MAX_DEGREE {
             let errors: Vec<f64> = sizes
                 .iter()
-                .map(|&n| projection_error(manifold, n, degree, 7))
+                .map(|&n| projection_error(manifold, n, degree, 7, 0.05))
                 .collect();
             for (n, e) in sizes.iter().zip(&errors) {
                 println!("{},{degree},{n},{e:.3e}", manifold.name());

@@ -17,7 +17,7 @@ use ndarray_linalg::{JobSvd, LeastSquaresSvd, SVDDC, Solve};
 use std::sync::Arc;
 
 /// The highest supported polynomial degree.
-pub const MAX_DEGREE: usize = 4;
+pub const MAX_DEGREE: usize = 5;
 
 /// Neighbours per point used by the intrinsic-dimension estimate.
 const DIMENSION_NEIGHBOURS: usize = 20;
@@ -105,7 +105,7 @@ pub struct ProjectionScore {
 }
 
 impl ProjectionScore {
-    /// The projection score of degree m ∈ 1..=4 over `points`; k given, or estimated when `None`.
+    /// The projection score of degree m ∈ 1..=[`MAX_DEGREE`] over `points`; k given, or estimated when `None`.
     /// Uses [`default_neighbours`] neighbours; see [`ProjectionScore::with_neighbours`].
     pub fn new(
         points: Arc<Array2<f64>>,
@@ -133,7 +133,7 @@ impl ProjectionScore {
             return Err(ScoreError::InvalidParameter {
                 name: "degree",
                 value: degree as f64,
-                rule: "the polynomial degree must lie in 1..=4",
+                rule: "the polynomial degree must lie in 1..=5",
             });
         }
         let dim = index.dim();

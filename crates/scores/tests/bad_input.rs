@@ -2,8 +2,8 @@
 
 use mangen_geometry::GeometryError;
 use mangen_scores::{
-    Denoiser, EmpiricalScore, GaussianScore, Hybrid, ProjectionScore, Schedule, ScoreError,
-    Truncation,
+    Denoiser, EmpiricalScore, GaussianScore, Hybrid, MAX_DEGREE, ProjectionScore, Schedule,
+    ScoreError, Truncation,
 };
 use ndarray::{Array1, Array2, array};
 use std::sync::Arc;
@@ -101,7 +101,7 @@ fn bad_parameters_are_refused() {
 #[test]
 fn a_degree_needs_enough_neighbours() {
     let schedule = Schedule::VarianceExploding;
-    for degree in [0, 5] {
+    for degree in [0, MAX_DEGREE + 1] {
         let err = ProjectionScore::new(circle_points(100), schedule, degree, Some(1)).unwrap_err();
         assert!(matches!(
             err,

@@ -20,7 +20,7 @@ struct Spec {
 /// The projection score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Projection {
-    /// Degree m ∈ 1..=4.
+    /// Degree m ∈ 1..=[`MAX_DEGREE`].
     pub degree: usize,
     /// Neighbours K (the scores crate's default when `None`).
     pub neighbours: Option<usize>,

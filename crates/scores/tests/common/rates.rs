@@ -4,8 +4,14 @@ use mangen_geometry::{Manifold, laws, rng};
 use mangen_scores::{ProjectionScore, Schedule};
 use std::sync::Arc;
 
-/// Mean |π̂_N(y) − π(y)| over 200 probe points y within 0.05 of M (N uniform training points).
-pub fn projection_error(manifold: &dyn Manifold, n: usize, degree: usize, seed: u64) -> f64 {
+/// Mean |π̂_N(y) − π(y)| over 200 probe points y within `tube` of M (N uniform training points).
+pub fn projection_error(
+    manifold: &dyn Manifold,
+    n: usize,
+    degree: usize,
+    seed: u64,
+    tube: f64,
+) -> f64 {
     let points = Arc::new(manifold.sample_uniform(n, &mut rng::seeded(seed)));
     let score = ProjectionScore::new(
         points,
@@ -18,7 +24,7 @@ pub fn projection_error(manifold: &dyn Manifold, n: usize, degree: usize, seed: 
     let probes = 200;
     (0..probes)
         .map(|_| {
-            let y = laws::perturbed_point(manifold, 0.05, &mut r);
+            let y = laws::perturbed_point(manifold, tube, &mut r);
             let exact = manifold.project(y.view()).expect("valid point");
             let estimate = score.project(y.view()).expect("valid point");
             (&exact - &estimate).mapv(|v| v * v).sum().sqrt()
