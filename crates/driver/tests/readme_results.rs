@@ -1,4 +1,4 @@
-//! The README's Results tables are the findings tables of the committed reports/summary.md and reports/large/summary.md, as the driver wrote them from the data (links re-rooted at their folders).
+//! The README's Results tables are the findings tables of the committed reports/summary.md and reports/large/summary.md, as the driver wrote them from the data (links re-rooted at their folders), and its figure for the suite's cost is the committed manifest's.
 
 use std::path::Path;
 
@@ -39,4 +39,25 @@ fn the_readme_results_are_the_reports_findings() {
             "README.md's Results table differs from {reports}/summary.md's findings; it should read:\n{rerooted}"
         );
     }
+}
+
+/// The README's figure for the standard suite's cost is the sum of the committed manifest's cell
+/// times, to the second.
+#[test]
+fn the_readme_suite_time_is_the_manifests() {
+    let manifest: toml::Table = workspace_file("reports/manifest.toml")
+        .parse()
+        .expect("reports/manifest.toml is TOML");
+    let total: f64 = manifest["experiment"]
+        .as_array()
+        .expect("experiments")
+        .iter()
+        .map(|experiment| experiment["cell_seconds"].as_float().expect("cell_seconds"))
+        .sum();
+    let stated = format!("the cells of the committed reports sum to {total:.0} s");
+    let readme = workspace_file("README.md").replace('\n', " ");
+    assert!(
+        readme.contains(&stated),
+        "README.md should say \"{stated}\""
+    );
 }
