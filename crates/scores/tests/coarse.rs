@@ -54,8 +54,8 @@ fn the_projection_score_recovers_the_sphere() {
 
 /// A smooth closed curve in R^3 with three harmonics has no local symmetry: the fifth-order term
 /// of its normal offset is not zero, so degree 5 (error ~h^6) beats degree 4 (~h^5) on M, where
-/// the tangent's error does not enter. Measured over N = 1000 … 8000: slopes −4.94 (m = 4) and −6.47 (m = 5), errors 2.7e-10 and
-/// 4.1e-11 at N = 8000.
+/// the tangent's error does not enter. Measured over N = 1000 … 8000: slopes −4.94 (m = 4) and
+/// −6.47 (m = 5), errors 2.7e-10 and 4.1e-11 at N = 8000.
 #[test]
 fn degree_five_beats_degree_four_on_a_curve_without_symmetry() {
     let curve =

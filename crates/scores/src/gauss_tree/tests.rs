@@ -356,9 +356,9 @@ fn the_budget_grows_with_the_weight_summed_before_a_drop() {
         })
         .collect();
     let tree = GaussTree::new(&points, 4);
+    let query = [0.0, 1.0, 0.0, 0.0];
+    let nearest_sq = nearest(&points, 4, &query).1;
     let corners_share: f64 = {
-        let query = [0.0, 1.0, 0.0, 0.0];
-        let nearest_sq = nearest(&points, 4, &query).1;
         tree.frontier
             .iter()
             .map(|&node| {
@@ -373,8 +373,7 @@ fn the_budget_grows_with_the_weight_summed_before_a_drop() {
         corners_share < 0.7,
         "the corners hold {corners_share} of S0: the first lower bound is loose"
     );
-    let query = [0.0, 1.0, 0.0, 0.0];
-    let found = tree.average(&points, &query, nearest(&points, 4, &query).1, var, eps);
+    let found = tree.average(&points, &query, nearest_sq, var, eps);
     let gap = distance(&found.average, &dense(&points, 4, &query, var));
     assert!(
         gap > 1e-3,
