@@ -1,4 +1,4 @@
-//! Phase maps over (N, axis value) for an experiment with a sweep axis: each cell's memorized fraction, novelty index and generalizing fraction as heatmaps, and the boundary where the memorized fraction crosses halfway between 1 and its fresh-sample null, as rows fitted against N.
+//! Phase maps over (N, axis value) for an experiment with a sweep axis: each cell's memorized fraction, novelty index and generalizing fraction as heatmaps, the boundary where the memorized fraction crosses halfway between 1 and its fresh-sample null, as rows fitted against N, and the generalizing region (novel and on M) outlined on every map.
 //!
 //! For one score and sampler family, one N and one seed, the memorized fraction is a curve over
 //! the axis values v_1 < … < v_J (t0 for the memorizer). Its boundary v* is where the curve first
@@ -8,6 +8,11 @@
 //! rows without a value, counted on the map. The boundary rows (metric `memorized_boundary`)
 //! are fitted against N like any rate: by the spacing argument of SCIENCE.md §9 the memorizer's
 //! t0* goes like N^{-2/k}.
+//!
+//! The generalizing region of a label is the set of cells whose mean generalizing fraction
+//! reaches [`REGION_SHARE`] of the mean of its fresh-sample null: there the samples are both on
+//! M and not copies about as often as fresh draws of μ are. Its outline is drawn on every map
+//! of the label, and the summary gives its extent along the axis per N.
 
 use crate::axis::{AxisOwner, SweepAxis};
 use crate::experiment::Experiment;
@@ -20,15 +25,20 @@ use crate::training::grouped_in_order;
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The metric of the boundary rows: the axis value where the memorized fraction crosses halfway.
 pub const BOUNDARY_METRIC: &str = "memorized_boundary";
 /// The fraction whose halfway crossing is the boundary.
 const MEMORIZED: &str = "memorized_fraction";
+/// The share of samples on M and not copies, whose region is marked on every map.
+const GENERALIZING: &str = "generalizing_fraction";
 /// The metrics drawn as maps, when the experiment computes them.
-const MAP_METRICS: [&str; 3] = [MEMORIZED, "novelty_index", "generalizing_fraction"];
+const MAP_METRICS: [&str; 3] = [MEMORIZED, "novelty_index", GENERALIZING];
+/// A cell is in the generalizing region when its generalizing fraction reaches this share of
+/// the fraction of fresh μ samples (its null, about 1 − 3^{-k}).
+pub const REGION_SHARE: f64 = 0.5;
 
 /// The metrics derived from the phase maps: the boundary, when the experiment has a sweep axis
 /// and computes the memorized fraction with its null.
@@ -180,6 +190,9 @@ pub struct PhaseMap {
     pub axis_values: Vec<f64>,
     /// Mean over seeds per (N index, axis index), where measured.
     pub means: BTreeMap<(usize, usize), f64>,
+    /// The cells of the generalizing region of this label: mean generalizing fraction at least
+    /// [`REGION_SHARE`] of the mean of its fresh-sample null (empty when not computed).
+    pub region: BTreeSet<(usize, usize)>,
 }
 
 /// The phase maps of an experiment: one per drawn metric and label beside the axis.
@@ -189,39 +202,88 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     };
     let n_values = experiment.sweep.n_train.clone();
     let axis_values: Vec<f64> = axis.members.iter().map(|m| m.0).collect();
-    let mut maps = Vec::new();
-    for metric in MAP_METRICS {
-        let cells = rows
+    let means = |metric: &str| cell_means(axis, rows, metric, &n_values, &axis_values);
+    let generalizing = means(GENERALIZING);
+    let nulls = means(&format!("{GENERALIZING}_null"));
+    let region_of = |other: &str| -> BTreeSet<(usize, usize)> {
+        let find = |maps: &[CellMeans]| {
+            maps.iter()
+                .find(|m| m.other == other)
+                .map(|m| m.means.clone())
+        };
+        let (Some(fractions), Some(nulls)) = (find(&generalizing), find(&nulls)) else {
+            return BTreeSet::new();
+        };
+        fractions
             .iter()
-            .filter(|r| r.metric == metric && r.scale.is_none())
-            .filter_map(|row| {
-                let (value, other) = split_labels(axis, row)?;
-                let i = n_values.iter().position(|&n| n == row.n_train)?;
-                let j = axis_values.iter().position(|&a| a == value)?;
-                Some((other, ((i, j), row.value?, row.score_kind.as_str())))
-            });
-        for (other, cells) in grouped_in_order(cells) {
+            .filter(|(at, fraction)| {
+                nulls
+                    .get(at)
+                    .is_some_and(|null| **fraction >= REGION_SHARE * null)
+            })
+            .map(|(&at, _)| at)
+            .collect()
+    };
+    MAP_METRICS
+        .iter()
+        .flat_map(|metric| {
+            means(metric).into_iter().map(|cells| PhaseMap {
+                metric: metric.to_string(),
+                region: region_of(&cells.other),
+                other: cells.other,
+                score_kind: cells.score_kind,
+                family: axis.family.clone(),
+                n_values: n_values.clone(),
+                axis_values: axis_values.clone(),
+                means: cells.means,
+            })
+        })
+        .collect()
+}
+
+/// One metric's means over seeds per (N index, axis index), for one label beside the axis.
+struct CellMeans {
+    other: String,
+    score_kind: String,
+    means: BTreeMap<(usize, usize), f64>,
+}
+
+/// The means of `metric` per label beside the axis, labels in order of first appearance.
+fn cell_means(
+    axis: &SweepAxis,
+    rows: &[Row],
+    metric: &str,
+    n_values: &[usize],
+    axis_values: &[f64],
+) -> Vec<CellMeans> {
+    let cells = rows
+        .iter()
+        .filter(|r| r.metric == metric && r.scale.is_none())
+        .filter_map(|row| {
+            let (value, other) = split_labels(axis, row)?;
+            let i = n_values.iter().position(|&n| n == row.n_train)?;
+            let j = axis_values.iter().position(|&a| a == value)?;
+            Some((other, ((i, j), row.value?, row.score_kind.as_str())))
+        });
+    grouped_in_order(cells)
+        .into_iter()
+        .map(|(other, cells)| {
             let mut sums: BTreeMap<(usize, usize), (f64, usize)> = BTreeMap::new();
             for &(at, v, _) in &cells {
                 let cell = sums.entry(at).or_default();
                 cell.0 += v;
                 cell.1 += 1;
             }
-            maps.push(PhaseMap {
-                metric: metric.to_string(),
+            CellMeans {
                 other: other.to_string(),
                 score_kind: cells[0].2.to_string(),
-                family: axis.family.clone(),
-                n_values: n_values.clone(),
-                axis_values: axis_values.clone(),
                 means: sums
                     .into_iter()
                     .map(|(at, (sum, count))| (at, sum / count as f64))
                     .collect(),
-            });
-        }
-    }
-    maps
+            }
+        })
+        .collect()
 }
 
 /// The boundary at one N over seeds: geometric mean, least and greatest of the seeds with a
@@ -382,6 +444,7 @@ pub fn render_phase_map(
                 )
             }))
             .map_err(plot_error)?;
+        draw_region(&mut chart, &map.region, &x_edges, &y_edges)?;
         draw_overlay(&mut chart, overlay, (x_range.start, x_range.end))?;
         draw_colour_bar(&bar, &map.metric)?;
         root.present().map_err(plot_error)?;
@@ -457,6 +520,57 @@ fn draw_overlay<'a, 'b: 'a>(
         .label_font(("sans-serif", 13))
         .draw()
         .map_err(plot_error)
+}
+
+/// The outline of a set of grid cells: every side of a cell in the set whose neighbour across it
+/// is not, as a pair of grid corners ((i, j) is the corner below and left of cell (i, j)).
+pub fn region_outline(region: &BTreeSet<(usize, usize)>) -> Vec<[(usize, usize); 2]> {
+    let outside = |i: Option<usize>, j: Option<usize>| match (i, j) {
+        (Some(i), Some(j)) => !region.contains(&(i, j)),
+        _ => true,
+    };
+    let mut sides = Vec::new();
+    for &(i, j) in region {
+        if outside(i.checked_sub(1), Some(j)) {
+            sides.push([(i, j), (i, j + 1)]);
+        }
+        if outside(Some(i + 1), Some(j)) {
+            sides.push([(i + 1, j), (i + 1, j + 1)]);
+        }
+        if outside(Some(i), j.checked_sub(1)) {
+            sides.push([(i, j), (i + 1, j)]);
+        }
+        if outside(Some(i), Some(j + 1)) {
+            sides.push([(i, j + 1), (i + 1, j + 1)]);
+        }
+    }
+    sides
+}
+
+/// Outlines the generalizing region on a map (cell edges `x_edges`, `y_edges`).
+fn draw_region<'a, 'b: 'a>(
+    chart: &mut HeatChart<'a, 'b>,
+    region: &BTreeSet<(usize, usize)>,
+    x_edges: &[f64],
+    y_edges: &[f64],
+) -> Result<()> {
+    if region.is_empty() {
+        return Ok(());
+    }
+    let style = full_palette::GREEN_A400.stroke_width(3);
+    let corner = |(i, j): (usize, usize)| (x_edges[i], y_edges[j]);
+    chart
+        .draw_series(
+            region_outline(region)
+                .into_iter()
+                .map(|side| PathElement::new(side.map(corner), style)),
+        )
+        .map_err(plot_error)?
+        .label(format!(
+            "generalizing region: generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null"
+        ))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+    Ok(())
 }
 
 /// Draws boundary points (geometric mean over seeds, with their range) in log10 coordinates
@@ -632,6 +746,36 @@ pub fn boundary_table(symbol: &str, other: &str, points: &[BoundaryPoint]) -> St
     md
 }
 
+/// A markdown table of the generalizing region per N (from a map of its label): the axis values
+/// of its cells, lowest and highest. `None` when the map's label has no region computed.
+pub fn region_table(symbol: &str, map: &PhaseMap) -> Option<String> {
+    if map.metric != GENERALIZING || map.means.is_empty() {
+        return None;
+    }
+    let mut md = format!(
+        "Generalizing region of {} (generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null):\n\n\
+         | N | cells in the region | lowest {symbol} | highest {symbol} |\n\
+         |---|---|---|---|\n",
+        map.other
+    );
+    for (i, n) in map.n_values.iter().enumerate() {
+        let values: Vec<f64> = (0..map.axis_values.len())
+            .filter(|&j| map.region.contains(&(i, j)))
+            .map(|j| map.axis_values[j])
+            .collect();
+        let (lowest, highest) = match (values.first(), values.last()) {
+            (Some(lo), Some(hi)) => (format!("{lo:e}"), format!("{hi:e}")),
+            _ => ("–".into(), "–".into()),
+        };
+        md.push_str(&format!(
+            "| {n} | {} of {} | {lowest} | {highest} |\n",
+            values.len(),
+            map.axis_values.len()
+        ));
+    }
+    Some(md)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,6 +811,54 @@ mod tests {
             Crossing::AboveGrid
         );
         assert_eq!(halfway_crossing(&[], 0.5), Crossing::AboveGrid);
+    }
+
+    proptest::proptest! {
+        /// The outline of any set of cells is closed (every corner meets an even number of
+        /// sides), no side is drawn twice, and its length is 4 per cell less 2 per pair of
+        /// neighbouring cells.
+        #[test]
+        fn a_region_outline_is_closed_and_as_long_as_its_free_sides(
+            cells in proptest::collection::btree_set((0usize..6, 0usize..6), 0..30)
+        ) {
+            let sides = region_outline(&cells);
+            let neighbours = cells
+                .iter()
+                .filter(|&&(i, j)| cells.contains(&(i + 1, j)))
+                .count()
+                + cells
+                    .iter()
+                    .filter(|&&(i, j)| cells.contains(&(i, j + 1)))
+                    .count();
+            proptest::prop_assert_eq!(sides.len(), 4 * cells.len() - 2 * neighbours);
+            let mut degree: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+            let mut distinct = BTreeSet::new();
+            for side in &sides {
+                proptest::prop_assert!(distinct.insert(*side), "{:?} twice", side);
+                for corner in side {
+                    *degree.entry(*corner).or_default() += 1;
+                }
+            }
+            proptest::prop_assert!(degree.values().all(|d| d % 2 == 0), "{:?}", degree);
+        }
+    }
+
+    #[test]
+    fn an_outline_goes_around_its_cells() {
+        // An L of three cells: 8 unit sides around it, none between its cells.
+        let cells = BTreeSet::from([(0, 0), (1, 0), (1, 1)]);
+        let sides: BTreeSet<[(usize, usize); 2]> = region_outline(&cells).into_iter().collect();
+        let expected = BTreeSet::from([
+            [(0, 0), (0, 1)],
+            [(0, 0), (1, 0)],
+            [(1, 0), (2, 0)],
+            [(2, 0), (2, 1)],
+            [(2, 1), (2, 2)],
+            [(1, 2), (2, 2)],
+            [(1, 1), (1, 2)],
+            [(0, 1), (1, 1)],
+        ]);
+        assert_eq!(sides, expected);
     }
 
     #[test]

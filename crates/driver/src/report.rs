@@ -6,7 +6,7 @@ use crate::experiment_report::{ExperimentReport, FractionCurve};
 use crate::findings::{findings, findings_table, plot_separations};
 use crate::fit::{CONFIRMING_POINTS, CONFIRMING_SEEDS, SlopeRow, number};
 use crate::output::write_string;
-use crate::phase::{boundary_table, plot_phase_maps};
+use crate::phase::{boundary_table, plot_phase_maps, region_table};
 use crate::profile::Profile;
 use crate::training::training_table;
 use anyhow::Result;
@@ -335,6 +335,13 @@ fn phase_section(
         );
         for (other, points) in &report.boundaries {
             let _ = writeln!(md, "{}", boundary_table(&axis.symbol, other, points));
+        }
+        for table in report
+            .phase
+            .iter()
+            .filter_map(|map| region_table(&axis.symbol, map))
+        {
+            let _ = writeln!(md, "{table}");
         }
         for reference in &maps.missing {
             let _ = writeln!(

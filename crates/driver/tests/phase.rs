@@ -3,7 +3,9 @@
 use mangen_driver::axis::AxisOwner;
 use mangen_driver::experiment::Experiment;
 use mangen_driver::fit::fit_experiment;
-use mangen_driver::phase::{BOUNDARY_METRIC, boundary_rows, phase_maps, render_phase_map};
+use mangen_driver::phase::{
+    BOUNDARY_METRIC, boundary_rows, phase_maps, region_table, render_phase_map,
+};
 use mangen_driver::profile::Profile;
 use mangen_driver::runs::Row;
 use std::path::Path;
@@ -270,4 +272,77 @@ fn the_phase_map_is_drawn_with_its_labels_colour_bar_and_boundary() {
     ] {
         assert!(svg.contains(text), "no `{text}` in the map");
     }
+}
+
+/// The generalizing region of a planted map: samples are novel where t0 lies above the planted
+/// boundary 0.5·N^-2 (a fraction 0.8·(1 − step)), capped at 0.41 at t0 = 1e-3 and 0.39 at 1e-2
+/// (just on either side of the level) and 0.1 above, against a fresh-sample null of 0.8. The
+/// region is the cells whose fraction reaches half the null: t0 from the boundary up to 1e-3,
+/// none at N = 10 (boundary 5e-3). It is the same on every map of the label, and the summary's
+/// table says it per N.
+#[test]
+fn the_generalizing_region_is_where_the_fraction_reaches_half_its_null() {
+    let experiment = parse(&config(&grid_text(), "")).unwrap();
+    let mut rows = planted_rows(&experiment, -2.0, &[1.0]);
+    let axis = experiment.axis.as_ref().unwrap();
+    let memorized: Vec<Row> = rows
+        .iter()
+        .filter(|r| r.metric == "memorized_fraction")
+        .cloned()
+        .collect();
+    for row in memorized {
+        let t0 = axis.value_of(&row.sampler).unwrap();
+        let boundary = 0.5 * (row.n_train as f64).powi(-2);
+        let step = 1.0 / (1.0 + ((t0 / boundary).ln() / 0.8).exp());
+        // Just inside the region's level at 1e-3, just outside it at 1e-2, off M above.
+        let cap = match t0 {
+            t if t < 1e-3 => 1.0,
+            t if t < 1e-2 => 0.41,
+            t if t < 1e-1 => 0.39,
+            _ => 0.1,
+        };
+        let fraction = f64::min(0.8 * (1.0 - step), cap);
+        for (metric, value) in [
+            ("generalizing_fraction", fraction),
+            ("generalizing_fraction_null", 0.8),
+        ] {
+            rows.push(Row {
+                metric: metric.into(),
+                value: Some(value),
+                ..row.clone()
+            });
+        }
+    }
+    let maps = phase_maps(&experiment, &rows);
+    assert_eq!(maps.len(), 2, "memorized and generalizing fraction maps");
+    let expected: std::collections::BTreeSet<(usize, usize)> = N
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &n)| {
+            let boundary = 0.5 * (n as f64).powi(-2);
+            GRID.iter()
+                .enumerate()
+                .filter(move |&(_, &t0)| t0 >= boundary && t0 <= 1e-3)
+                .map(move |(j, _)| (i, j))
+        })
+        .collect();
+    assert_eq!(expected.len(), 1 + 2 + 3 + 4, "none at N = 10");
+    for map in &maps {
+        assert_eq!(map.region, expected, "{}", map.metric);
+    }
+    let table = region_table("t0", &maps[1]).expect("a table for the generalizing map");
+    assert!(table.contains("| 10 | 0 of 9 | – | – |"), "{table}");
+    assert!(table.contains("| 1000 | 4 of 9 | 1e-6 | 1e-3 |"), "{table}");
+    assert!(
+        region_table("t0", &maps[0]).is_none(),
+        "one table per label"
+    );
+    let svg = render_phase_map("phase", &maps[0], "t0", &Default::default()).unwrap();
+    assert!(
+        svg.contains("generalizing region: generalizing fraction ≥ 0.5 × its fresh-sample null")
+    );
+    let without = phase_maps(&experiment, &planted_rows(&experiment, -2.0, &[1.0]));
+    assert!(without[0].region.is_empty());
+    let svg = render_phase_map("phase", &without[0], "t0", &Default::default()).unwrap();
+    assert!(!svg.contains("generalizing region"));
 }
