@@ -12,8 +12,8 @@ use crate::neighbours::{KdTree, NeighbourIndex};
 use crate::oracle::unscaled;
 use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
+use nalgebra::{DMatrix, DVector};
 use ndarray::{Array1, Array2, ArrayView1, Axis};
-use ndarray_linalg::{JobSvd, LeastSquaresSvd, SVDDC, Solve};
 use std::sync::Arc;
 
 /// The highest supported polynomial degree.
@@ -238,86 +238,103 @@ impl Denoiser for ProjectionScore {
     }
 }
 
-/// The fitted graph g(z) = c + sTz + Σ_α C_α z^α over a neighbourhood.
+/// The fitted graph g(z) = c + sTz + Σ_α C_α z^α over a neighbourhood. Its matrices are small
+/// (K × D at most), so the chart works in nalgebra, whose dense factorizations carry no call
+/// overhead at these sizes.
 struct LocalChart<'a> {
-    centre: Array1<f64>,
+    centre: DVector<f64>,
     /// Tangent frame, D × k, orthonormal columns.
-    frame: Array2<f64>,
+    frame: DMatrix<f64>,
     /// Scale s of the tangent coordinates (the window radius).
     scale: f64,
-    /// Normal coefficients, one row C_α per monomial.
-    coefficients: Array2<f64>,
+    /// Normal coefficients transposed, D × (one column C_α per monomial).
+    coefficients_t: DMatrix<f64>,
     exponents: &'a [Vec<u32>],
 }
 
+/// Singular values below this share of the largest are treated as zero by the polynomial fit.
+const FIT_RCOND: f64 = 1e-14;
+
+/// Iterations after which an SVD that has not converged is reported as an error rather than
+/// looped on.
+const SVD_ITERATIONS: usize = 1000;
+
 impl<'a> LocalChart<'a> {
     fn fit(neighbourhood: Array2<f64>, k: usize, exponents: &'a [Vec<u32>]) -> Result<Self> {
-        let centre = neighbourhood.mean_axis(Axis(0)).expect("K ≥ 1");
-        let centred = &neighbourhood - &centre;
-        let (_, _, vt) = centred
-            .svddc(JobSvd::Some)
-            .map_err(|err| ScoreError::Linalg(format!("local PCA: {err}")))?;
-        let vt = vt.expect("right singular vectors were requested");
-        let mut frame = Array2::zeros((centred.ncols(), k));
-        for j in 0..k.min(vt.nrows()) {
-            frame.column_mut(j).assign(&vt.row(j));
+        let (rows, dim) = neighbourhood.dim();
+        let points = DMatrix::from_fn(rows, dim, |i, j| neighbourhood[[i, j]]);
+        let centre: DVector<f64> = points.row_mean().transpose();
+        let mut centred = points;
+        for mut row in centred.row_iter_mut() {
+            row -= centre.transpose();
         }
-        let tangent = centred.dot(&frame);
-        let normal = &centred - &tangent.dot(&frame.t());
-        let scale = tangent
-            .outer_iter()
-            .map(|u| u.dot(&u).sqrt())
-            .fold(0.0, f64::max);
+        let svd = centred
+            .clone()
+            .try_svd(false, true, f64::EPSILON, SVD_ITERATIONS)
+            .ok_or_else(|| ScoreError::Linalg("local PCA: the SVD did not converge".into()))?;
+        let vt = svd
+            .v_t
+            .ok_or_else(|| ScoreError::Linalg("local PCA: no right singular vectors".into()))?;
+        // nalgebra does not sort the singular values: the frame is the k largest.
+        let mut order: Vec<usize> = (0..svd.singular_values.len()).collect();
+        order.sort_by(|&a, &b| svd.singular_values[b].total_cmp(&svd.singular_values[a]));
+        let mut frame = DMatrix::zeros(dim, k);
+        for (j, &row) in order.iter().take(k).enumerate() {
+            frame.set_column(j, &vt.row(row).transpose());
+        }
+        let tangent = &centred * &frame;
+        let normal = &centred - &tangent * frame.transpose();
+        let scale = tangent.row_iter().map(|u| u.norm()).fold(0.0, f64::max);
         let scale = if scale > 0.0 { scale } else { 1.0 };
-        let mut design = Array2::zeros((centred.nrows(), exponents.len()));
-        for (u, mut row) in tangent.outer_iter().zip(design.outer_iter_mut()) {
-            let z = &u / scale;
-            row.assign(&monomials(z.view(), exponents));
-        }
-        let coefficients = design
-            .least_squares(&normal)
-            .map_err(|err| ScoreError::Linalg(format!("polynomial fit: {err}")))?
-            .solution;
+        let scaled: Vec<DVector<f64>> = tangent.row_iter().map(|u| u.transpose() / scale).collect();
+        let design = DMatrix::from_fn(rows, exponents.len(), |i, a| {
+            monomial(&scaled[i], &exponents[a])
+        });
+        let fit = design
+            .try_svd(true, true, f64::EPSILON, SVD_ITERATIONS)
+            .ok_or_else(|| ScoreError::Linalg("polynomial fit: the SVD did not converge".into()))?;
+        let cutoff = FIT_RCOND * fit.singular_values.max();
+        let coefficients = fit
+            .solve(&normal, cutoff)
+            .map_err(|err| ScoreError::Linalg(format!("polynomial fit: {err}")))?;
         Ok(Self {
             centre,
             frame,
             scale,
-            coefficients,
+            coefficients_t: coefficients.transpose(),
             exponents,
         })
     }
 
-    fn point(&self, z: ArrayView1<f64>) -> Array1<f64> {
+    fn point(&self, z: &DVector<f64>) -> DVector<f64> {
         &self.centre
-            + &(self.frame.dot(&z) * self.scale)
-            + &self.coefficients.t().dot(&monomials(z, self.exponents))
+            + &self.frame * z * self.scale
+            + &self.coefficients_t * monomials(z, self.exponents)
     }
 
     /// Gauss–Newton on |q − g(z)|² from z = Tᵀ(q − c)/s, with step halving, kept within |z| ≤ 2
     /// (twice the fitted window) so the polynomial is never extrapolated far.
     fn project(&self, q: ArrayView1<f64>) -> Result<Array1<f64>> {
-        let mut z = self.frame.t().dot(&(&q - &self.centre)) / self.scale;
+        let q = DVector::from_iterator(q.len(), q.iter().copied());
+        let mut z = self.frame.tr_mul(&(&q - &self.centre)) / self.scale;
         clamp_to_window(&mut z);
-        let mut point = self.point(z.view());
-        let mut residual_sq = squared_norm(&(&q - &point));
+        let mut point = self.point(&z);
+        let mut residual_sq = (&q - &point).norm_squared();
         for _ in 0..NEWTON_STEPS {
             let jacobian = &self.frame * self.scale
-                + &self
-                    .coefficients
-                    .t()
-                    .dot(&monomial_jacobian(z.view(), self.exponents));
+                + &self.coefficients_t * monomial_jacobian(&z, self.exponents);
             let residual = &q - &point;
-            let normal_matrix = jacobian.t().dot(&jacobian);
-            let Ok(step) = normal_matrix.solve(&jacobian.t().dot(&residual)) else {
+            let Some(cholesky) = jacobian.tr_mul(&jacobian).cholesky() else {
                 break;
             };
+            let step = cholesky.solve(&jacobian.tr_mul(&residual));
             let mut length = 1.0;
             let mut improved = false;
             while length > 1e-3 {
-                let mut trial = &z + &(&step * length);
+                let mut trial = &z + &step * length;
                 clamp_to_window(&mut trial);
-                let trial_point = self.point(trial.view());
-                let trial_sq = squared_norm(&(&q - &trial_point));
+                let trial_point = self.point(&trial);
+                let trial_sq = (&q - &trial_point).norm_squared();
                 // Near the solution a full step changes |q − point|² by less than its rounding
                 // (about ε·|q − point|²), which would stop the iteration at √ε·d from the foot
                 // point: a full step that does not increase the residual beyond rounding is taken.
@@ -329,50 +346,49 @@ impl<'a> LocalChart<'a> {
                 }
                 length *= 0.5;
             }
-            if !improved || squared_norm(&step) * length * length < 1e-28 * (1.0 + squared_norm(&z))
+            if !improved || step.norm_squared() * length * length < 1e-28 * (1.0 + z.norm_squared())
             {
                 break;
             }
         }
-        Ok(point)
+        Ok(Array1::from_iter(point.iter().copied()))
     }
 }
 
-fn squared_norm(v: &Array1<f64>) -> f64 {
-    v.dot(v)
-}
-
-fn clamp_to_window(z: &mut Array1<f64>) {
-    let norm = squared_norm(z).sqrt();
+fn clamp_to_window(z: &mut DVector<f64>) {
+    let norm = z.norm();
     if norm > 2.0 {
         *z *= 2.0 / norm;
     }
 }
 
-/// (z^α) for each exponent α.
-fn monomials(z: ArrayView1<f64>, exponents: &[Vec<u32>]) -> Array1<f64> {
-    exponents
+/// z^α.
+fn monomial(z: &DVector<f64>, alpha: &[u32]) -> f64 {
+    alpha
         .iter()
-        .map(|alpha| {
-            alpha
-                .iter()
-                .zip(z.iter())
-                .map(|(&p, &zj)| zj.powi(p as i32))
-                .product()
-        })
-        .collect()
+        .zip(z.iter())
+        .map(|(&p, &zj)| zj.powi(p as i32))
+        .product()
+}
+
+/// (z^α) for each exponent α.
+fn monomials(z: &DVector<f64>, exponents: &[Vec<u32>]) -> DVector<f64> {
+    DVector::from_iterator(
+        exponents.len(),
+        exponents.iter().map(|alpha| monomial(z, alpha)),
+    )
 }
 
 /// ∂z^α/∂z_l, one row per exponent α, one column per l.
-fn monomial_jacobian(z: ArrayView1<f64>, exponents: &[Vec<u32>]) -> Array2<f64> {
+fn monomial_jacobian(z: &DVector<f64>, exponents: &[Vec<u32>]) -> DMatrix<f64> {
     let k = z.len();
-    let mut jacobian = Array2::zeros((exponents.len(), k));
+    let mut jacobian = DMatrix::zeros(exponents.len(), k);
     for (row, alpha) in exponents.iter().enumerate() {
         for l in 0..k {
             if alpha[l] == 0 {
                 continue;
             }
-            jacobian[[row, l]] = (0..k)
+            jacobian[(row, l)] = (0..k)
                 .map(|j| {
                     if j == l {
                         f64::from(alpha[j]) * z[j].powi(alpha[j] as i32 - 1)
@@ -446,16 +462,16 @@ mod tests {
     #[test]
     fn the_jacobian_matches_finite_differences() {
         let list = exponents(3, 4);
-        let z = Array1::from(vec![0.3, -0.7, 0.45]);
-        let jacobian = monomial_jacobian(z.view(), &list);
+        let z = DVector::from_vec(vec![0.3, -0.7, 0.45]);
+        let jacobian = monomial_jacobian(&z, &list);
         for l in 0..3 {
             let mut up = z.clone();
             let mut down = z.clone();
             up[l] += 1e-6;
             down[l] -= 1e-6;
-            let numeric = (monomials(up.view(), &list) - monomials(down.view(), &list)) / 2e-6;
+            let numeric = (monomials(&up, &list) - monomials(&down, &list)) / 2e-6;
             for (row, value) in numeric.iter().enumerate() {
-                assert!((value - jacobian[[row, l]]).abs() < 1e-8, "row {row} l {l}");
+                assert!((value - jacobian[(row, l)]).abs() < 1e-8, "row {row} l {l}");
             }
         }
     }
