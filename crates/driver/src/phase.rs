@@ -206,14 +206,11 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     let generalizing = means(GENERALIZING);
     let nulls = means(&format!("{GENERALIZING}_null"));
     let region_of = |other: &str| -> BTreeSet<(usize, usize)> {
-        let find = |maps: &[CellMeans]| {
-            maps.iter()
-                .find(|m| m.other == other)
-                .map(|m| m.means.clone())
-        };
-        let (Some(fractions), Some(nulls)) = (find(&generalizing), find(&nulls)) else {
+        let find = |maps: &[CellMeans]| maps.iter().position(|m| m.other == other);
+        let (Some(i), Some(j)) = (find(&generalizing), find(&nulls)) else {
             return BTreeSet::new();
         };
+        let (fractions, nulls) = (&generalizing[i].means, &nulls[j].means);
         fractions
             .iter()
             .filter(|(at, fraction)| {
