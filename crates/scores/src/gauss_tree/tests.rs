@@ -248,6 +248,18 @@ fn the_lower_bound_frontier_is_a_partition_of_the_points() {
     }
 }
 
+/// Where a dropped cluster of duplicates is the only error, the bound is that error exactly:
+/// the far cluster weighs (gap above 1e-3) and the bound equals the gap to 1e-9.
+fn assert_bound_is_the_gap(found: &GaussSum, exact: &[f64]) {
+    let gap = distance(&found.average, exact);
+    assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
+    assert!(
+        gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
+        "gap {gap:e}, bound {:e}",
+        found.error_bound
+    );
+}
+
 /// Two clusters of duplicates in four dimensions, the query on the first: the second weighs
 /// each of its points 0.8 of the budget ε·S0/N, so the tree drops it, and its weight enters the
 /// bound in full. Every dropped point sits at the near corner of its zero-width box and at the
@@ -268,13 +280,7 @@ fn a_dropped_cluster_enters_the_bound_in_full() {
     let weight = 0.8 * eps * 0.5 / (1.0 - 0.8 * eps * 0.5);
     let var = gap_sq / (-2.0 * f64::ln(weight));
     let found = tree.average(&points, &a, 0.0, var, eps);
-    let gap = distance(&found.average, &dense(&points, 4, &a, var));
-    assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
-    assert!(
-        gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
-        "gap {gap:e}, bound {:e}",
-        found.error_bound
-    );
+    assert_bound_is_the_gap(&found, &dense(&points, 4, &a, var));
 }
 
 /// One node of 256 points at the two ends of its box, expanded whole about its centre at the
@@ -326,13 +332,7 @@ fn an_expansion_after_a_drop_keeps_the_dropped_mass() {
         (2, 0),
         "a and c expanded, b dropped"
     );
-    let gap = distance(&found.average, &dense(&points, 4, &a, 0.8));
-    assert!(gap > 1e-3, "the far cluster weighs: gap {gap:e}");
-    assert!(
-        gap <= found.error_bound + 1e-13 && found.error_bound <= gap * (1.0 + 1e-9),
-        "gap {gap:e}, bound {:e}",
-        found.error_bound
-    );
+    assert_bound_is_the_gap(&found, &dense(&points, 4, &a, 0.8));
 }
 
 /// The far cluster of [`a_dropped_cluster_enters_the_bound_in_full`] beside a near cluster
