@@ -11,7 +11,8 @@
 //! mean |σ_t s(a_t x0 + σ_t z, t) + z|². Everything random (the initial weights, ω, and each
 //! epoch's order, times and noises, from a stream of that epoch) comes from the seeds through
 //! mangen's streams, so the same seeds and thread count give the same checkpoints. A loss that
-//! is not finite stops the training with [`TrainError::Diverged`].
+//! is not finite stops the training with [`TrainError::Diverged`]. The network computes in f32
+//! (as their PyTorch does); what goes in and comes out is f64.
 
 use crate::random_features::{Result, TrainError, check_sizes};
 use candle_core::{DType, Device, Tensor, Var};
@@ -208,7 +209,15 @@ pub struct ScoreNetwork {
 /// A tensor of `rows × cols` values from `fill`.
 fn tensor(rows: usize, cols: usize, fill: impl FnMut() -> f64) -> Result<Tensor> {
     let values: Vec<f64> = std::iter::repeat_with(fill).take(rows * cols).collect();
-    Tensor::from_vec(values, (rows, cols), &Device::Cpu).map_err(linalg)
+    network_tensor(&values, rows, cols).map_err(linalg)
+}
+
+/// `values` (row-major, `rows × cols`) as a tensor of the networks' precision, single: the
+/// parameters, activations and gradients are f32 (as in Li et al.'s PyTorch), the data, times
+/// and every result outside the network f64.
+fn network_tensor(values: &[f64], rows: usize, cols: usize) -> candle_core::Result<Tensor> {
+    let single: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+    Tensor::from_vec(single, (rows, cols), &Device::Cpu)
 }
 
 impl ScoreNetwork {
@@ -349,7 +358,7 @@ impl ScoreNetwork {
         };
         let column = |f: &dyn Fn(f64, f64) -> f64| {
             let values: Vec<f64> = scales.iter().map(|&(a, sigma)| f(a, sigma)).collect();
-            Tensor::from_vec(values, (scales.len(), 1), &Device::Cpu)
+            network_tensor(&values, scales.len(), 1)
         };
         let d2 = data_scale * data_scale;
         let c_in = |a: f64, sigma: f64| 1.0 / (a * a * d2 + sigma * sigma).sqrt();
@@ -403,9 +412,9 @@ impl ScoreNetwork {
         dim: usize,
     ) -> candle_core::Result<Tensor> {
         let rows = clock.len();
-        let x = Tensor::from_vec(x, (rows, dim), &Device::Cpu)?;
-        let z = Tensor::from_vec(z, (rows, dim), &Device::Cpu)?;
-        let clock = Tensor::from_vec(clock, (rows, 1), &Device::Cpu)?;
+        let x = network_tensor(&x, rows, dim)?;
+        let z = network_tensor(&z, rows, dim)?;
+        let clock = network_tensor(&clock, rows, 1)?;
         let residual = self.scaled_score(&x, &clock, scales)?.add(&z)?;
         residual.sqr()?.sum(1)?.mean_all()
     }
@@ -414,15 +423,15 @@ impl ScoreNetwork {
     pub fn score_rows(&self, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
         let (a, sigma2) = self.schedule.coefficients(t)?;
         let (rows, dim) = xs.dim();
-        let x = Tensor::from_iter(xs.iter().copied(), &Device::Cpu)
-            .and_then(|x| x.reshape((rows, dim)))
-            .map_err(linalg)?;
-        let clock = Tensor::full(self.architecture.clock.position(t), (rows, 1), &Device::Cpu)
+        let x =
+            network_tensor(&xs.iter().copied().collect::<Vec<f64>>(), rows, dim).map_err(linalg)?;
+        let clock = network_tensor(&vec![self.architecture.clock.position(t); rows], rows, 1)
             .map_err(linalg)?;
         let scales = vec![(a, sigma2.sqrt()); rows];
         let scaled = self.scaled_score(&x, &clock, &scales).map_err(linalg)?;
         let values: Vec<f64> = scaled
             .flatten_all()
+            .and_then(|v| v.to_dtype(DType::F64))
             .and_then(|v| v.to_vec1())
             .map_err(linalg)?;
         let sigma = sigma2.sqrt();
