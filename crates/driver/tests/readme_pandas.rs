@@ -48,11 +48,26 @@ fn column(row: &Row, name: &str) -> String {
     }
 }
 
-/// Every committed runs.csv: reports/<experiment>/ and reports/large/<experiment>/.
+/// Every committed runs.csv: reports/<experiment>/ and those of the large-profile runs,
+/// reports/large*/<experiment>/.
 fn committed_runs() -> Vec<PathBuf> {
+    let reports = workspace().join("reports");
+    let mut folders = vec![reports.clone()];
+    for entry in std::fs::read_dir(&reports).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir()
+            && path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("large")
+        {
+            folders.push(path);
+        }
+    }
     let mut files = Vec::new();
-    for folder in ["reports", "reports/large"] {
-        for entry in std::fs::read_dir(workspace().join(folder)).unwrap() {
+    for folder in folders {
+        for entry in std::fs::read_dir(folder).unwrap() {
             let runs = entry.unwrap().path().join("runs.csv");
             if runs.is_file() {
                 files.push(runs);

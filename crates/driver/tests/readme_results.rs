@@ -1,4 +1,4 @@
-//! The README's Results tables are the findings tables of the committed reports/summary.md and reports/large/summary.md, as the driver wrote them from the data (links re-rooted at their folders), and its figure for the suite's cost is the committed manifest's.
+//! The README's Results tables are the findings tables of the committed reports/summary.md and of each large-profile run's reports/large*/summary.md, as the driver wrote them from the data (links re-rooted at their folders), and its figure for the suite's cost is the committed manifest's.
 
 use std::path::Path;
 
@@ -25,9 +25,21 @@ fn findings_table(summary: &str) -> String {
 
 #[test]
 fn the_readme_results_are_the_reports_findings() {
-    // The standard profile's table, then the large profile's (reports/large).
+    // The standard profile's table, then those of the large-profile runs (reports/large*).
     let readme = workspace_file("README.md");
-    for reports in ["reports", "reports/large"] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports");
+    let mut folders = vec!["reports".to_string()];
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.starts_with("large") {
+            folders.push(format!("reports/{name}"));
+        }
+    }
+    assert!(
+        folders.len() > 2,
+        "the committed large-profile runs: {folders:?}"
+    );
+    for reports in &folders {
         let table = findings_table(&workspace_file(&format!("{reports}/summary.md")));
         assert!(
             table.lines().count() > 2,
