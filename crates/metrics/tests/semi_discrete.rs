@@ -90,9 +90,9 @@ fn from_a_finite_source_w1_and_w2_meet_exact_assignment() {
     // a discrete μ is the hard case for a solver built on smooth cells (its dual has kinks).
     // W2²: measured 3.3 % (n = 10) and 2.0 % (n = 60) below, held to 5 %; W1 (p = 1, whose
     // dual is not smooth): 0.1 % and 0.5 % below with its last blur at 0.03 (4.0 % and 3.0 %
-    // when it ends at 0.1), held to 5 %.
+    // when it ends at 0.1), held to 2 %: a ladder that stops at 0.1 fails it (3.97 % at n = 10).
     let measure = DensityMeasure::uniform(sphere(2, 1.0, 3));
-    for (p, within) in [(2.0, 0.05), (1.0, 0.05)] {
+    for (p, within) in [(2.0, 0.05), (1.0, 0.02)] {
         for n in [10usize, 60] {
             let mut stream = rng::seeded(7 + n as u64);
             let atoms = measure.sample(n, &mut stream);
