@@ -208,15 +208,18 @@ pub struct ScoreNetwork {
 
 /// A tensor of `rows × cols` values from `fill`.
 fn tensor(rows: usize, cols: usize, fill: impl FnMut() -> f64) -> Result<Tensor> {
-    let values: Vec<f64> = std::iter::repeat_with(fill).take(rows * cols).collect();
-    network_tensor(&values, rows, cols).map_err(linalg)
+    network_tensor(std::iter::repeat_with(fill).take(rows * cols), rows, cols).map_err(linalg)
 }
 
 /// `values` (row-major, `rows × cols`) as a tensor of the networks' precision, single: the
 /// parameters, activations and gradients are f32 (as in Li et al.'s PyTorch), the data, times
 /// and every result outside the network f64.
-fn network_tensor(values: &[f64], rows: usize, cols: usize) -> candle_core::Result<Tensor> {
-    let single: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+fn network_tensor(
+    values: impl IntoIterator<Item = f64>,
+    rows: usize,
+    cols: usize,
+) -> candle_core::Result<Tensor> {
+    let single: Vec<f32> = values.into_iter().map(|v| v as f32).collect();
     Tensor::from_vec(single, (rows, cols), &Device::Cpu)
 }
 
@@ -357,8 +360,8 @@ impl ScoreNetwork {
             return self.network(x, clock);
         };
         let column = |f: &dyn Fn(f64, f64) -> f64| {
-            let values: Vec<f64> = scales.iter().map(|&(a, sigma)| f(a, sigma)).collect();
-            network_tensor(&values, scales.len(), 1)
+            let values = scales.iter().map(|&(a, sigma)| f(a, sigma));
+            network_tensor(values, scales.len(), 1)
         };
         let d2 = data_scale * data_scale;
         let c_in = |a: f64, sigma: f64| 1.0 / (a * a * d2 + sigma * sigma).sqrt();
@@ -412,9 +415,9 @@ impl ScoreNetwork {
         dim: usize,
     ) -> candle_core::Result<Tensor> {
         let rows = clock.len();
-        let x = network_tensor(&x, rows, dim)?;
-        let z = network_tensor(&z, rows, dim)?;
-        let clock = network_tensor(&clock, rows, 1)?;
+        let x = network_tensor(x, rows, dim)?;
+        let z = network_tensor(z, rows, dim)?;
+        let clock = network_tensor(clock, rows, 1)?;
         let residual = self.scaled_score(&x, &clock, scales)?.add(&z)?;
         residual.sqr()?.sum(1)?.mean_all()
     }
@@ -423,10 +426,9 @@ impl ScoreNetwork {
     pub fn score_rows(&self, xs: ArrayView2<f64>, t: f64) -> Result<Array2<f64>> {
         let (a, sigma2) = self.schedule.coefficients(t)?;
         let (rows, dim) = xs.dim();
-        let x =
-            network_tensor(&xs.iter().copied().collect::<Vec<f64>>(), rows, dim).map_err(linalg)?;
-        let clock = network_tensor(&vec![self.architecture.clock.position(t); rows], rows, 1)
-            .map_err(linalg)?;
+        let x = network_tensor(xs.iter().copied(), rows, dim).map_err(linalg)?;
+        let position = self.architecture.clock.position(t);
+        let clock = network_tensor(std::iter::repeat_n(position, rows), rows, 1).map_err(linalg)?;
         let scales = vec![(a, sigma2.sqrt()); rows];
         let scaled = self.scaled_score(&x, &clock, &scales).map_err(linalg)?;
         let values: Vec<f64> = scaled
