@@ -48,10 +48,11 @@ impl Shape {
             }
             Shape::Lacunary { base, terms } => {
                 let (mut f, mut df, mut ddf) = (0.0, 0.0, 0.0);
-                let mut frequency = 1.0;
+                let (mut frequency, mut weight) = (1.0, 1.0);
+                let ratio = base.powf(-beta);
                 for _ in 0..terms {
                     frequency *= base;
-                    let weight = frequency.powf(-beta);
+                    weight *= ratio;
                     let (s, c) = (frequency * theta).sin_cos();
                     f += weight * c;
                     df -= weight * frequency * s;

@@ -1,6 +1,9 @@
 //! Quadrature rules on manifolds (nodes with weights summing to a volume) and Gauss–Legendre nodes.
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A quadrature rule on (a region of) a manifold: ∫ f dvol ≈ Σ_i w_i f(x_i), with weights w and nodes x.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,35 +63,58 @@ impl Quadrature {
     }
 }
 
+/// Half of a symmetric rule on [−1, 1]: (node, weight) pairs, see [`unit_half_rule`].
+type HalfRule = Rc<[(f64, f64)]>;
+
 /// Gauss–Legendre nodes and weights on [a, b] with `n` points (exact for polynomials of degree 2n − 1).
-/// Nodes by Newton iteration on P_n from the Tricomi initial guesses (Golub–Welsch would give the same).
+/// The rule on [−1, 1] is computed once per thread and `n`, then mapped to [a, b].
 pub fn gauss_legendre(n: usize, a: f64, b: f64) -> (Vec<f64>, Vec<f64>) {
+    thread_local! {
+        static UNIT_RULES: RefCell<HashMap<usize, HalfRule>> = RefCell::new(HashMap::new());
+    }
+    let half_rule = UNIT_RULES.with(|rules| {
+        rules
+            .borrow_mut()
+            .entry(n)
+            .or_insert_with(|| unit_half_rule(n).into())
+            .clone()
+    });
     let mut nodes = vec![0.0; n];
     let mut weights = vec![0.0; n];
     let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-    for i in 0..n.div_ceil(2) {
-        let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
-        let mut derivative = 1.0;
-        for _ in 0..100 {
-            let (p, dp) = legendre_with_derivative(n, x);
-            derivative = dp;
-            let step = p / dp;
-            x -= step;
-            if step.abs() < 1e-16 {
-                break;
-            }
-        }
-        let (_, dp) = legendre_with_derivative(n, x);
-        if dp != 0.0 {
-            derivative = dp;
-        }
-        let w = 2.0 / ((1.0 - x * x) * derivative * derivative);
+    for (i, &(x, w)) in half_rule.iter().enumerate() {
         nodes[i] = mid - half * x;
         nodes[n - 1 - i] = mid + half * x;
         weights[i] = half * w;
         weights[n - 1 - i] = half * w;
     }
     (nodes, weights)
+}
+
+/// The nodes x_i ∈ (0, 1] (decreasing) and weights of the n-point rule on [−1, 1], for
+/// i < ⌈n/2⌉ (the rule is symmetric). Nodes by Newton iteration on P_n from the Tricomi initial
+/// guesses (Golub–Welsch would give the same).
+fn unit_half_rule(n: usize) -> Vec<(f64, f64)> {
+    (0..n.div_ceil(2))
+        .map(|i| {
+            let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
+            let mut derivative = 1.0;
+            for _ in 0..100 {
+                let (p, dp) = legendre_with_derivative(n, x);
+                derivative = dp;
+                let step = p / dp;
+                x -= step;
+                if step.abs() < 1e-16 {
+                    break;
+                }
+            }
+            let (_, dp) = legendre_with_derivative(n, x);
+            if dp != 0.0 {
+                derivative = dp;
+            }
+            (x, 2.0 / ((1.0 - x * x) * derivative * derivative))
+        })
+        .collect()
 }
 
 /// P_n(x) and P_n'(x) by the three-term recurrence.
