@@ -256,13 +256,21 @@ impl LocalModel for Sphere {
         };
         let (psis, psi_weights) = gauss_legendre(n, 0.0, alpha);
         let scale = self.radius.powi(self.k as i32);
+        // The unit tangents frameᵀω, one per direction, computed once for every ψ.
+        let tangents: Vec<Array1<f64>> = directions
+            .iter()
+            .map(|omega| frame.t().dot(&ArrayView1::from(omega.as_slice())))
+            .collect();
         let mut nodes = Vec::with_capacity(psis.len() * directions.len() * (self.k + 1));
         let mut weights = Vec::with_capacity(psis.len() * directions.len());
         for (psi, wpsi) in psis.iter().zip(&psi_weights) {
             let (s, c) = psi.sin_cos();
-            for (omega, womega) in directions.iter().zip(&direction_weights) {
-                let tangent = frame.t().dot(&Array1::from(omega.clone()));
-                nodes.extend((&pole * c + &tangent * s).iter().map(|v| v * self.radius));
+            for (tangent, womega) in tangents.iter().zip(&direction_weights) {
+                nodes.extend(
+                    pole.iter()
+                        .zip(tangent)
+                        .map(|(p, t)| (p * c + t * s) * self.radius),
+                );
                 weights.push(scale * wpsi * s.powi(self.k as i32 - 1) * womega);
             }
         }

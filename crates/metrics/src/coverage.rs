@@ -70,6 +70,37 @@ impl TubeSamples {
         })
     }
 
+    /// The coverage at `radius` over `centres`, whose balls have μ-masses `masses`.
+    fn coverage_at(
+        &self,
+        centres: ArrayView2<f64>,
+        masses: &[f64],
+        radius: f64,
+        tube: f64,
+    ) -> Result<Coverage> {
+        let ratios = (0..centres.nrows())
+            .into_par_iter()
+            .map(|j| match masses[j] {
+                mass if mass > 0.0 => Ok(Some(self.mass_in_ball(centres.row(j), radius)? / mass)),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<Option<f64>>>>()?;
+        let ratios: Vec<f64> = ratios.into_iter().flatten().collect();
+        if ratios.is_empty() {
+            return Err(MetricError::Empty {
+                what: "centres whose ball has positive μ-mass",
+            });
+        }
+        let covered = ratios.iter().filter(|&&r| r > 0.0).count();
+        Ok(Coverage {
+            radius,
+            tube,
+            summary: Summary::of(&ratios)?,
+            covered_fraction: covered as f64 / ratios.len() as f64,
+            ratios,
+        })
+    }
+
     fn mass_in_ball(&self, centre: ndarray::ArrayView1<f64>, radius: f64) -> Result<f64> {
         let count = match &self.inside {
             Some(index) => index.within_unsorted(centre, radius)?.len(),
@@ -88,6 +119,19 @@ pub fn coverage_curve(
     radii: &[f64],
     tube: f64,
 ) -> Result<Vec<Coverage>> {
+    let mut curves = coverage_curves(measure, &[samples], centres, radii, tube)?;
+    Ok(curves.remove(0))
+}
+
+/// [`coverage_curve`] of each sample set of `sample_sets` over the same centres and radii: the
+/// μ-masses of the balls, which cost most where μ has no closed form, are computed once for all.
+pub fn coverage_curves(
+    measure: &dyn Measure,
+    sample_sets: &[ArrayView2<f64>],
+    centres: ArrayView2<f64>,
+    radii: &[f64],
+    tube: f64,
+) -> Result<Vec<Vec<Coverage>>> {
     let manifold = measure.manifold();
     check_points("centres", centres, Some(manifold.ambient_dim()))?;
     if radii.is_empty() {
@@ -100,39 +144,22 @@ pub fn coverage_curve(
             rule: "a coverage radius must be finite and > 0",
         });
     }
-    let tube_samples = TubeSamples::new(measure, samples, tube)?;
-    let centres = manifold.project_rows(centres)?;
-    radii
+    let tube_sets = sample_sets
         .iter()
-        .map(|&radius| {
-            let ratios = (0..centres.nrows())
-                .into_par_iter()
-                .map(|j| {
-                    let y = centres.row(j);
-                    let mass = measure.ball_mass(y, radius)?;
-                    if mass > 0.0 {
-                        Ok(Some(tube_samples.mass_in_ball(y, radius)? / mass))
-                    } else {
-                        Ok(None)
-                    }
-                })
-                .collect::<Result<Vec<Option<f64>>>>()?;
-            let ratios: Vec<f64> = ratios.into_iter().flatten().collect();
-            if ratios.is_empty() {
-                return Err(MetricError::Empty {
-                    what: "centres whose ball has positive μ-mass",
-                });
-            }
-            let covered = ratios.iter().filter(|&&r| r > 0.0).count();
-            Ok(Coverage {
-                radius,
-                tube,
-                summary: Summary::of(&ratios)?,
-                covered_fraction: covered as f64 / ratios.len() as f64,
-                ratios,
-            })
-        })
-        .collect()
+        .map(|samples| TubeSamples::new(measure, *samples, tube))
+        .collect::<Result<Vec<_>>>()?;
+    let centres = manifold.project_rows(centres)?;
+    let mut curves: Vec<Vec<Coverage>> = vec![Vec::with_capacity(radii.len()); sample_sets.len()];
+    for &radius in radii {
+        let masses = (0..centres.nrows())
+            .into_par_iter()
+            .map(|j| Ok(measure.ball_mass(centres.row(j), radius)?))
+            .collect::<Result<Vec<f64>>>()?;
+        for (tube_samples, curve) in tube_sets.iter().zip(curves.iter_mut()) {
+            curve.push(tube_samples.coverage_at(centres.view(), &masses, radius, tube)?);
+        }
+    }
+    Ok(curves)
 }
 
 /// Coverage of `samples` at one radius.

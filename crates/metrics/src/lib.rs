@@ -27,7 +27,9 @@ pub mod wasserstein;
 pub use assignment::optimal_assignment;
 pub use closed_curve::{arclength_positions, w1_between_on_closed_curve, w1_on_closed_curve};
 pub use coupling::coupling_distances;
-pub use coverage::{Coverage, comparability_radius, coverage, coverage_curve, coverage_resolution};
+pub use coverage::{
+    Coverage, comparability_radius, coverage, coverage_curve, coverage_curves, coverage_resolution,
+};
 pub use error::{MetricError, Result};
 pub use fidelity::{Fidelity, fidelity};
 pub use flattening::flattening_start;

@@ -3,7 +3,8 @@
 use mangen_geometry::{Embedded, Manifold, Sphere, rng};
 use mangen_measures::DensityMeasure;
 use mangen_metrics::{
-    Coverage, Summary, comparability_radius, coverage, coverage_curve, coverage_resolution,
+    Coverage, Summary, comparability_radius, coverage, coverage_curve, coverage_curves,
+    coverage_resolution,
 };
 use mangen_testkit::z_test_with_power;
 use std::sync::Arc;
@@ -107,4 +108,26 @@ fn the_comparability_radius_is_the_smallest_whose_whole_band_lies_within_c() {
     assert_eq!(comparability_radius(&curve, 1.2), None);
     assert_eq!(comparability_radius(&curve, 0.5), None);
     assert_eq!(comparability_radius(&curve[..2], 2.0), None);
+}
+
+/// Curves of several sample sets over shared centres are each the curve of that set alone, in
+/// the sets' order (a swap of the sets, or of a set's masses, changes the ratios).
+#[test]
+fn curves_of_several_sets_are_each_sets_own_curve() {
+    let (manifold, measure) =
+        uniform_on(Embedded::random(Sphere::new(2, 1.0).unwrap(), 4, 5).unwrap());
+    let centres = manifold.sample_uniform(200, &mut rng::seeded(7));
+    let sets = [
+        manifold.sample_uniform(3000, &mut rng::seeded(8)),
+        manifold.sample_uniform(500, &mut rng::seeded(9)),
+    ];
+    let radii = [0.1, 0.3];
+    let views = [sets[0].view(), sets[1].view()];
+    let together = coverage_curves(&measure, &views, centres.view(), &radii, 1e-9).unwrap();
+    assert_eq!(together.len(), 2);
+    for (set, curve) in sets.iter().zip(&together) {
+        let alone = coverage_curve(&measure, set.view(), centres.view(), &radii, 1e-9).unwrap();
+        assert_eq!(curve, &alone);
+    }
+    assert_ne!(together[0], together[1]);
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use mangen_geometry::rng::StreamRng;
 use mangen_measures::Measure;
 use mangen_metrics::{
-    Coverage as CoverageAtRadius, comparability_radius, coverage_curve, coverage_resolution,
+    Coverage as CoverageAtRadius, comparability_radius, coverage_curves, coverage_resolution,
 };
 use ndarray::Array2;
 use serde::Deserialize;
@@ -157,17 +157,15 @@ impl Metric for Coverage {
 
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
         let centres = self.draw_centres(cell.measure, rng);
-        let curve_of = |samples: &Array2<f64>| {
-            coverage_curve(
-                cell.measure,
-                samples.view(),
-                centres.view(),
-                &self.radii,
-                self.tube,
-            )
-        };
-        let curve = curve_of(cell.generated)?;
-        let null_curve = curve_of(cell.fresh)?;
+        let mut curves = coverage_curves(
+            cell.measure,
+            &[cell.generated.view(), cell.fresh.view()],
+            centres.view(),
+            &self.radii,
+            self.tube,
+        )?;
+        let null_curve = curves.pop().expect("the fresh samples' curve");
+        let curve = curves.pop().expect("the generated samples' curve");
         let mut out = Vec::new();
         for (metric, curve) in [
             ("coverage_resolution", &curve),
