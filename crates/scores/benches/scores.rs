@@ -3,8 +3,10 @@
 //! Data: uniform samples of S^2 (k = 2) isometrically embedded in R^D; queries are fresh samples
 //! plus N(0, t I) noise, which is where a sampler evaluates the score at time t. Ids carry N, D, k
 //! and t; throughput is in queries. `cargo bench` runs the full grid (N up to 10^6); under
-//! `cargo test` each benchmark runs once on the smallest N only. `full_rank_search` compares the
-//! kd-tree over 8 leading coordinates with the scan on a closed curve that fills R^100.
+//! `cargo test` each benchmark runs once on the smallest N only. `noise_levels` crosses the t
+//! a sampler's grid spends its time at, in span dimensions 2, 3 and 4 (S^1, S^2, S^3).
+//! `full_rank_search` compares the kd-tree over 8 leading coordinates with the scan on a closed
+//! curve that fills R^100.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mangen_geometry::{Embedded, FourierCurve, Manifold, Sphere, rng};
@@ -40,7 +42,12 @@ struct Data {
 
 impl Data {
     fn new(n: usize, ambient: usize) -> Self {
-        let manifold = Embedded::random(Sphere::new(2, 1.0).expect("valid"), ambient, 1)
+        Self::sphere(2, n, ambient)
+    }
+
+    /// N uniform points of the unit S^k in R^D (span dimension k + 1).
+    fn sphere(k: usize, n: usize, ambient: usize) -> Self {
+        let manifold = Embedded::random(Sphere::new(k, 1.0).expect("valid"), ambient, 1)
             .expect("valid embedding");
         let points = Arc::new(manifold.sample_uniform(n, &mut rng::seeded(2)));
         Self { manifold, points }
@@ -106,6 +113,41 @@ fn empirical(c: &mut Criterion) {
                     t,
                 );
                 run(c, "empirical_dense", id, &dense, &queries, t);
+            }
+        }
+    }
+}
+
+/// Every noise level a sampler's grid crosses between memorization and the root expansion,
+/// t ∈ {1e-3, 1e-2, 3e-2, 0.1, 0.3, 1}, on S^1, S^2 and S^3 in R^10 (span dimensions 2, 3, 4):
+/// the certified sum against the dense one at N = 10^4, 10^5 and 10^6 (10^3 under `cargo test`).
+fn noise_levels(c: &mut Criterion) {
+    let sizes = if full_grid() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        vec![1_000]
+    };
+    for k in 1..=3 {
+        for &n in &sizes {
+            let data = Data::sphere(k, n, 10);
+            let truncated = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
+                .expect("valid training set");
+            let dense = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
+                .expect("valid training set")
+                .with_truncation(Truncation::Dense)
+                .expect("valid truncation");
+            for t in [1e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0] {
+                let queries = data.queries(t);
+                let id = format!("N={n}/D=10/k={k}/t={t:e}");
+                run(
+                    c,
+                    "noise_levels_truncated",
+                    id.clone(),
+                    &truncated,
+                    &queries,
+                    t,
+                );
+                run(c, "noise_levels_dense", id, &dense, &queries, t);
             }
         }
     }
@@ -213,6 +255,7 @@ fn full_rank_search(c: &mut Criterion) {
 criterion_group!(
     benches,
     empirical,
+    noise_levels,
     memorization_regime,
     projection,
     full_rank_search

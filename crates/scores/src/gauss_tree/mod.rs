@@ -30,6 +30,8 @@
 //! points of a leaf beyond the budget are dropped one by one.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use terms::{TermSums, term_sums};
 
 /// Points per leaf: leaves are summed point by point.
 const LEAF: usize = 64;
@@ -42,13 +44,14 @@ const CRAMER: f64 = 1.086_435;
 /// Depth of the nodes whose farthest corners give the corner lower bound of S0.
 const LOWER_BOUND_DEPTH: usize = 3;
 
-/// The expansion order P for span dimension m: at most about 800 moments per node, none
-/// beyond m = 4 (the tree then only drops and sums directly).
+/// The highest expansion order P for span dimension m, none beyond m = 4 (the tree then only
+/// drops and sums directly). A node keeps the moments of the orders with fewer terms than twice
+/// its points, at most C(P + 1 + m, m) of them (2024 for m = 3), computed on first use.
 fn order_for(span_dim: usize) -> Option<usize> {
     match span_dim {
         1 => Some(20),
         2 => Some(16),
-        3 => Some(14),
+        3 => Some(20),
         4 => Some(8),
         _ => None,
     }
@@ -62,10 +65,15 @@ struct MultiIndices {
     exponents: Vec<u8>,
     /// For each degree d ≤ P + 1, how many indices have |α| ≤ d (they come first).
     up_to_degree: Vec<usize>,
-    /// For α ≠ 0: (index of α − e_k, k) with k the first non-zero coordinate.
-    parent: Vec<(usize, usize)>,
+    /// For α ≠ 0: (index of α − e_k, k, 1/α_k) with k the first non-zero coordinate.
+    parent: Vec<(usize, usize, f64)>,
     /// For |α| ≤ P, `dim` per index: the index of α + e_k.
     raised: Vec<usize>,
+    /// For |α| ≤ P, `dim` per index: α_k + 1, the factor of M_{α+e_k} in the sums of S1.
+    raised_factor: Vec<f64>,
+    /// For |α| ≤ P, `dim` per index: j·(P + 1) + α_j, where λ^{α_j} H_{α_j}(s_j) sits in the
+    /// table of an expansion (one row of P + 1 values per coordinate).
+    hermite_at: Vec<usize>,
 }
 
 impl MultiIndices {
@@ -88,11 +96,11 @@ impl MultiIndices {
         let parent = all
             .iter()
             .map(|a| match a.iter().position(|&e| e > 0) {
-                None => (0, 0),
+                None => (0, 0, 1.0),
                 Some(k) => {
                     let mut lower = a.clone();
                     lower[k] -= 1;
-                    (position[&lower], k)
+                    (position[&lower], k, 1.0 / f64::from(a[k]))
                 }
             })
             .collect();
@@ -106,15 +114,30 @@ impl MultiIndices {
                 })
             })
             .collect();
+        let raised_factor = all[..expanded]
+            .iter()
+            .flat_map(|a| a.iter().map(|&e| f64::from(e) + 1.0))
+            .collect();
+        let hermite_at = all[..expanded]
+            .iter()
+            .flat_map(|a| {
+                a.iter()
+                    .enumerate()
+                    .map(|(j, &e)| j * (order + 1) + usize::from(e))
+            })
+            .collect();
         Self {
             dim,
             exponents: all.concat(),
             up_to_degree,
             parent,
             raised,
+            raised_factor,
+            hermite_at,
         }
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.parent.len()
     }
@@ -123,12 +146,12 @@ impl MultiIndices {
         &self.exponents[index * self.dim..(index + 1) * self.dim]
     }
 
-    /// z^α/α! for every α, into `out`.
+    /// z^α/α! for the first `out.len()` multi-indices (a graded prefix), into `out`.
     fn scaled_monomials(&self, z: &[f64], out: &mut [f64]) {
         out[0] = 1.0;
-        for index in 1..self.len() {
-            let (lower, k) = self.parent[index];
-            out[index] = out[lower] * z[k] / f64::from(self.exponents(index)[k]);
+        for index in 1..out.len() {
+            let (lower, k, inverse) = self.parent[index];
+            out[index] = out[lower] * z[k] * inverse;
         }
     }
 }
@@ -153,12 +176,25 @@ struct Node {
     start: usize,
     end: usize,
     children: Option<[usize; 2]>,
-    /// Offset of the moments in [`GaussTree::moments`], for nodes that carry them.
-    moments: Option<usize>,
+    /// Where the node's moments and remainder sums are, for nodes that carry them.
+    moments: Option<NodeMoments>,
     /// The moments are those of z = (x − c)/scale.
     scale: f64,
     /// |c| + |w|: every point of the node lies within it of the origin.
     reach: f64,
+}
+
+/// A node's expansion data: P + 1 remainder sums at `remainders` in
+/// [`GaussTree::log_remainders`], and its moments of degree ≤ `order` + 1, where `order` is the
+/// highest order with fewer terms than twice the node's points (a higher one is never used:
+/// the node is summed point by point instead, see `visit`). The moments are computed when an
+/// expansion of the node is first used: many nodes never are, and their moments would be most
+/// of the build.
+#[derive(Debug)]
+struct NodeMoments {
+    order: usize,
+    remainders: usize,
+    values: OnceLock<Vec<f64>>,
 }
 
 /// The tree of certified Gauss sums over the span coordinates of a training set.
@@ -171,9 +207,8 @@ pub(crate) struct GaussTree {
     nodes: Vec<Node>,
     /// Centre then half-widths of each node's box, 2m values per node.
     boxes: Vec<f64>,
-    moments: Vec<f64>,
-    /// For each node with moments, P + 1 values: ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) for the
-    /// orders p = 0..=P (−∞ for a box of one point).
+    /// For each node with moments, p_max + 1 values: ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) for the
+    /// orders p = 0..=p_max (−∞ for a box of one point).
     log_remainders: Vec<f64>,
     /// The nodes at [`LOWER_BOUND_DEPTH`] (or leaves above it): they partition the points.
     frontier: Vec<usize>,
@@ -245,23 +280,14 @@ impl GaussTree {
             expansion,
             nodes: Vec::new(),
             boxes: Vec::new(),
-            moments: Vec::new(),
             log_remainders: Vec::new(),
             frontier: Vec::new(),
         };
-        let mut scratch = Vec::new();
-        tree.build(coordinates, 0, len, 0, &mut scratch);
+        tree.build(coordinates, 0, len, 0);
         tree
     }
 
-    fn build(
-        &mut self,
-        coordinates: &[f64],
-        start: usize,
-        end: usize,
-        depth: usize,
-        scratch: &mut Vec<f64>,
-    ) -> usize {
+    fn build(&mut self, coordinates: &[f64], start: usize, end: usize, depth: usize) -> usize {
         let m = self.dim;
         let rows = &coordinates[start * m..end * m];
         let mut lo = vec![f64::INFINITY; m];
@@ -277,29 +303,20 @@ impl GaussTree {
         let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
         let scale = half.iter().copied().fold(0.0, f64::max);
         let moments = match &self.expansion {
-            Some((order, indices)) => (end - start >= MOMENTS_FROM).then(|| {
+            Some((order, indices)) if end - start >= MOMENTS_FROM => {
+                let remainders = self.log_remainders.len();
                 self.log_remainders
                     .extend((0..=*order).map(|p| log_remainder_sum(indices, &half, p)));
-                let offset = self.moments.len();
-                self.moments.resize(offset + indices.len(), 0.0);
-                scratch.resize(indices.len(), 0.0);
-                let mut z = vec![0.0; m];
-                for x in rows.chunks_exact(m) {
-                    for j in 0..m {
-                        z[j] = if scale > 0.0 {
-                            (x[j] - centre[j]) / scale
-                        } else {
-                            0.0
-                        };
-                    }
-                    indices.scaled_monomials(&z, scratch);
-                    for (sum, v) in self.moments[offset..].iter_mut().zip(scratch.iter()) {
-                        *sum += v;
-                    }
-                }
-                offset
-            }),
-            None => None,
+                Some(NodeMoments {
+                    order: (0..=*order)
+                        .rev()
+                        .find(|&p| indices.up_to_degree[p] < 2 * (end - start))
+                        .unwrap_or(0),
+                    remainders,
+                    values: OnceLock::new(),
+                })
+            }
+            _ => None,
         };
         let index = self.nodes.len();
         self.nodes.push(Node {
@@ -319,11 +336,39 @@ impl GaussTree {
         if !is_leaf {
             // The same halving as the span kd order, so each child is one of its runs.
             let middle = start + (end - start) / 2;
-            let low = self.build(coordinates, start, middle, depth + 1, scratch);
-            let high = self.build(coordinates, middle, end, depth + 1, scratch);
+            let low = self.build(coordinates, start, middle, depth + 1);
+            let high = self.build(coordinates, middle, end, depth + 1);
             self.nodes[index].children = Some([low, high]);
         }
         index
+    }
+
+    /// The moments M_α = Σ_i z_i^α/α! of degree ≤ order + 1 of the node's points, with
+    /// z = (x − c)/scale.
+    fn moments_of(&self, coordinates: &[f64], node: usize, order: usize) -> Vec<f64> {
+        let Some((_, indices)) = &self.expansion else {
+            return Vec::new();
+        };
+        let m = self.dim;
+        let info = &self.nodes[node];
+        let len = indices.up_to_degree[order + 1];
+        let mut moments = vec![0.0; len];
+        let mut monomials = vec![0.0; len];
+        let mut z = vec![0.0; m];
+        for x in coordinates[info.start * m..info.end * m].chunks_exact(m) {
+            for ((zj, xj), cj) in z.iter_mut().zip(x).zip(self.centre(node)) {
+                *zj = if info.scale > 0.0 {
+                    (xj - cj) / info.scale
+                } else {
+                    0.0
+                };
+            }
+            indices.scaled_monomials(&z, &mut monomials);
+            for (sum, v) in moments.iter_mut().zip(&monomials) {
+                *sum += v;
+            }
+        }
+        moments
     }
 
     fn centre(&self, node: usize) -> &[f64] {
@@ -495,11 +540,12 @@ impl GaussTree {
     /// When the node carries moments: the lowest order p whose remainder fits the budget, with
     /// its terms (the moments of degree ≤ p) and the log of its remainder bound per point.
     fn expansion_order(&self, query: &Query, node: usize, near_sq: f64) -> Option<Expansion> {
-        let (Some((order, indices)), Some(offset)) = (&self.expansion, self.nodes[node].moments)
+        let (Some((order, indices)), Some(NodeMoments { remainders, .. })) =
+            (&self.expansion, &self.nodes[node].moments)
         else {
             return None;
         };
-        let remainders = &self.log_remainders[offset / indices.len() * (order + 1)..][..order + 1];
+        let remainders = &self.log_remainders[*remainders..][..order + 1];
         let bound = RemainderBound::new(self.dim, query.two_var, query.nearest_sq, near_sq);
         let log_per_point = |p: usize| bound.log_per_point(p, remainders[p]);
         // The top order first: where it does not fit (mostly at small t) the node is opened
@@ -529,7 +575,9 @@ impl GaussTree {
             terms,
             log_per_point,
         } = *expansion;
-        let (Some((_, indices)), Some(offset)) = (&self.expansion, self.nodes[node].moments) else {
+        let (Some((top_order, indices)), Some(node_moments)) =
+            (&self.expansion, &self.nodes[node].moments)
+        else {
             return false;
         };
         let info = &self.nodes[node];
@@ -540,9 +588,10 @@ impl GaussTree {
         let prefactor = ((query.nearest_sq - offset_sq) / query.two_var).exp();
         // g_j[n] = λ^n H_n(s_j), λ = scale/√(2v), by H_{n+1} = 2s H_n − 2n H_{n−1}.
         let lambda_sq = info.scale * info.scale / query.two_var;
-        let mut hermite = vec![0.0; m * (order + 1)];
+        let stride = top_order + 1;
+        let mut hermite = vec![0.0; m * stride];
         for (j, d) in offsets.iter().enumerate() {
-            let g = &mut hermite[j * (order + 1)..(j + 1) * (order + 1)];
+            let g = &mut hermite[j * stride..j * stride + order + 1];
             let a = info.scale * d / query.two_var;
             g[0] = 1.0;
             if order >= 1 {
@@ -552,27 +601,21 @@ impl GaussTree {
                 g[k + 1] = 2.0 * a * g[k] - 2.0 * k as f64 * lambda_sq * g[k - 1];
             }
         }
-        let moments = &self.moments[offset..offset + indices.len()];
-        let (mut s0, mut abs0) = (0.0, 0.0);
-        let mut s1 = vec![0.0; m];
-        let mut abs1 = 0.0;
-        for index in 0..terms {
-            let exponents = indices.exponents(index);
-            let coefficient: f64 = exponents
-                .iter()
-                .enumerate()
-                .map(|(j, &e)| hermite[j * (order + 1) + usize::from(e)])
-                .product();
-            let term = coefficient * moments[index];
-            s0 += term;
-            abs0 += term.abs();
-            for k in 0..m {
-                let raised = indices.raised[index * m + k];
-                let term = coefficient * f64::from(exponents[k] + 1) * moments[raised];
-                s1[k] += term;
-                abs1 += term.abs();
-            }
+        if order > node_moments.order {
+            // Not reached: `visit` sums such a node point by point.
+            return false;
         }
+        let moments = node_moments
+            .values
+            .get_or_init(|| self.moments_of(query.coordinates, node, node_moments.order));
+        let sums = match m {
+            1 => term_sums::<1>(indices, &hermite, moments, terms),
+            2 => term_sums::<2>(indices, &hermite, moments, terms),
+            3 => term_sums::<3>(indices, &hermite, moments, terms),
+            _ => term_sums::<4>(indices, &hermite, moments, terms),
+        };
+        let TermSums { s0, abs0, abs1, .. } = sums;
+        let s1 = &sums.s1[..m];
         let s0 = prefactor * s0;
         let weighted_offsets: Vec<f64> = s1.iter().map(|s| prefactor * info.scale * s).collect();
         if !(s0.is_finite() && weighted_offsets.iter().all(|v| v.is_finite())) {
@@ -675,6 +718,8 @@ fn log_remainder_sum(indices: &MultiIndices, half: &[f64], p: usize) -> f64 {
 fn factorial(n: usize) -> f64 {
     (1..=n).map(|k| k as f64).product()
 }
+
+mod terms;
 
 #[cfg(test)]
 mod exact_remainder;

@@ -1,4 +1,4 @@
-//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight (also when an expansion follows the drop, and within 0.4 ε where the budget must grow with the weight summed before the drop) and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points, and the least S0 is below every S0 the counted errors allow.
+//! Tests of the Gauss tree against the dense sum: the bound holds and is not vacuous at every tolerance, span dimension and variance, for duplicate points and for nodes summed point by point, equals the gap where a dropped cluster makes it tight (also when an expansion follows the drop, and within 0.4 ε where the budget must grow with the weight summed before the drop) and comes within 5.8× of it for an expanded node; the lower-bound frontier tiles the points, the least S0 is below every S0 the counted errors allow, and a node's moments are computed on first use.
 
 use super::*;
 
@@ -175,9 +175,11 @@ fn sphere_in_kd_order(n: usize) -> Vec<f64> {
 
 #[test]
 fn nodes_with_fewer_points_than_terms_are_summed_point_by_point_within_the_bound() {
-    // Span dimension 3 expands with up to 680 terms; at variance 1 the nodes of 10^4 points
-    // of S^2 whose remainder fits hold about 150 points: cheaper to sum one by one.
-    let points = sphere_in_kd_order(10_000);
+    // Span dimension 3 expands up to order 20; a node keeps the moments of the orders with
+    // fewer terms than twice its points. At variance 1 the boxes of 2000 points of S^2 need an
+    // order beyond that at every level, so every point is summed one by one, and none is
+    // expanded with moments it does not have.
+    let points = sphere_in_kd_order(2000);
     let tree = GaussTree::new(&points, 3);
     let u = [0.3, -0.2, 0.5];
     for &var in &[0.3, 1.0, 3.0] {
@@ -190,9 +192,7 @@ fn nodes_with_fewer_points_than_terms_are_summed_point_by_point_within_the_bound
             found.error_bound
         );
         if var == 1.0 {
-            // Every node would fit an expansion (none needs opening to its leaves), so the
-            // points summed are those of nodes summed instead of expanded.
-            assert!(found.summed > 0, "{found:?}");
+            assert_eq!((found.summed, found.expanded), (2000, 0), "{found:?}");
         }
     }
 }
@@ -401,4 +401,36 @@ proptest::proptest! {
         let totals = Totals { s0, s1: Vec::new(), e0, e1: 0.0, summed: 0, expanded: 0, longest_run: 0 };
         proptest::prop_assert!(totals.least_s0() <= s0 + side * e0);
     }
+}
+
+/// A node's moments are computed when its expansion is first used: a query at small variance
+/// (a ball search) computes none, one at large variance those of the nodes it expands, and a
+/// second query reuses them with the same sums.
+#[test]
+fn moments_are_computed_on_first_use() {
+    let points = sphere_in_kd_order(4000);
+    let tree = GaussTree::new(&points, 3);
+    let computed = |tree: &GaussTree| {
+        tree.nodes
+            .iter()
+            .filter(|node| {
+                node.moments
+                    .as_ref()
+                    .is_some_and(|m| m.values.get().is_some())
+            })
+            .count()
+    };
+    let u = [0.3, -0.2, 0.5];
+    let nearest_sq = nearest(&points, 3, &u).1;
+    let narrow = tree.average(&points, &u, nearest_sq, 1e-4, 1e-9);
+    assert_eq!((narrow.expanded, computed(&tree)), (0, 0));
+    let wide = tree.average(&points, &u, nearest_sq, 30.0, 1e-9);
+    assert!(wide.expanded > 0);
+    let first = computed(&tree);
+    assert!(
+        first > 0 && first <= wide.expanded,
+        "{first} nodes for {wide:?}"
+    );
+    assert_eq!(tree.average(&points, &u, nearest_sq, 30.0, 1e-9), wide);
+    assert_eq!(computed(&tree), first);
 }
