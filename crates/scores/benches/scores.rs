@@ -53,6 +53,17 @@ impl Data {
         Self { manifold, points }
     }
 
+    /// The memorizer of the points, truncated with the default ε and dense.
+    fn memorizers(&self) -> (EmpiricalScore, EmpiricalScore) {
+        let truncated = EmpiricalScore::new(self.points.clone(), Schedule::VarianceExploding)
+            .expect("valid training set");
+        let dense = EmpiricalScore::new(self.points.clone(), Schedule::VarianceExploding)
+            .expect("valid training set")
+            .with_truncation(Truncation::Dense)
+            .expect("valid truncation");
+        (truncated, dense)
+    }
+
     /// Fresh points of M plus N(0, t I) noise.
     fn queries(&self, t: f64) -> Array2<f64> {
         let mut r = rng::seeded(3);
@@ -87,32 +98,46 @@ fn run(
     group.finish();
 }
 
+/// The truncated and the dense score on the same queries, in groups `{group}_truncated` and
+/// `{group}_dense`.
+fn run_both(
+    c: &mut Criterion,
+    group: &str,
+    id: String,
+    (truncated, dense): (&EmpiricalScore, &EmpiricalScore),
+    queries: &Array2<f64>,
+    t: f64,
+) {
+    run(
+        c,
+        &format!("{group}_truncated"),
+        id.clone(),
+        truncated,
+        queries,
+        t,
+    );
+    run(c, &format!("{group}_dense"), id, dense, queries, t);
+}
+
 fn empirical(c: &mut Criterion) {
     for ambient in [3, 10, 100] {
         for n in sizes() {
             let data = Data::new(n, ambient);
-            let truncated = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
-                .expect("valid training set");
-            let dense = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
-                .expect("valid training set")
-                .with_truncation(Truncation::Dense)
-                .expect("valid truncation");
+            let (truncated, dense) = data.memorizers();
             let mut times = vec![1e-4, 1e-2, 1.0];
             if ambient == 10 {
                 times.push(1e-3);
             }
             for t in times {
-                let queries = data.queries(t);
                 let id = format!("N={n}/D={ambient}/k=2/t={t:e}");
-                run(
+                run_both(
                     c,
-                    "empirical_truncated",
-                    id.clone(),
-                    &truncated,
-                    &queries,
+                    "empirical",
+                    id,
+                    (&truncated, &dense),
+                    &data.queries(t),
                     t,
                 );
-                run(c, "empirical_dense", id, &dense, &queries, t);
             }
         }
     }
@@ -130,24 +155,17 @@ fn noise_levels(c: &mut Criterion) {
     for k in 1..=3 {
         for &n in &sizes {
             let data = Data::sphere(k, n, 10);
-            let truncated = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
-                .expect("valid training set");
-            let dense = EmpiricalScore::new(data.points.clone(), Schedule::VarianceExploding)
-                .expect("valid training set")
-                .with_truncation(Truncation::Dense)
-                .expect("valid truncation");
+            let (truncated, dense) = data.memorizers();
             for t in [1e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0] {
-                let queries = data.queries(t);
                 let id = format!("N={n}/D=10/k={k}/t={t:e}");
-                run(
+                run_both(
                     c,
-                    "noise_levels_truncated",
-                    id.clone(),
-                    &truncated,
-                    &queries,
+                    "noise_levels",
+                    id,
+                    (&truncated, &dense),
+                    &data.queries(t),
                     t,
                 );
-                run(c, "noise_levels_dense", id, &dense, &queries, t);
             }
         }
     }
