@@ -207,8 +207,8 @@ pub(crate) struct GaussTree {
     nodes: Vec<Node>,
     /// Centre then half-widths of each node's box, 2m values per node.
     boxes: Vec<f64>,
-    /// For each node with moments, p_max + 1 values: ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) for the
-    /// orders p = 0..=p_max (−∞ for a box of one point).
+    /// For each node with moments, P + 1 values: ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) for the
+    /// orders p = 0..=P (−∞ for a box of one point).
     log_remainders: Vec<f64>,
     /// The nodes at [`LOWER_BOUND_DEPTH`] (or leaves above it): they partition the points.
     frontier: Vec<usize>,
