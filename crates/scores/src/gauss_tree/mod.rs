@@ -601,10 +601,11 @@ impl GaussTree {
                 g[k + 1] = 2.0 * a * g[k] - 2.0 * k as f64 * lambda_sq * g[k - 1];
             }
         }
-        if order > node_moments.order {
-            // Not reached: `visit` sums such a node point by point.
-            return false;
-        }
+        // `visit` sums a node point by point before an order beyond its moments reaches here.
+        debug_assert!(
+            order <= node_moments.order,
+            "order {order} beyond the node's moments"
+        );
         let moments = node_moments
             .values
             .get_or_init(|| self.moments_of(query.coordinates, node, node_moments.order));
