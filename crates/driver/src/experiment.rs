@@ -4,6 +4,7 @@
 
 use crate::axis::{AxisOwner, SweepAxis, check_grid, family_label, grid_entries, with_value};
 use crate::metric::{MetricInfo, Shape};
+use crate::metrics::coverage::comparability_metric;
 use crate::models::{BuildError, build_density, build_manifold};
 use crate::phase::derived_infos;
 use crate::profile::Profile;
@@ -190,7 +191,7 @@ impl Experiment {
         check.lines(&raw, &infos, &scores)?;
         check.fit(&raw)?;
         check.findings(&raw, &infos, &scores)?;
-        check.phase(&raw, axis.as_ref())?;
+        check.phase(&raw, axis.as_ref(), &measured)?;
         Ok(Self {
             name,
             file: file.to_path_buf(),
@@ -514,8 +515,33 @@ impl Checker<'_> {
         Ok((checked, axes))
     }
 
-    /// Checks `[phase]`: references `experiment/label`, and a sweep axis to draw them on.
-    fn phase(&self, raw: &RawExperiment, axis: Option<&SweepAxis>) -> Result<()> {
+    /// Checks `[phase]`: references `experiment/label`, a cover radius with a comparability
+    /// factor the coverage metric measures, and a sweep axis to draw them on.
+    fn phase(
+        &self,
+        raw: &RawExperiment,
+        axis: Option<&SweepAxis>,
+        measured: &[MetricInfo],
+    ) -> Result<()> {
+        if let Some(cover) = &raw.phase.cover {
+            if axis.is_none() {
+                return self.fail(
+                    "phase.cover",
+                    "phase maps need a sweep axis (a `{ grid = [..] }` parameter)",
+                );
+            }
+            self.positive("phase.cover.radius", cover.radius)?;
+            let metric = comparability_metric(cover.factor);
+            if !measured.iter().any(|info| info.name == metric) {
+                return self.fail(
+                    "phase.cover.factor",
+                    format!(
+                        "no `{metric}` is measured: add {} to `[metrics] coverage`'s `comparability` factors",
+                        cover.factor
+                    ),
+                );
+            }
+        }
         for (i, reference) in raw.phase.beside.iter().enumerate() {
             let field = format!("phase.beside[{i}]");
             if axis.is_none() {

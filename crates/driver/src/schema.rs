@@ -68,12 +68,28 @@ pub struct PhaseSpec {
     /// `experiment/label` (the label beside that experiment's axis: its score for a t0 axis).
     #[serde(default)]
     pub beside: Vec<String>,
+    /// The radius at which the generalizing region is also asked to cover μ (`cover = { radius,
+    /// factor }`): the cells whose comparability radius r_c(factor) is at most `radius`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<CoverSpec>,
+}
+
+/// `[phase] cover = { radius, factor }`: a cell covers μ at `radius` when, in most of its
+/// seeds, the samples' law is `factor`-comparable to μ on every ball from some radius ≤ `radius`
+/// on (the coverage metric's r_c(factor) ≤ `radius`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverSpec {
+    /// The stated radius r.
+    pub radius: f64,
+    /// The comparability factor C ≥ 1 (one of the coverage metric's `comparability` factors).
+    pub factor: f64,
 }
 
 impl PhaseSpec {
     /// Whether nothing is set (the section is then left out of the config as run).
     pub fn is_empty(&self) -> bool {
-        self.beside.is_empty()
+        self.beside.is_empty() && self.cover.is_none()
     }
 }
 

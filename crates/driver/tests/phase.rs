@@ -199,6 +199,15 @@ fn planted_rows(experiment: &Experiment, slope: f64, jitter: &[f64]) -> Vec<Row>
     rows
 }
 
+/// The memorized-fraction rows of a planted map, one per (N, seed, t0): where other metrics of
+/// the same cells are planted.
+fn memorized_rows(rows: &[Row]) -> Vec<Row> {
+    rows.iter()
+        .filter(|r| r.metric == "memorized_fraction")
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn the_boundary_of_a_planted_phase_map_is_found_and_fitted() {
     let experiment = parse(&config(&grid_text(), "")).unwrap();
@@ -285,12 +294,7 @@ fn the_generalizing_region_is_where_the_fraction_reaches_half_its_null() {
     let experiment = parse(&config(&grid_text(), "")).unwrap();
     let mut rows = planted_rows(&experiment, -2.0, &[1.0]);
     let axis = experiment.axis.as_ref().unwrap();
-    let memorized: Vec<Row> = rows
-        .iter()
-        .filter(|r| r.metric == "memorized_fraction")
-        .cloned()
-        .collect();
-    for row in memorized {
+    for row in memorized_rows(&rows) {
         let t0 = axis.value_of(&row.sampler).unwrap();
         let boundary = 0.5 * (row.n_train as f64).powi(-2);
         let step = 1.0 / (1.0 + ((t0 / boundary).ln() / 0.8).exp());
@@ -345,4 +349,91 @@ fn the_generalizing_region_is_where_the_fraction_reaches_half_its_null() {
     assert!(without[0].region.is_empty());
     let svg = render_phase_map("phase", &without[0], "t0", &Default::default()).unwrap();
     assert!(!svg.contains("generalizing region"));
+}
+
+/// The covering region of a planted map: generalizing from t0 = 1e-6 up at every N, and at
+/// the axis index j, j mod 5 of the 4 seeds have r_c(2) at most the stated radius 0.3 (one of
+/// them exactly at it); the others have none or 0.5. A cell covers μ when more than half of its
+/// seeds do (3 or 4), and the covering region is its generalizing cells that cover. The fresh
+/// nulls cover at N ≥ 100 only; the table says so per N.
+#[test]
+fn the_covering_region_is_the_generalizing_cells_whose_seeds_mostly_cover_mu() {
+    let coverage = "[metrics.coverage]\nradii = [0.1, 0.3, 1.0]\ntube = 0.05\ncomparability = [2]";
+    let experiment = parse(&config(
+        &grid_text(),
+        &format!("{coverage}\n[phase]\ncover = {{ radius = 0.3, factor = 2 }}"),
+    ))
+    .unwrap();
+    let axis = experiment.axis.as_ref().unwrap();
+    let mut rows = planted_rows(&experiment, -2.0, &[1.0; 4]);
+    for row in memorized_rows(&rows) {
+        let t0 = axis.value_of(&row.sampler).unwrap();
+        let j = GRID.iter().position(|&g| g == t0).unwrap();
+        let covering_seeds = j % 5;
+        let r_c = match row.seed {
+            s if s + 1 == covering_seeds => Some(0.3),
+            s if s < covering_seeds => Some(0.2),
+            s if s % 2 == 0 => None,
+            _ => Some(0.5),
+        };
+        let null = (row.n_train >= 100).then_some(0.3);
+        let generalizing = if t0 >= 1e-6 { 0.8 } else { 0.1 };
+        for (metric, value) in [
+            ("generalizing_fraction", Some(generalizing)),
+            ("generalizing_fraction_null", Some(0.8)),
+            ("comparability_radius_c2", r_c),
+            ("comparability_radius_c2_null", null),
+        ] {
+            rows.push(Row {
+                metric: metric.into(),
+                value,
+                ..row.clone()
+            });
+        }
+    }
+    let maps = phase_maps(&experiment, &rows);
+    let expected: std::collections::BTreeSet<(usize, usize)> = (0..N.len())
+        .flat_map(|i| (3..GRID.len()).filter(|j| j % 5 >= 3).map(move |j| (i, j)))
+        .collect();
+    for map in &maps {
+        assert_eq!(map.region.len(), N.len() * 6, "{}", map.metric);
+        assert_eq!(map.covering_region(), expected, "{}", map.metric);
+    }
+    let generalizing = maps
+        .iter()
+        .find(|m| m.metric == "generalizing_fraction")
+        .unwrap();
+    let table = region_table("t0", generalizing).unwrap();
+    assert!(
+        table.contains("covering μ at radius 0.3 (r_c(2) ≤ 0.3"),
+        "{table}"
+    );
+    assert!(
+        table.contains("| 10 | 6 of 9 | 1e-6 | 1e-1 | 3 of 9 | 1e-6 | 1e-1 | 0.00 |"),
+        "{table}"
+    );
+    assert!(
+        table.contains("| 1000 | 6 of 9 | 1e-6 | 1e-1 | 3 of 9 | 1e-6 | 1e-1 | 1.00 |"),
+        "{table}"
+    );
+    let svg = render_phase_map("phase", generalizing, "t0", &Default::default()).unwrap();
+    assert!(svg.contains("covering μ at radius 0.3: r_c(2) ≤ 0.3 in most seeds"));
+    // The radius is checked, and the factor must be one the coverage metric measures.
+    for (cover, field) in [
+        ("{ radius = -0.3, factor = 2 }", "phase.cover.radius"),
+        ("{ radius = 0.3, factor = 4 }", "phase.cover.factor"),
+    ] {
+        let text = config(
+            &grid_text(),
+            &format!("{coverage}\n[phase]\ncover = {cover}"),
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains(&format!("field `{field}`")), "{field}: {err}");
+    }
+    let err = parse(&config(
+        &grid_text(),
+        &format!("{coverage}\n[phase]\ncover = {{ radius = 0.3, factor = 2, by = 1 }}"),
+    ))
+    .unwrap_err();
+    assert!(err.contains("unknown field `by`"), "{err}");
 }

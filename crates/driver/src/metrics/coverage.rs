@@ -50,11 +50,9 @@ pub struct Coverage {
     pub comparability: Vec<f64>,
 }
 
-impl Coverage {
-    /// The row of r_c(C): `comparability_radius_c<C>` (`c2` for C = 2).
-    fn comparability_name(c: f64) -> String {
-        format!("comparability_radius_c{c}")
-    }
+/// The row of r_c(C): `comparability_radius_c<C>` (`c2` for C = 2).
+pub fn comparability_metric(c: f64) -> String {
+    format!("comparability_radius_c{c}")
 }
 
 /// A statistic of the coverage ratios at one radius.
@@ -144,7 +142,7 @@ impl Metric for Coverage {
             radius("coverage_resolution_null"),
         ];
         for &c in &self.comparability {
-            let name = Self::comparability_name(c);
+            let name = comparability_metric(c);
             let null = format!("{name}_null");
             infos.push(radius(&name).with_null(&null, true));
             infos.push(radius(&null));
@@ -178,7 +176,7 @@ impl Metric for Coverage {
             });
         }
         for &c in &self.comparability {
-            let name = Self::comparability_name(c);
+            let name = comparability_metric(c);
             out.push(Measurement {
                 metric: name.clone(),
                 scale: None,

@@ -11,8 +11,12 @@
 //!
 //! The generalizing region of a label is the set of cells whose mean generalizing fraction
 //! reaches [`REGION_SHARE`] of the mean of its fresh-sample null: there the samples are both on
-//! M and not copies about as often as fresh draws of μ are. Its outline is drawn on every map
-//! of the label, and the summary gives its extent along the axis per N.
+//! M and not copies about as often as fresh draws of μ are. With `[phase] cover = { radius,
+//! factor }`, a cell also covers μ at that radius when in more than half of its seeds the
+//! comparability radius r_c(factor) is resolved and at most the radius; the generalizing cells
+//! that cover μ form the covering region. Both outlines are drawn on every map of the label, and
+//! the summary gives their extent along the axis per N, with the share of the fresh-sample nulls
+//! that cover μ at the radius (below one half, the radius lies under the sampling floor).
 
 mod render;
 
@@ -21,7 +25,9 @@ pub use render::{Overlay, plot_phase_maps, region_outline, render_phase_map};
 use crate::axis::{AxisOwner, SweepAxis};
 use crate::experiment::Experiment;
 use crate::metric::{MetricInfo, Shape};
+use crate::metrics::coverage::comparability_metric;
 use crate::runs::Row;
+use crate::schema::CoverSpec;
 use crate::training::grouped_in_order;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -190,6 +196,47 @@ pub struct PhaseMap {
     /// The cells of the generalizing region of this label: mean generalizing fraction at least
     /// [`REGION_SHARE`] of the mean of its fresh-sample null (empty when not computed).
     pub region: BTreeSet<(usize, usize)>,
+    /// With `[phase] cover`: the stated radius and factor, the share of seeds covering μ there
+    /// per cell, and the same share for the cells' fresh-sample nulls.
+    pub cover: Option<CoverShares>,
+}
+
+/// Which cells cover μ at a stated radius: per cell, the share of seeds whose comparability
+/// radius r_c(factor) is resolved and at most the radius, for the samples and their nulls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverShares {
+    /// The stated radius and the comparability factor.
+    pub spec: CoverSpec,
+    /// Per (N index, axis index): the share of the samples' seeds that cover μ.
+    pub shares: BTreeMap<(usize, usize), f64>,
+    /// Per (N index, axis index): the share of the fresh-sample nulls' seeds that cover μ.
+    pub null_shares: BTreeMap<(usize, usize), f64>,
+}
+
+impl CoverShares {
+    /// The cells covering μ: more than half of their seeds do.
+    pub fn covering(&self) -> BTreeSet<(usize, usize)> {
+        self.shares
+            .iter()
+            .filter(|(_, share)| **share > 0.5)
+            .map(|(&at, _)| at)
+            .collect()
+    }
+}
+
+impl PhaseMap {
+    /// The covering region: the generalizing cells that also cover μ at the stated radius
+    /// (empty without `[phase] cover`).
+    pub fn covering_region(&self) -> BTreeSet<(usize, usize)> {
+        match &self.cover {
+            Some(cover) => self
+                .region
+                .intersection(&cover.covering())
+                .copied()
+                .collect(),
+            None => BTreeSet::new(),
+        }
+    }
 }
 
 /// The phase maps of an experiment: one per drawn metric and label beside the axis.
@@ -199,7 +246,7 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
     };
     let n_values = experiment.sweep.n_train.clone();
     let axis_values: Vec<f64> = axis.members.iter().map(|m| m.0).collect();
-    let means = |metric: &str| cell_means(axis, rows, metric, &n_values, &axis_values);
+    let means = |metric: &str| cell_means(axis, rows, metric, &n_values, &axis_values, |v| v);
     let generalizing = means(GENERALIZING);
     let nulls = means(&format!("{GENERALIZING}_null"));
     let region_of = |other: &str| -> BTreeSet<(usize, usize)> {
@@ -218,12 +265,32 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
             .map(|(&at, _)| at)
             .collect()
     };
+    let cover = experiment.raw.phase.cover;
+    let cover_of = |other: &str| -> Option<CoverShares> {
+        let spec = cover?;
+        let metric = comparability_metric(spec.factor);
+        // A seed covers μ at the radius when its r_c is resolved and at most the radius.
+        let covers = |value: Option<f64>| Some(f64::from(value.is_some_and(|r| r <= spec.radius)));
+        let shares = |metric: &str| {
+            cell_means(axis, rows, metric, &n_values, &axis_values, covers)
+                .into_iter()
+                .find(|m| m.other == other)
+                .map(|m| m.means)
+                .unwrap_or_default()
+        };
+        Some(CoverShares {
+            spec,
+            shares: shares(&metric),
+            null_shares: shares(&format!("{metric}_null")),
+        })
+    };
     MAP_METRICS
         .iter()
         .flat_map(|metric| {
             means(metric).into_iter().map(|cells| PhaseMap {
                 metric: metric.to_string(),
                 region: region_of(&cells.other),
+                cover: cover_of(&cells.other),
                 other: cells.other,
                 score_kind: cells.score_kind,
                 family: axis.family.clone(),
@@ -242,22 +309,24 @@ struct CellMeans {
     means: BTreeMap<(usize, usize), f64>,
 }
 
-/// The means of `metric` per label beside the axis, labels in order of first appearance.
+/// The means over seeds of `value` of each row of `metric` (rows it maps to `None` left out),
+/// per label beside the axis, labels in order of first appearance.
 fn cell_means(
     axis: &SweepAxis,
     rows: &[Row],
     metric: &str,
     n_values: &[usize],
     axis_values: &[f64],
+    value: impl Fn(Option<f64>) -> Option<f64>,
 ) -> Vec<CellMeans> {
     let cells = rows
         .iter()
         .filter(|r| r.metric == metric && r.scale.is_none())
         .filter_map(|row| {
-            let (value, other) = split_labels(axis, row)?;
+            let (at, other) = split_labels(axis, row)?;
             let i = n_values.iter().position(|&n| n == row.n_train)?;
-            let j = axis_values.iter().position(|&a| a == value)?;
-            Some((other, ((i, j), row.value?, row.score_kind.as_str())))
+            let j = axis_values.iter().position(|&a| a == at)?;
+            Some((other, ((i, j), value(row.value)?, row.score_kind.as_str())))
         });
     grouped_in_order(cells)
         .into_iter()
@@ -370,31 +439,59 @@ pub fn boundary_table(symbol: &str, other: &str, points: &[BoundaryPoint]) -> St
 }
 
 /// A markdown table of the generalizing region per N (from a map of its label): the axis values
-/// of its cells, lowest and highest. `None` when the map's label has no region computed.
+/// of its cells, lowest and highest; with `[phase] cover`, the same of the covering region and
+/// the share of the fresh-sample nulls covering μ at the radius. `None` when the map's label has
+/// no region computed.
 pub fn region_table(symbol: &str, map: &PhaseMap) -> Option<String> {
     if map.metric != GENERALIZING || map.means.is_empty() {
         return None;
     }
+    let covering = map.covering_region();
     let mut md = format!(
-        "Generalizing region of {} (generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null):\n\n\
-         | N | cells in the region | lowest {symbol} | highest {symbol} |\n\
-         |---|---|---|---|\n",
+        "Generalizing region of {} (generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null)",
         map.other
     );
-    for (i, n) in map.n_values.iter().enumerate() {
+    let mut header = format!("| N | cells in the region | lowest {symbol} | highest {symbol} |");
+    let mut rule = String::from("|---|---|---|---|");
+    if let Some(cover) = &map.cover {
+        let (r, c) = (cover.spec.radius, cover.spec.factor);
+        md.push_str(&format!(
+            " and its part covering μ at radius {r} (r_c({c}) ≤ {r} in more than half of the seeds)"
+        ));
+        header.push_str(&format!(
+            " covering μ at r = {r} | lowest {symbol} | highest {symbol} | fresh samples covering μ at r (share of seeds) |"
+        ));
+        rule.push_str("---|---|---|---|");
+    }
+    md.push_str(&format!(":\n\n{header}\n{rule}\n"));
+    let extent = |cells: &BTreeSet<(usize, usize)>, i: usize| {
         let values: Vec<f64> = (0..map.axis_values.len())
-            .filter(|&j| map.region.contains(&(i, j)))
+            .filter(|&j| cells.contains(&(i, j)))
             .map(|j| map.axis_values[j])
             .collect();
         let (lowest, highest) = match (values.first(), values.last()) {
             (Some(lo), Some(hi)) => (format!("{lo:e}"), format!("{hi:e}")),
             _ => ("–".into(), "–".into()),
         };
-        md.push_str(&format!(
-            "| {n} | {} of {} | {lowest} | {highest} |\n",
+        format!(
+            " {} of {} | {lowest} | {highest} |",
             values.len(),
             map.axis_values.len()
-        ));
+        )
+    };
+    for (i, n) in map.n_values.iter().enumerate() {
+        md.push_str(&format!("| {n} |{}", extent(&map.region, i)));
+        if let Some(cover) = &map.cover {
+            let nulls: Vec<f64> = (0..map.axis_values.len())
+                .filter_map(|j| cover.null_shares.get(&(i, j)).copied())
+                .collect();
+            let null = match nulls.len() {
+                0 => "–".to_string(),
+                count => format!("{:.2}", nulls.iter().sum::<f64>() / count as f64),
+            };
+            md.push_str(&format!("{} {null} |", extent(&covering, i)));
+        }
+        md.push('\n');
     }
     Some(md)
 }

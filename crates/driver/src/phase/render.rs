@@ -1,4 +1,4 @@
-//! Drawing of the phase maps: each metric over (N, axis value) as an SVG heatmap with its colour bar, the memorization boundary, its fit and theory lines, other experiments' boundaries and the generalizing region's outline.
+//! Drawing of the phase maps: each metric over (N, axis value) as an SVG heatmap with its colour bar, the memorization boundary, its fit and theory lines, other experiments' boundaries and the outlines of the generalizing region and of its part covering μ.
 
 use super::{BOUNDARY_METRIC, BoundaryPoint, PhaseMap, REGION_SHARE};
 use crate::axis::AxisOwner;
@@ -85,7 +85,18 @@ pub fn render_phase_map(
     let x_edges = log_edges(&map.n_values.iter().map(|&n| n as f64).collect::<Vec<_>>());
     let y_edges = log_edges(&map.axis_values);
     let x_range = x_edges[0]..x_edges[x_edges.len() - 1];
-    let y_range = y_edges[0]..y_edges[y_edges.len() - 1];
+    // A band above the cells holds the legend, so that it covers none of them.
+    let top = y_edges[y_edges.len() - 1];
+    let legend_px = LEGEND_ENTRY_PX * legend_entries(map, overlay) as f64 + LEGEND_PAD_PX;
+    let room = (top - y_edges[0]) * legend_px / (PLOT_PX - legend_px);
+    let y_range = y_edges[0]..top + room;
+    let y_label = |v: &f64| {
+        if *v <= top {
+            decade_label(v)
+        } else {
+            String::new()
+        }
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -107,7 +118,7 @@ pub fn render_phase_map(
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 16))
             .x_label_formatter(&decade_label)
-            .y_label_formatter(&decade_label)
+            .y_label_formatter(&y_label)
             .draw()
             .map_err(plot_error)?;
         chart
@@ -118,12 +129,41 @@ pub fn render_phase_map(
                 )
             }))
             .map_err(plot_error)?;
-        draw_region(&mut chart, &map.region, &x_edges, &y_edges)?;
+        let edges = (x_edges.as_slice(), y_edges.as_slice());
+        let generalizing = format!(
+            "generalizing region: generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null"
+        );
+        let green = full_palette::GREEN_A400.stroke_width(5);
+        draw_region(&mut chart, &map.region, edges, green, &generalizing)?;
+        if let Some(cover) = &map.cover {
+            let (r, c) = (cover.spec.radius, cover.spec.factor);
+            let label = format!("… and covering μ at radius {r}: r_c({c}) ≤ {r} in most seeds");
+            let black = BLACK.stroke_width(2);
+            draw_region(&mut chart, &map.covering_region(), edges, black, &label)?;
+        }
         draw_overlay(&mut chart, overlay, (x_range.start, x_range.end))?;
         draw_colour_bar(&bar, &map.metric)?;
         root.present().map_err(plot_error)?;
     }
     Ok(svg)
+}
+
+/// The height of the heatmap's plotting area in pixels (the figure less caption, margins and
+/// the N axis), and of one legend entry and the legend's padding.
+const PLOT_PX: f64 = 500.0;
+const LEGEND_ENTRY_PX: f64 = 18.0;
+const LEGEND_PAD_PX: f64 = 16.0;
+
+/// How many entries the legend of a map has: the region outlines drawn, the boundaries, the fit
+/// and the theory lines.
+fn legend_entries(map: &PhaseMap, overlay: &Overlay) -> usize {
+    let located = overlay.points.iter().any(|p| p.spread.is_some());
+    usize::from(!map.region.is_empty())
+        + usize::from(!map.covering_region().is_empty())
+        + 1
+        + overlay.beside.len()
+        + usize::from(overlay.fit.as_ref().is_some_and(|f| f.slope.is_some()))
+        + if located { overlay.theory.len() } else { 0 }
 }
 
 type HeatChart<'a, 'b> = ChartContext<
@@ -168,7 +208,13 @@ fn draw_overlay<'a, 'b: 'a>(
             .draw_series(LineSeries::new(line, WHITE.stroke_width(3)))
             .map_err(plot_error)?
             .label(text)
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], WHITE.stroke_width(3)));
+            .legend(|(x, y)| {
+                // White as drawn, edged in black to show on the legend's light background.
+                let stroke = |style: ShapeStyle| PathElement::new(vec![(0, 0), (24, 0)], style);
+                EmptyElement::at((x, y))
+                    + stroke(BLACK.stroke_width(5))
+                    + stroke(WHITE.stroke_width(3))
+            });
     }
     if !located.is_empty() {
         let centre_x = located.iter().map(|p| p.0).sum::<f64>() / located.len() as f64;
@@ -221,17 +267,17 @@ pub fn region_outline(region: &BTreeSet<(usize, usize)>) -> Vec<[(usize, usize);
     sides
 }
 
-/// Outlines the generalizing region on a map (cell edges `x_edges`, `y_edges`).
+/// Outlines a region of cells on a map (cell edges `x_edges`, `y_edges`) under a legend entry.
 fn draw_region<'a, 'b: 'a>(
     chart: &mut HeatChart<'a, 'b>,
     region: &BTreeSet<(usize, usize)>,
-    x_edges: &[f64],
-    y_edges: &[f64],
+    (x_edges, y_edges): (&[f64], &[f64]),
+    style: ShapeStyle,
+    label: &str,
 ) -> Result<()> {
     if region.is_empty() {
         return Ok(());
     }
-    let style = full_palette::GREEN_A400.stroke_width(3);
     let corner = |(i, j): (usize, usize)| (x_edges[i], y_edges[j]);
     chart
         .draw_series(
@@ -240,9 +286,7 @@ fn draw_region<'a, 'b: 'a>(
                 .map(|side| PathElement::new(side.map(corner), style)),
         )
         .map_err(plot_error)?
-        .label(format!(
-            "generalizing region: generalizing fraction ≥ {REGION_SHARE} × its fresh-sample null"
-        ))
+        .label(label)
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
     Ok(())
 }
