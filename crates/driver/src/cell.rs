@@ -1,6 +1,7 @@
 //! A cell of the sweep, (score, sampler, N, seed) of one experiment: its random streams and its run.
 
 use crate::experiment::Experiment;
+use crate::journal::CellProgress;
 use crate::metric::{CellData, Measurement};
 use crate::runs::Row;
 use crate::score::{BuiltScore, ScoreInputs};
@@ -10,6 +11,7 @@ use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_samplers::{RunOptions, Start};
 use mangen_scores::{KdTree, ProjectionScore, Score};
 use ndarray::{Array2, Axis};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One unit of work: indices into the experiment's `[[score]]` and `[[sampler]]` lists, N and
@@ -157,19 +159,51 @@ pub struct Generated {
     pub reached: bool,
 }
 
-/// Draws `count` samples of the cell's model: the sampler run with the score, fresh samples of μ
-/// for the `fresh` pseudo-score, or the samples an `external` score reads (as many as its file
-/// holds); with `count` = 0 it only fits π̂_N (and builds the score, with `keep_score`). With
-/// `twin`, also the samples of the score's population twin, coupled to them. A trained score
-/// gives one output per checkpoint, in epoch order; every other score, one.
-pub fn generate_all(
+/// What a cell's run asks for: `count` samples (with 0, only π̂_N is fitted, and the score
+/// built with `keep_score`), the samples of the score's population twin beside them (`twin`),
+/// the score itself (`keep_score`), the sampler's run options, and the journal's progress of the
+/// cell, where a trained score keeps its states and whose measured checkpoints are not drawn
+/// again.
+pub struct Draw<'a> {
+    /// How many samples.
+    pub count: usize,
+    /// Also the population twin's samples, coupled to them.
+    pub twin: bool,
+    /// Keep the score in the output.
+    pub keep_score: bool,
+    /// The sampler's run options.
+    pub options: &'a RunOptions,
+    /// The cell's progress in the journal.
+    pub progress: Option<&'a CellProgress>,
+}
+
+/// Draws the samples of the cell's model as `draw` asks: the sampler run with the score, fresh
+/// samples of μ for the `fresh` pseudo-score, or the samples an `external` score reads (as many
+/// as its file holds). A trained score gives one output per checkpoint, in epoch order, except
+/// the checkpoints whose rows `draw.progress` holds; every other score, one.
+pub fn generate_all(experiment: &Experiment, cell: &Cell, draw: &Draw) -> Result<Vec<Generated>> {
+    let mut outputs = Vec::new();
+    generate_each(experiment, cell, draw, &mut |generated| {
+        outputs.push(generated);
+        Ok(())
+    })?;
+    Ok(outputs)
+}
+
+/// [`generate_all`], handing each output to `each` as soon as it is drawn.
+pub fn generate_each(
     experiment: &Experiment,
     cell: &Cell,
-    count: usize,
-    twin: bool,
-    keep_score: bool,
-    options: &RunOptions,
-) -> Result<Vec<Generated>> {
+    draw: &Draw,
+    each: &mut dyn FnMut(Generated) -> Result<()>,
+) -> Result<()> {
+    let Draw {
+        count,
+        twin,
+        keep_score,
+        options,
+        progress,
+    } = *draw;
     let streams = CellStreams::new(experiment.seed, cell.n_train, cell.seed);
     let builder = &experiment.scores[cell.score].builder;
     let (train, index) = training_data(experiment, cell.n_train, cell.seed)?;
@@ -181,6 +215,7 @@ pub fn generate_all(
         schedule: experiment.schedule,
         repetition: cell.seed,
         seed: streams.score_seed(),
+        states: progress.map(|p| p.dir().to_path_buf()),
     };
     let output = |samples, projection, twin, score, epoch| Generated {
         train: train.clone(),
@@ -194,13 +229,8 @@ pub fn generate_all(
     };
     if count == 0 && !keep_score {
         let projection = builder.fit_for_metrics(&inputs)?;
-        return Ok(vec![output(
-            Array2::zeros((0, train.ncols())),
-            projection,
-            None,
-            None,
-            None,
-        )]);
+        let empty = Array2::zeros((0, train.ncols()));
+        return each(output(empty, projection, None, None, None));
     }
     let sampler = &experiment.samplers[cell.sampler];
     let start = forward_start(experiment, &train, sampler.config.t_max)?;
@@ -225,28 +255,30 @@ pub fn generate_all(
         checkpoints,
     } = builder.build(&inputs)?;
     if !checkpoints.is_empty() {
-        return checkpoints
-            .into_iter()
-            .map(|(epoch, score)| {
-                let Some(score) = score else {
-                    let empty = Array2::zeros((0, train.ncols()));
-                    return Ok(Generated {
-                        reached: false,
-                        ..output(empty, None, None, None, Some(epoch))
-                    });
-                };
-                let samples = run(score.as_ref())
-                    .with_context(|| format!("the checkpoint at epoch {epoch}"))?;
-                let score = keep_score.then_some(score);
-                Ok(output(
-                    samples,
-                    projection.clone(),
-                    None,
-                    score,
-                    Some(epoch),
-                ))
-            })
-            .collect();
+        for (epoch, score) in checkpoints {
+            if progress.is_some_and(|p| p.has_rows(epoch)) {
+                continue;
+            }
+            let Some(score) = score else {
+                let empty = Array2::zeros((0, train.ncols()));
+                each(Generated {
+                    reached: false,
+                    ..output(empty, None, None, None, Some(epoch))
+                })?;
+                continue;
+            };
+            let samples =
+                run(score.as_ref()).with_context(|| format!("the checkpoint at epoch {epoch}"))?;
+            let score = keep_score.then_some(score);
+            each(output(
+                samples,
+                projection.clone(),
+                None,
+                score,
+                Some(epoch),
+            ))?;
+        }
+        return Ok(());
     }
     let samples = match (&score, samples) {
         (_, Some(given)) => given,
@@ -261,7 +293,7 @@ pub fn generate_all(
         .map(|score| run(score.as_ref()).context("the population twin's run"))
         .transpose()?;
     let score = score.filter(|_| keep_score);
-    Ok(vec![output(samples, projection, twin, score, None)])
+    each(output(samples, projection, twin, score, None))
 }
 
 /// [`generate_all`] without the score, for one output: a trained score's last checkpoint,
@@ -273,7 +305,14 @@ pub fn generate(
     twin: bool,
     options: &RunOptions,
 ) -> Result<Generated> {
-    let last = generate_all(experiment, cell, count, twin, false, options)?
+    let draw = Draw {
+        count,
+        twin,
+        keep_score: false,
+        options,
+        progress: None,
+    };
+    let last = generate_all(experiment, cell, &draw)?
         .pop()
         .context("the score gave no output")?;
     if !last.reached {
@@ -311,39 +350,48 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 }
 
 /// Runs one cell and returns its rows of runs.csv, in metric order (for a trained score, in
-/// epoch order, then metric order).
-pub fn run_cell(experiment: &Experiment, cell: &Cell) -> Result<Vec<Row>> {
-    let samples = if experiment.needs_samples() {
-        experiment.sweep.samples
-    } else {
-        0
+/// epoch order, then metric order). With `progress`, each checkpoint's rows are kept there as
+/// soon as they are measured, and those kept by an interrupted run are taken as they are.
+pub fn run_cell(
+    experiment: &Experiment,
+    cell: &Cell,
+    progress: Option<&CellProgress>,
+) -> Result<Vec<Row>> {
+    let draw = Draw {
+        count: if experiment.needs_samples() {
+            experiment.sweep.samples
+        } else {
+            0
+        },
+        twin: experiment.needs_twin(),
+        keep_score: experiment.needs_score(),
+        options: &RunOptions::default(),
+        progress,
     };
-    let outputs = generate_all(
-        experiment,
-        cell,
-        samples,
-        experiment.needs_twin(),
-        experiment.needs_score(),
-        &RunOptions::default(),
-    )?;
+    let mut parts: BTreeMap<Option<usize>, Vec<Row>> = match progress {
+        Some(progress) => progress
+            .recorded(experiment, cell)?
+            .into_iter()
+            .map(|(epoch, rows)| (Some(epoch), rows))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     let score = &experiment.scores[cell.score];
-    let mut rows = Vec::new();
-    for generated in &outputs {
+    generate_each(experiment, cell, &draw, &mut |generated| {
         let label = RowLabel {
             score: checkpoint_label(&score.label, generated.epoch),
             score_kind: score.kind().into(),
             sampler: experiment.samplers[cell.sampler].label.clone(),
             epoch: generated.epoch,
         };
-        rows.extend(measure_cell(
-            experiment,
-            cell.n_train,
-            cell.seed,
-            generated,
-            &label,
-        )?);
-    }
-    Ok(rows)
+        let rows = measure_cell(experiment, cell.n_train, cell.seed, &generated, &label)?;
+        if let (Some(progress), Some(epoch)) = (progress, generated.epoch) {
+            progress.record(epoch, &rows)?;
+        }
+        parts.insert(generated.epoch, rows);
+        Ok(())
+    })?;
+    Ok(parts.into_values().flatten().collect())
 }
 
 /// What joins a trained score's label and its checkpoint's epoch in the label of its rows.

@@ -13,7 +13,6 @@ use crate::shard::Shard;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Runs the cells `todo` (plan indices) of `experiment` in parallel, largest N first, recording
 /// each in the journal as it finishes.
@@ -31,10 +30,11 @@ pub fn run_cells(
         .into_iter()
         .par_bridge()
         .try_for_each(|(index, cell)| {
-            let clock = Instant::now();
             let what = describe(experiment, &cell);
-            let rows = run_cell(experiment, &cell).with_context(|| format!("cell {what}"))?;
-            let seconds = clock.elapsed().as_secs_f64();
+            let kept = journal.progress(index)?;
+            let rows =
+                run_cell(experiment, &cell, Some(&kept)).with_context(|| format!("cell {what}"))?;
+            let seconds = kept.seconds();
             journal.record(index, &rows, seconds)?;
             progress.finished(&what, seconds);
             Ok(())

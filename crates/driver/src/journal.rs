@@ -7,6 +7,12 @@
 //! folder's `experiment.toml` is the fingerprint of the sweep (mangen's version, the experiment
 //! as run, the profile); cells are reused only when everything in it that cells depend on is the
 //! same (the description, limits, theory lines, findings and fit settings may change in between).
+//!
+//! A cell with checkpoints (a trained score) also keeps its progress while it runs, in
+//! `progress-<index>/` ([`CellProgress`]): the rows of each checkpoint measured and the training
+//! state at each checkpoint reached. A resumed sweep takes them up, so an interrupted cell goes on
+//! training from its last checkpoint and measures only the checkpoints it had not; the folder
+//! goes when the cell is recorded.
 
 use crate::cell::{Cell, plan};
 use crate::experiment::Experiment;
@@ -19,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// The journal folder inside a sweep's output folder.
 pub const JOURNAL_DIR: &str = "journal";
@@ -109,6 +116,64 @@ pub struct FinishedCell {
     pub seconds: f64,
 }
 
+/// What a running cell keeps of its progress, in `progress-<index>/` of the journal folder: the
+/// rows of each checkpoint it measured (`epoch-<E>.csv`, with the cell's seconds so far) and the
+/// training state at each checkpoint reached (`epoch-<E>.safetensors`, kept by the trained score).
+#[derive(Debug)]
+pub struct CellProgress {
+    dir: PathBuf,
+    started: Instant,
+    before: f64,
+}
+
+impl CellProgress {
+    /// The folder (created when something is first kept).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The rows of the checkpoints measured before, by epoch, each checked to be `cell`'s.
+    pub fn recorded(
+        &self,
+        experiment: &Experiment,
+        cell: &Cell,
+    ) -> Result<BTreeMap<usize, Vec<Row>>> {
+        rows_files(&self.dir)?
+            .into_iter()
+            .map(|(epoch, path)| {
+                let rows = read_cell(&path, experiment, cell)?.rows;
+                if rows.iter().any(|row| row.epoch != Some(epoch)) {
+                    bail!(
+                        "{}: holds rows of another checkpoint than epoch {epoch}; delete it",
+                        path.display()
+                    );
+                }
+                Ok((epoch, rows))
+            })
+            .collect()
+    }
+
+    /// Whether the rows of the checkpoint at `epoch` are kept.
+    pub fn has_rows(&self, epoch: usize) -> bool {
+        self.dir.join(format!("epoch-{epoch}.csv")).exists()
+    }
+
+    /// Keeps the rows of the checkpoint at `epoch`, with the cell's seconds so far.
+    pub fn record(&self, epoch: usize, rows: &[Row]) -> Result<()> {
+        create_dir(&self.dir)?;
+        write_rows(
+            &self.dir.join(format!("epoch-{epoch}.csv")),
+            rows,
+            self.seconds(),
+        )
+    }
+
+    /// The cell's seconds: those of the work an interrupted run kept, and this run's.
+    pub fn seconds(&self) -> f64 {
+        self.before + self.started.elapsed().as_secs_f64()
+    }
+}
+
 /// One experiment's journal folder.
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -132,7 +197,8 @@ impl Journal {
         let current = Fingerprint::of(experiment);
         let fingerprint = current.cells_text()?;
         let cells = journal.cell_files()?;
-        if !cells.is_empty() {
+        let progress = journal.progress_dirs()?;
+        if !cells.is_empty() || !progress.is_empty() {
             let path = journal.fingerprint_path();
             let recorded: Fingerprint = toml::from_str(&journal.fingerprint_text()?)
                 .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
@@ -153,8 +219,12 @@ impl Journal {
             }
             let finished = owned.iter().filter(|i| cells.contains_key(i)).count();
             if recorded == fingerprint && finished < owned.len() {
+                let partly = match progress.len() {
+                    0 => String::new(),
+                    count => format!(" and the progress of {count} cells it had begun"),
+                };
                 bail!(
-                    "{} holds {finished} of the {} cells of an interrupted sweep of `{}`: continue it with --resume, or delete the folder to start over",
+                    "{} holds {finished} of the {} cells of an interrupted sweep of `{}`{partly}: continue it with --resume, or delete the folder to start over",
                     journal.dir.display(),
                     owned.len(),
                     experiment.name
@@ -163,6 +233,10 @@ impl Journal {
             for path in cells.values() {
                 std::fs::remove_file(path)
                     .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+            for dir in &progress {
+                std::fs::remove_dir_all(dir)
+                    .with_context(|| format!("cannot remove {}", dir.display()))?;
             }
         }
         create_dir(&journal.dir)?;
@@ -207,15 +281,45 @@ impl Journal {
         &self.dir
     }
 
-    /// Records a finished cell: its rows and time, in one file that appears whole or not at all.
+    /// Records a finished cell: its rows and time, in one file that appears whole or not at all;
+    /// then the progress it kept while it ran is removed.
     pub fn record(&self, index: usize, rows: &[Row], seconds: f64) -> Result<()> {
-        let body = rows_to_csv(rows)?;
-        write_atomically(&self.cell_path(index), |w: &mut dyn Write| {
-            writeln!(w, "# seconds = {seconds}")?;
-            writeln!(w, "{}", header())?;
-            w.write_all(&body)?;
-            Ok(())
+        write_rows(&self.cell_path(index), rows, seconds)?;
+        let progress = self.progress_dir(index);
+        match std::fs::remove_dir_all(&progress) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                Err(err).with_context(|| format!("cannot remove {}", progress.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The progress cell `index` kept in an interrupted run, if any, ready to keep more; the
+    /// cell's clock starts now, on top of the seconds that progress had taken.
+    pub fn progress(&self, index: usize) -> Result<CellProgress> {
+        let dir = self.progress_dir(index);
+        let mut before: f64 = 0.0;
+        for path in rows_files(&dir)?.values() {
+            before = before.max(read_seconds(path)?);
+        }
+        Ok(CellProgress {
+            dir,
+            started: Instant::now(),
+            before,
         })
+    }
+
+    fn progress_dir(&self, index: usize) -> PathBuf {
+        self.dir.join(format!("progress-{index:05}"))
+    }
+
+    /// The progress folders of interrupted cells.
+    fn progress_dirs(&self) -> Result<Vec<PathBuf>> {
+        Ok(list(&self.dir)?
+            .into_iter()
+            .filter(|(name, path)| name.starts_with("progress-") && path.is_dir())
+            .map(|(_, path)| path)
+            .collect())
     }
 
     /// The plan indices of the finished cells.
@@ -258,21 +362,7 @@ impl Journal {
     /// The cell files present, by plan index; leftovers of interrupted writes are removed.
     fn cell_files(&self) -> Result<BTreeMap<usize, PathBuf>> {
         let mut files = BTreeMap::new();
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(files),
-            Err(err) => {
-                return Err(err).with_context(|| format!("cannot list {}", self.dir.display()));
-            }
-        };
-        for entry in entries {
-            let path = entry
-                .with_context(|| format!("cannot list {}", self.dir.display()))?
-                .path();
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        for (name, path) in list(&self.dir)? {
             if name.starts_with(".cell-") && name.ends_with(".partial") {
                 std::fs::remove_file(&path)
                     .with_context(|| format!("cannot remove {}", path.display()))?;
@@ -288,17 +378,73 @@ impl Journal {
     }
 }
 
-/// Reads one cell file and checks that its rows are those of `cell`.
-fn read_cell(path: &Path, experiment: &Experiment, cell: &Cell) -> Result<FinishedCell> {
-    let shown = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the cell {shown}"))?;
-    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+/// The entries of a folder, name and path (none when it does not exist).
+fn list(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    entries
+        .map(|entry| {
+            let path = entry
+                .with_context(|| format!("cannot list {}", dir.display()))?
+                .path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok((name, path))
+        })
+        .collect()
+}
+
+/// Writes rows with the seconds they took, in one file that appears whole or not at all.
+fn write_rows(path: &Path, rows: &[Row], seconds: f64) -> Result<()> {
+    let body = rows_to_csv(rows)?;
+    write_atomically(path, |w: &mut dyn Write| {
+        writeln!(w, "# seconds = {seconds}")?;
+        writeln!(w, "{}", header())?;
+        w.write_all(&body)?;
+        Ok(())
+    })
+}
+
+/// The seconds on the first line of a file of rows, and the text after it.
+fn split_seconds<'t>(text: &'t str, shown: &str) -> Result<(f64, &'t str)> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let seconds = first
         .strip_prefix("# seconds = ")
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
         .with_context(|| format!("{shown}: line 1: expected `# seconds = <time>`"))?;
+    Ok((seconds, rest))
+}
+
+/// The seconds of a file of rows.
+fn read_seconds(path: &Path) -> Result<f64> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {shown}"))?;
+    Ok(split_seconds(&text, &shown)?.0)
+}
+
+/// The files of rows in a progress folder, by checkpoint epoch.
+fn rows_files(dir: &Path) -> Result<BTreeMap<usize, PathBuf>> {
+    Ok(list(dir)?
+        .into_iter()
+        .filter_map(|(name, path)| {
+            let epoch = name.strip_prefix("epoch-")?.strip_suffix(".csv")?;
+            Some((epoch.parse().ok()?, path))
+        })
+        .collect())
+}
+
+/// Reads one cell file and checks that its rows are those of `cell`.
+fn read_cell(path: &Path, experiment: &Experiment, cell: &Cell) -> Result<FinishedCell> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the cell {shown}"))?;
+    let (seconds, rest) = split_seconds(&text, &shown)?;
     let rows = parse_runs(rest.as_bytes(), &shown)?;
     let score = &experiment.scores[cell.score].label;
     let sampler = &experiment.samplers[cell.sampler].label;

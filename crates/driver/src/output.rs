@@ -4,6 +4,20 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Writes `path` through a temporary file beside it, which `fill` writes by its path, then moves
+/// into place: the file appears whole or not at all.
+pub fn write_path_atomically(path: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let temporary = temporary_path(path);
+    let outcome = fill(&temporary).and_then(|()| {
+        std::fs::rename(&temporary, path)
+            .with_context(|| format!("cannot move the finished output to {}", path.display()))
+    });
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    outcome
+}
+
 /// Writes `path` atomically: `fill` writes into a temporary file in the same folder, which is
 /// flushed, synced and renamed over `path` only when `fill` succeeds. On any error the target is
 /// untouched and the temporary file removed.
@@ -11,9 +25,8 @@ pub fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let temporary = temporary_path(path);
-    let outcome = (|| -> Result<()> {
-        let file = std::fs::File::create(&temporary)
+    write_path_atomically(path, |temporary| {
+        let file = std::fs::File::create(temporary)
             .with_context(|| format!("cannot create the output file {}", path.display()))?;
         let mut writer = std::io::BufWriter::new(file);
         fill(&mut writer)?;
@@ -21,14 +34,8 @@ pub fn write_atomically(
             .into_inner()
             .map_err(|err| anyhow::anyhow!("cannot write {}: {}", path.display(), err.error()))?;
         file.sync_all()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        std::fs::rename(&temporary, path)
-            .with_context(|| format!("cannot move the finished output to {}", path.display()))
-    })();
-    if outcome.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    outcome
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
 }
 
 /// Writes a whole string atomically.

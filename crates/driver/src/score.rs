@@ -31,6 +31,10 @@ pub struct ScoreInputs {
     pub repetition: usize,
     /// A seed of the cell's own, for scores that draw (a network's initial weights and batches).
     pub seed: u64,
+    /// Where a score trained in the cell keeps its state at each checkpoint (the cell's progress
+    /// folder in the journal), to go on from the last one after an interruption; `None` keeps
+    /// nothing.
+    pub states: Option<std::path::PathBuf>,
 }
 
 /// A built score and what the metrics need of it.

@@ -1,4 +1,4 @@
-//! A trained score in a sweep: each checkpoint is a row group with its epoch, the CSV is the same on one and two threads, a resumed sweep keeps the finished cells, and the checkpoints a diverging training never reached have rows with empty values.
+//! A trained score in a sweep: each checkpoint is a row group with its epoch, the CSV is the same on one and two threads, a resumed sweep keeps the finished cells and an interrupted cell goes on from its last checkpoint, and the checkpoints a diverging training never reached have rows with empty values.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -171,5 +171,97 @@ fn a_diverging_training_leaves_its_checkpoints_empty_and_the_sweep_finishes() {
             .iter()
             .filter(|r| r[score] == *"empirical")
             .all(|r| !r[value].is_empty())
+    );
+}
+
+/// A trained cell keeps its progress in the journal as it goes: a run interrupted while it
+/// measured its last checkpoint takes the rows of the first as they were kept (a value planted
+/// in them shows through), and one interrupted while it trained goes on from the state of the
+/// first checkpoint (a state file that is no state is an error naming the folder, which shows it
+/// is read) to the rows of a run that never stopped. A fresh sweep refuses to throw the progress
+/// away; recording the cell removes it.
+#[test]
+fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
+    use mangen_driver::cell::{plan, run_cell};
+    use mangen_driver::experiment::Experiment;
+    use mangen_driver::journal::Journal;
+    use mangen_driver::profile::Profile;
+    use mangen_driver::runs::{header, rows_to_csv};
+
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment::load(&config(dir.path(), "0.5"), Profile::Standard).unwrap();
+    let cells = plan(&experiment);
+    let owned: Vec<usize> = (0..cells.len()).collect();
+    let index = cells
+        .iter()
+        .position(|c| experiment.scores[c.score].kind() == "trained")
+        .unwrap();
+    let cell = cells[index];
+    let whole = run_cell(&experiment, &cell, None).unwrap();
+    let out = dir.path().join("out");
+    let journal = Journal::open(&out, &experiment, &owned, false).unwrap();
+    let kept = journal.progress(index).unwrap();
+    assert_eq!(run_cell(&experiment, &cell, Some(&kept)).unwrap(), whole);
+    let file = |name: &str| kept.dir().join(name);
+    for name in [
+        "epoch-1.csv",
+        "epoch-3.csv",
+        "epoch-1.safetensors",
+        "epoch-3.safetensors",
+    ] {
+        assert!(file(name).exists(), "{name} kept");
+    }
+
+    // Interrupted while measuring epoch 3: epoch 1's rows are taken as kept.
+    std::fs::remove_file(file("epoch-3.csv")).unwrap();
+    let mut first: Vec<_> = whole
+        .iter()
+        .filter(|r| r.epoch == Some(1))
+        .cloned()
+        .collect();
+    first[0].value = Some(12345.0);
+    let text = format!(
+        "# seconds = 2.5\n{}\n{}",
+        header(),
+        String::from_utf8(rows_to_csv(&first).unwrap()).unwrap()
+    );
+    std::fs::write(file("epoch-1.csv"), text).unwrap();
+    let progress = journal.progress(index).unwrap();
+    assert!(progress.seconds() >= 2.5, "the kept seconds count");
+    let resumed = run_cell(&experiment, &cell, Some(&progress)).unwrap();
+    let planted = resumed.iter().filter(|r| r.value == Some(12345.0)).count();
+    assert_eq!(planted, 1, "the kept rows are not measured again");
+    let differing = resumed.iter().zip(&whole).filter(|(a, b)| a != b).count();
+    assert_eq!((resumed.len(), differing), (whole.len(), 1));
+
+    // Interrupted while training towards epoch 3: it goes on from epoch 1's state.
+    for name in ["epoch-1.csv", "epoch-3.csv", "epoch-3.safetensors"] {
+        std::fs::remove_file(file(name)).unwrap();
+    }
+    let progress = journal.progress(index).unwrap();
+    assert_eq!(
+        run_cell(&experiment, &cell, Some(&progress)).unwrap(),
+        whole
+    );
+    for name in ["epoch-1.csv", "epoch-3.csv", "epoch-3.safetensors"] {
+        std::fs::remove_file(file(name)).unwrap();
+    }
+    std::fs::write(file("epoch-1.safetensors"), b"not a state").unwrap();
+    let err = run_cell(&experiment, &cell, Some(&progress)).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("to train this cell from the start") && message.contains("progress-"),
+        "{message}"
+    );
+
+    // A fresh sweep does not throw the progress away; a resumed one keeps it.
+    let err = Journal::open(&out, &experiment, &owned, false).unwrap_err();
+    assert!(err.to_string().contains("--resume"), "{err}");
+    Journal::open(&out, &experiment, &owned, true).unwrap();
+    assert!(kept.dir().exists());
+    journal.record(index, &whole, 1.0).unwrap();
+    assert!(
+        !kept.dir().exists(),
+        "the recorded cell's progress is removed"
     );
 }

@@ -5,10 +5,13 @@
 //! empirical denoising score-matching loss. The loss is quadratic in A, so the flow is read at
 //! any training time τ exactly, from one eigendecomposition. [`network`] holds their
 //! one-hidden-layer network and deeper MLPs, trained with candle's automatic differentiation
-//! (SGD or Adam).
+//! (SGD or Adam); [`optimizer`] their optimizers, whose state at a checkpoint a later run
+//! takes up to go on training.
 
 pub mod network;
+pub mod optimizer;
 pub mod random_features;
 
 pub use network::{Architecture, Clock, Optimizer, ScoreNetwork, Training, TrainingRun};
+pub use optimizer::TrainingState;
 pub use random_features::{DsmSet, ExactFlow, RandomFeatureScore, RandomFeatures, TrainError};

@@ -14,9 +14,9 @@
 //! is not finite stops the training with [`TrainError::Diverged`]. The network computes in f32
 //! (as their PyTorch does); what goes in and comes out is f64.
 
+use crate::optimizer::{Stepper, TrainingState, check_shapes, copies};
 use crate::random_features::{Result, TrainError, check_sizes};
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{AdamW, Optimizer as _, ParamsAdamW, SGD};
 use mangen_geometry::rng::{seeded, splitmix64};
 use mangen_scores::{Schedule, Score, ScoreModel, check_query};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -326,6 +326,53 @@ impl ScoreNetwork {
         vars
     }
 
+    /// The training set and settings checked against the network.
+    fn check_training(&self, train: ArrayView2<f64>, training: &Training) -> Result<()> {
+        let (n, dim) = train.dim();
+        if n == 0 || dim != self.input.as_tensor().dim(1).map_err(linalg)? {
+            return Err(TrainError::InvalidParameter {
+                name: "train",
+                rule: format!(
+                    "{n} points of dimension {dim} for a network on R^{}",
+                    self.input.as_tensor().dim(1).map_err(linalg)?
+                ),
+            });
+        }
+        if training.batch == 0 || training.checkpoints.is_empty() {
+            return Err(TrainError::InvalidParameter {
+                name: "training",
+                rule: "needs a batch ≥ 1 and at least one checkpoint".into(),
+            });
+        }
+        if training.checkpoints.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(TrainError::InvalidParameter {
+                name: "checkpoints",
+                rule: "must increase strictly".into(),
+            });
+        }
+        let (t_min, t_max) = training.times;
+        self.schedule.coefficients(t_min)?;
+        if !(t_max.is_finite() && t_max >= t_min) {
+            return Err(TrainError::InvalidParameter {
+                name: "times",
+                rule: format!("needs t_max ≥ t_min > 0, finite (got [{t_min}, {t_max}])"),
+            });
+        }
+        Ok(())
+    }
+
+    /// A copy of the network with the weights of a training state (one this network's training
+    /// gave: the same architecture).
+    pub fn with_state(&self, state: &TrainingState) -> Result<Self> {
+        let net = self.snapshot()?;
+        let vars = net.vars();
+        check_shapes(&vars, &state.weights, "the state's weights")?;
+        for (var, weights) in vars.iter().zip(&state.weights) {
+            var.set(weights).map_err(linalg)?;
+        }
+        Ok(net)
+    }
+
     /// A copy whose weights do not move when this one trains on.
     fn snapshot(&self) -> Result<Self> {
         let copy =
@@ -461,60 +508,53 @@ impl ScoreNetwork {
     /// As [`ScoreNetwork::train`], but a loss that is not finite ends the run with the
     /// checkpoints reached before it and the divergence beside them.
     pub fn train_run(&self, train: ArrayView2<f64>, training: &Training) -> Result<TrainingRun> {
+        self.train_from(train, training, None, &mut |_| Ok::<(), TrainError>(()))
+    }
+
+    /// As [`ScoreNetwork::train_run`], going on from `resume` when given: the state at one of
+    /// `training`'s checkpoints that an earlier run of the same network, data and training gave
+    /// to `on_checkpoint`. Only the epochs after it are trained, to the same weights as a run
+    /// that never stopped (each epoch draws from a stream of its own); the run's checkpoints are
+    /// those after it. `on_checkpoint` receives the state at each checkpoint reached, to keep;
+    /// an error it returns ends the run.
+    pub fn train_from<E: From<TrainError>>(
+        &self,
+        train: ArrayView2<f64>,
+        training: &Training,
+        resume: Option<&TrainingState>,
+        on_checkpoint: &mut dyn FnMut(&TrainingState) -> std::result::Result<(), E>,
+    ) -> std::result::Result<TrainingRun, E> {
+        self.check_training(train, training)?;
         let (n, dim) = train.dim();
-        if n == 0 || dim != self.input.as_tensor().dim(1).map_err(linalg)? {
-            return Err(TrainError::InvalidParameter {
-                name: "train",
-                rule: format!(
-                    "{n} points of dimension {dim} for a network on R^{}",
-                    self.input.as_tensor().dim(1).map_err(linalg)?
-                ),
-            });
-        }
-        if training.batch == 0 || training.checkpoints.is_empty() {
-            return Err(TrainError::InvalidParameter {
-                name: "training",
-                rule: "needs a batch ≥ 1 and at least one checkpoint".into(),
-            });
-        }
-        if training.checkpoints.windows(2).any(|w| w[1] <= w[0]) {
-            return Err(TrainError::InvalidParameter {
-                name: "checkpoints",
-                rule: "must increase strictly".into(),
-            });
-        }
         let (t_min, t_max) = training.times;
-        self.schedule.coefficients(t_min)?;
-        if !(t_max.is_finite() && t_max >= t_min) {
-            return Err(TrainError::InvalidParameter {
-                name: "times",
-                rule: format!("needs t_max ≥ t_min > 0, finite (got [{t_min}, {t_max}])"),
-            });
-        }
-        let net = self.snapshot()?;
-        let mut sgd;
-        let mut adam;
-        let optimizer: &mut dyn FnMut(&Tensor) -> candle_core::Result<()> = match training.optimizer
-        {
-            Optimizer::Sgd { lr } => {
-                sgd = SGD::new(net.vars(), lr).map_err(linalg)?;
-                &mut move |loss| sgd.backward_step(loss)
+        let first = match resume {
+            Some(state) if training.checkpoints.contains(&state.epoch) => state.epoch + 1,
+            Some(state) => {
+                return Err(TrainError::InvalidParameter {
+                    name: "state",
+                    rule: format!(
+                        "epoch {} is not one of the checkpoints {:?}",
+                        state.epoch, training.checkpoints
+                    ),
+                }
+                .into());
             }
-            Optimizer::Adam { lr } => {
-                let params = ParamsAdamW {
-                    lr,
-                    weight_decay: 0.0,
-                    ..ParamsAdamW::default()
-                };
-                adam = AdamW::new(net.vars(), params).map_err(linalg)?;
-                &mut move |loss| adam.backward_step(loss)
-            }
+            None => 1,
+        };
+        let net = match resume {
+            Some(state) => self.with_state(state)?,
+            None => self.snapshot()?,
+        };
+        let moments = resume.and_then(|state| state.adam.as_ref());
+        let mut stepper = match training.optimizer {
+            Optimizer::Sgd { lr } => Stepper::sgd(net.vars(), lr)?,
+            Optimizer::Adam { lr } => Stepper::adam(net.vars(), lr, moments)?,
         };
         let clock = self.architecture.clock;
         let (c_min, c_max) = (clock.position(t_min), clock.position(t_max));
         let mut kept = Vec::new();
         let last = *training.checkpoints.last().expect("one checkpoint");
-        for epoch in 1..=last {
+        for epoch in first..=last {
             let mut rng = seeded(splitmix64(training.seed ^ splitmix64(epoch as u64)));
             let mut order: Vec<usize> = (0..n).collect();
             order.shuffle(&mut rng);
@@ -529,7 +569,7 @@ impl ScoreNetwork {
                     let u: f64 = rng.random();
                     let position = c_min + u * (c_max - c_min);
                     let t = clock.time(position);
-                    let (a, sigma2) = net.schedule.coefficients(t)?;
+                    let (a, sigma2) = net.schedule.coefficients(t).map_err(TrainError::from)?;
                     for j in 0..dim {
                         let noise: f64 = StandardNormal.sample(&mut rng);
                         x.push(a * train[[i, j]] + sigma2.sqrt() * noise);
@@ -551,12 +591,19 @@ impl ScoreNetwork {
                         diverged: Some(TrainError::Diverged { epoch, loss: value }),
                     });
                 }
-                optimizer(&loss).map_err(linalg)?;
+                stepper.backward_step(&loss).map_err(linalg)?;
                 total += value;
                 batches += 1;
             }
             if training.checkpoints.contains(&epoch) {
-                kept.push((epoch, net.snapshot()?, total / batches as f64));
+                let loss = total / batches as f64;
+                on_checkpoint(&TrainingState {
+                    epoch,
+                    loss,
+                    weights: copies(&net.vars())?,
+                    adam: stepper.moments()?,
+                })?;
+                kept.push((epoch, net.snapshot()?, loss));
             }
         }
         Ok(TrainingRun {

@@ -2,8 +2,8 @@
 
 use mangen_geometry::rng::seeded;
 use mangen_scores::{Schedule, Score};
-use mangen_train::TrainError;
 use mangen_train::network::{Architecture, Optimizer, ScoreNetwork, Training};
+use mangen_train::{TrainError, TrainingState};
 use ndarray::{Array2, array};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -170,4 +170,85 @@ fn a_diverging_run_stops_with_an_error() {
             .is_err()
     );
     assert!(net.score(array![0.0].view(), -1.0).is_err());
+}
+
+/// Trains to checkpoints 2 and 5, keeping the states, then goes on from the state saved at
+/// epoch 2 (read back from its file): the network at epoch 5 is the same to the bit, under Adam
+/// and under SGD.
+#[test]
+fn a_run_resumed_from_a_saved_checkpoint_reaches_the_same_weights() {
+    let data = gaussian_data(300, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let queries = array![[-1.0], [0.2], [1.5]];
+    for (i, optimizer) in [Optimizer::Adam { lr: 1e-2 }, Optimizer::Sgd { lr: 0.05 }]
+        .into_iter()
+        .enumerate()
+    {
+        let architecture = Architecture::mlp(16, 2, 1.0);
+        let net = ScoreNetwork::new(1, &architecture, Schedule::VarianceExploding, 13).unwrap();
+        let training = Training {
+            optimizer,
+            ..adam(vec![2, 5], 14)
+        };
+        let path = dir.path().join(format!("state-{i}.safetensors"));
+        let mut saved = Vec::new();
+        let straight = net
+            .train_from(data.view(), &training, None, &mut |state| {
+                if state.epoch == 2 {
+                    state.save(&path)?;
+                }
+                saved.push(state.epoch);
+                Ok::<(), TrainError>(())
+            })
+            .unwrap();
+        assert_eq!(saved, [2, 5]);
+        let state = TrainingState::load(&path).unwrap();
+        assert_eq!(state.epoch, 2);
+        let resumed = net
+            .train_from(data.view(), &training, Some(&state), &mut |_| {
+                Ok::<(), TrainError>(())
+            })
+            .unwrap();
+        assert_eq!(
+            resumed.checkpoints.len(),
+            1,
+            "only the checkpoints after it"
+        );
+        let (epoch, ref again, loss) = resumed.checkpoints[0];
+        let (_, ref first, first_loss) = straight.checkpoints[1];
+        assert_eq!(epoch, 5);
+        assert_eq!(loss, first_loss);
+        let score = |net: &ScoreNetwork| net.score_batch(queries.view(), 0.1).unwrap();
+        assert_eq!(score(again), score(first), "{optimizer:?}");
+        // The network at the saved checkpoint is the one trained to it.
+        let at_two = net.with_state(&state).unwrap();
+        assert_eq!(score(&at_two), score(&straight.checkpoints[0].1));
+        // A state of another architecture, or of an epoch that is no checkpoint, is refused.
+        let other = ScoreNetwork::new(
+            1,
+            &Architecture::mlp(8, 2, 1.0),
+            Schedule::VarianceExploding,
+            13,
+        )
+        .unwrap();
+        assert!(other.with_state(&state).is_err());
+        let off = Training {
+            checkpoints: vec![3, 5],
+            ..training.clone()
+        };
+        let err = net
+            .train_from(data.view(), &off, Some(&state), &mut |_| {
+                Ok::<(), TrainError>(())
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not one of the checkpoints"),
+            "{err}"
+        );
+    }
+    // What is not a state file is an error naming the file.
+    let junk = dir.path().join("junk.safetensors");
+    std::fs::write(&junk, b"not a state").unwrap();
+    let err = TrainingState::load(&junk).unwrap_err();
+    assert!(err.to_string().contains("junk.safetensors"), "{err}");
 }

@@ -1,11 +1,13 @@
 //! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network or a deeper MLP), measured at each checkpoint epoch as a score of its own; with the width (fixed or ∝ N) and checkpoint rules that `random_features` shares.
 
 use crate::field::{FieldError, positive, read_table};
+use crate::output::{create_dir, write_path_atomically};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
 use anyhow::{Context, Result};
 use mangen_scores::Score;
-use mangen_train::{Architecture, Clock, Optimizer, ScoreNetwork, Training};
+use mangen_train::{Architecture, Clock, Optimizer, ScoreNetwork, Training, TrainingState};
 use serde::Deserialize;
+use std::path::Path;
 use std::sync::Arc;
 
 /// The widest model a config may ask for.
@@ -243,7 +245,9 @@ impl ScoreBuilder for Trained {
 
     /// Trains the network on the cell's training set from the cell's seed (initial weights, then
     /// batches, times and noises) and gives it at every checkpoint; when training diverges
-    /// (a loss that is not finite), the checkpoints after it have no network.
+    /// (a loss that is not finite), the checkpoints after it have no network. With a states
+    /// folder, the state at each checkpoint is kept there, and training goes on from the last
+    /// one kept (the networks before it are read back).
     fn build(&self, inputs: &ScoreInputs) -> Result<BuiltScore> {
         let dim = inputs.train.ncols();
         let architecture = Architecture {
@@ -259,18 +263,44 @@ impl ScoreBuilder for Trained {
             seed: mangen_geometry::rng::splitmix64(inputs.seed),
             ..self.training.clone()
         };
+        // The states an interrupted run kept: the networks up to the last, where training goes on.
+        let state_file = |dir: &Path, epoch: usize| dir.join(format!("epoch-{epoch}.safetensors"));
+        let mut kept = Vec::new();
+        if let Some(dir) = &inputs.states {
+            for &epoch in &training.checkpoints {
+                let path = state_file(dir, epoch);
+                if !path.exists() {
+                    break;
+                }
+                kept.push(TrainingState::load(&path).with_context(|| {
+                    format!("delete {} to train this cell from the start", dir.display())
+                })?);
+            }
+        }
+        let mut keep = |state: &TrainingState| -> Result<()> {
+            let Some(dir) = &inputs.states else {
+                return Ok(());
+            };
+            create_dir(dir)?;
+            write_path_atomically(&state_file(dir, state.epoch), |temporary| {
+                Ok(state.save(temporary)?)
+            })
+        };
         let run = net
-            .train_run(inputs.train.view(), &training)
+            .train_from(inputs.train.view(), &training, kept.last(), &mut keep)
             .with_context(|| format!("training {}", self.label()))?;
-        let mut reached = run.checkpoints.into_iter();
+        let mut reached = kept
+            .iter()
+            .map(|state| net.with_state(state))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .chain(run.checkpoints.into_iter().map(|(_, net, _)| net));
         let checkpoints = self
             .training
             .checkpoints
             .iter()
             .map(|&epoch| {
-                let net = reached
-                    .next()
-                    .map(|(_, net, _)| Box::new(net) as Box<dyn Score>);
+                let net = reached.next().map(|net| Box::new(net) as Box<dyn Score>);
                 (epoch, net)
             })
             .collect();
