@@ -139,6 +139,7 @@ enum MetricCommand {
 
 fn main() -> ExitCode {
     mangen_driver::blas::single_threaded();
+    mangen_train::allocator::keep_freed_blocks();
     let cli = Cli::parse();
     let threads = match &cli.command {
         Command::Sweep(args) => args.threads,

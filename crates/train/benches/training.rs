@@ -20,6 +20,8 @@ fn mixture(n: usize) -> Array2<f64> {
 }
 
 fn one_epoch(c: &mut Criterion) {
+    // As `mangen` runs them.
+    mangen_train::allocator::keep_freed_blocks();
     let data = mixture(1000);
     let mut group = c.benchmark_group("one_hidden_layer_epoch_n1000_batch32");
     group.sample_size(10);
@@ -57,6 +59,7 @@ fn circle(n: usize) -> Array2<f64> {
 }
 
 fn mlp_epoch(c: &mut Criterion) {
+    mangen_train::allocator::keep_freed_blocks();
     let data = circle(1000);
     let mut group = c.benchmark_group("mlp_epoch_circle_r10_n1000_batch128");
     group.sample_size(10);
@@ -81,6 +84,7 @@ fn mlp_epoch(c: &mut Criterion) {
 }
 
 fn sampling(c: &mut Criterion) {
+    mangen_train::allocator::keep_freed_blocks();
     let mut group = c.benchmark_group("sampling_with_a_network_2000_samples_100_steps");
     group.sample_size(10);
     let config = SamplingConfig::new(96.93, 0.08071, 100).unwrap();

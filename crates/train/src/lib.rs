@@ -8,6 +8,7 @@
 //! (SGD or Adam); [`optimizer`] their optimizers, whose state at a checkpoint a later run
 //! takes up to go on training.
 
+pub mod allocator;
 pub mod network;
 pub mod optimizer;
 pub mod random_features;
