@@ -28,6 +28,14 @@ fn linalg(err: candle_core::Error) -> TrainError {
     TrainError::Linalg(err.to_string())
 }
 
+/// A state saved under one optimizer, taken up by training under another.
+fn another_optimizer(saved: &str, training: &str) -> TrainError {
+    TrainError::InvalidParameter {
+        name: "state",
+        rule: format!("saved under {saved}, taken up by training under {training}"),
+    }
+}
+
 /// The optimizer and its learning rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Optimizer {
@@ -546,9 +554,15 @@ impl ScoreNetwork {
             None => self.snapshot()?,
         };
         let moments = resume.and_then(|state| state.adam.as_ref());
-        let mut stepper = match training.optimizer {
-            Optimizer::Sgd { lr } => Stepper::sgd(net.vars(), lr)?,
-            Optimizer::Adam { lr } => Stepper::adam(net.vars(), lr, moments)?,
+        let mut stepper = match (training.optimizer, resume) {
+            (Optimizer::Sgd { .. }, Some(state)) if state.adam.is_some() => {
+                return Err(another_optimizer("Adam", "SGD").into());
+            }
+            (Optimizer::Adam { .. }, Some(state)) if state.adam.is_none() => {
+                return Err(another_optimizer("SGD", "Adam").into());
+            }
+            (Optimizer::Sgd { lr }, _) => Stepper::sgd(net.vars(), lr)?,
+            (Optimizer::Adam { lr }, _) => Stepper::adam(net.vars(), lr, moments)?,
         };
         let clock = self.architecture.clock;
         let (c_min, c_max) = (clock.position(t_min), clock.position(t_max));

@@ -245,6 +245,20 @@ fn a_run_resumed_from_a_saved_checkpoint_reaches_the_same_weights() {
             err.to_string().contains("not one of the checkpoints"),
             "{err}"
         );
+        // A state is taken up only by the optimizer that saved it.
+        let other = Training {
+            optimizer: match optimizer {
+                Optimizer::Adam { .. } => Optimizer::Sgd { lr: 0.05 },
+                Optimizer::Sgd { .. } => Optimizer::Adam { lr: 1e-2 },
+            },
+            ..training.clone()
+        };
+        let err = net
+            .train_from(data.view(), &other, Some(&state), &mut |_| {
+                Ok::<(), TrainError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("saved under"), "{err}");
     }
     // What is not a state file is an error naming the file.
     let junk = dir.path().join("junk.safetensors");
