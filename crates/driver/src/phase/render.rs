@@ -87,9 +87,7 @@ pub fn render_phase_map(
     let x_range = x_edges[0]..x_edges[x_edges.len() - 1];
     // A band above the cells holds the legend, so that it covers none of them.
     let top = y_edges[y_edges.len() - 1];
-    let legend_px = LEGEND_ENTRY_PX * legend_entries(map, overlay) as f64 + LEGEND_PAD_PX;
-    let room = (top - y_edges[0]) * legend_px / (PLOT_PX - legend_px);
-    let y_range = y_edges[0]..top + room;
+    let y_range = y_edges[0]..top + legend_band(top - y_edges[0], legend_entries(map, overlay));
     let y_label = |v: &f64| {
         if *v <= top {
             decade_label(v)
@@ -153,6 +151,14 @@ pub fn render_phase_map(
 const PLOT_PX: f64 = 500.0;
 const LEGEND_ENTRY_PX: f64 = 18.0;
 const LEGEND_PAD_PX: f64 = 16.0;
+
+/// The height, in the units of a y axis spanning `span` over the cells, of a band above them that
+/// holds a legend of `entries` entries; at most half the plot (as tall as the cells), where a
+/// legend of very many entries covers cells again.
+fn legend_band(span: f64, entries: usize) -> f64 {
+    let legend_px = (LEGEND_ENTRY_PX * entries as f64 + LEGEND_PAD_PX).min(PLOT_PX / 2.0);
+    span * legend_px / (PLOT_PX - legend_px)
+}
 
 /// How many entries the legend of a map has: the region outlines drawn, the boundaries, the fit
 /// and the theory lines.
@@ -478,6 +484,18 @@ mod tests {
             [(0, 1), (1, 1)],
         ]);
         assert_eq!(sides, expected);
+    }
+
+    #[test]
+    fn the_legend_band_grows_with_its_entries_up_to_the_cells_height() {
+        let bands: Vec<f64> = (0..200).map(|entries| legend_band(9.0, entries)).collect();
+        assert!(
+            bands.iter().all(|b| b.is_finite() && *b > 0.0 && *b <= 9.0),
+            "{bands:?}"
+        );
+        assert!(bands.windows(2).all(|w| w[1] >= w[0]));
+        // Six entries: 124 px of the 500, so the band is 124/376 of the cells' span.
+        assert!((legend_band(9.0, 6) - 9.0 * 124.0 / 376.0).abs() < 1e-12);
     }
 
     #[test]
