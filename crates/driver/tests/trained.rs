@@ -177,8 +177,8 @@ fn a_diverging_training_leaves_its_checkpoints_empty_and_the_sweep_finishes() {
 /// A trained cell keeps its progress in the journal as it goes: a run interrupted while it
 /// measured its last checkpoint takes the rows of the first as they were kept (a value planted
 /// in them shows through), and one interrupted while it trained goes on from the state of the
-/// first checkpoint (a state file that is no state is an error naming the folder, which shows it
-/// is read) to the rows of a run that never stopped. A fresh sweep refuses to throw the progress
+/// first checkpoint (a state file that is no state, or holds another epoch than its name, is an
+/// error naming the folder, which shows it is read) to the rows of a run that never stopped. A fresh sweep refuses to throw the progress
 /// away; recording the cell removes it.
 #[test]
 fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
@@ -243,9 +243,25 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
         run_cell(&experiment, &cell, Some(&progress)).unwrap(),
         whole
     );
+    // A state file of another epoch than its name says is refused.
+    std::fs::copy(
+        file("epoch-3.safetensors"),
+        dir.path().join("at-3.safetensors"),
+    )
+    .unwrap();
     for name in ["epoch-1.csv", "epoch-3.csv", "epoch-3.safetensors"] {
         std::fs::remove_file(file(name)).unwrap();
     }
+    std::fs::copy(
+        dir.path().join("at-3.safetensors"),
+        file("epoch-1.safetensors"),
+    )
+    .unwrap();
+    let err = run_cell(&experiment, &cell, Some(&progress)).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("holds the state at epoch 3"),
+        "{err:#}"
+    );
     std::fs::write(file("epoch-1.safetensors"), b"not a state").unwrap();
     let err = run_cell(&experiment, &cell, Some(&progress)).unwrap_err();
     let message = format!("{err:#}");

@@ -272,9 +272,18 @@ impl ScoreBuilder for Trained {
                 if !path.exists() {
                     break;
                 }
-                kept.push(TrainingState::load(&path).with_context(|| {
-                    format!("delete {} to train this cell from the start", dir.display())
-                })?);
+                let restart =
+                    || format!("delete {} to train this cell from the start", dir.display());
+                let state = TrainingState::load(&path).with_context(restart)?;
+                if state.epoch != epoch {
+                    anyhow::bail!(
+                        "{}: holds the state at epoch {}; {}",
+                        path.display(),
+                        state.epoch,
+                        restart()
+                    );
+                }
+                kept.push(state);
             }
         }
         let mut keep = |state: &TrainingState| -> Result<()> {
