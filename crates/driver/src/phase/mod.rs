@@ -265,23 +265,27 @@ pub fn phase_maps(experiment: &Experiment, rows: &[Row]) -> Vec<PhaseMap> {
             .map(|(&at, _)| at)
             .collect()
     };
-    let cover = experiment.raw.phase.cover;
-    let cover_of = |other: &str| -> Option<CoverShares> {
-        let spec = cover?;
+    // Per label, the share of seeds covering μ at the stated radius: those whose r_c is resolved
+    // and at most the radius, for the samples and for their nulls.
+    let covering = experiment.raw.phase.cover.map(|spec| {
         let metric = comparability_metric(spec.factor);
-        // A seed covers μ at the radius when its r_c is resolved and at most the radius.
         let covers = |value: Option<f64>| Some(f64::from(value.is_some_and(|r| r <= spec.radius)));
-        let shares = |metric: &str| {
-            cell_means(axis, rows, metric, &n_values, &axis_values, covers)
-                .into_iter()
+        let shares = |metric: &str| cell_means(axis, rows, metric, &n_values, &axis_values, covers);
+        (spec, shares(&metric), shares(&format!("{metric}_null")))
+    });
+    let cover_of = |other: &str| -> Option<CoverShares> {
+        let (spec, samples, nulls) = covering.as_ref()?;
+        let of = |cells: &[CellMeans]| {
+            cells
+                .iter()
                 .find(|m| m.other == other)
-                .map(|m| m.means)
+                .map(|m| m.means.clone())
                 .unwrap_or_default()
         };
         Some(CoverShares {
-            spec,
-            shares: shares(&metric),
-            null_shares: shares(&format!("{metric}_null")),
+            spec: *spec,
+            shares: of(samples),
+            null_shares: of(nulls),
         })
     };
     MAP_METRICS
