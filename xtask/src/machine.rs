@@ -122,10 +122,47 @@ pub fn release_mangen() -> Result<std::path::PathBuf, String> {
         "--bin",
         "mangen",
     ])?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    Ok(target_dir().join("release/mangen"))
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
+pub fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    Ok(target.join("release/mangen"))
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Says so before a build when the disk of the target folder has less than `needed_gib` free:
+/// a build that runs out of room stops deep inside rustc with "No space left on device".
+pub fn warn_when_short_of_disk(needed_gib: u64, what: &str) {
+    let target = target_dir();
+    let probe = if target.exists() {
+        target
+    } else {
+        workspace_root()
+    };
+    let Some(free) = free_bytes(&probe) else {
+        return;
+    };
+    let gib = |bytes: u64| bytes as f64 / (1u64 << 30) as f64;
+    if free < needed_gib << 30 {
+        println!(
+            "xtask: warning: {:.1} GiB free on the disk of {}; {what} needs up to about {needed_gib} GiB \
+             from clean (less when built before): free some room if the build stops with \
+             \"No space left on device\"",
+            gib(free),
+            probe.display()
+        );
+    }
+}
+
+/// The bytes free to us on the disk holding `path`, from POSIX `df -Pk`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().nth(1)?;
+    let kib: u64 = line.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// The Python of a virtual environment `dir/.venv`, created with python3's venv module and

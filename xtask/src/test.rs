@@ -16,12 +16,17 @@ Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
                                           a message, when that is impossible, except under CI)
 ";
 
+/// Disk a clean run of every test takes, target folder and Python environment together
+/// (measured: see the README's "Set-up").
+const CLEAN_BUILD_GIB: u64 = 8;
+
 /// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let Some(extra) = machine::passed_through(args, HELP)? else {
         return Ok(());
     };
     machine::ensure_system_libraries()?;
+    machine::warn_when_short_of_disk(CLEAN_BUILD_GIB, "a clean `cargo xtask test`");
     let mut all_targets = vec!["test", "--workspace", "--all-targets", "--no-fail-fast"];
     all_targets.extend(&extra);
     machine::cargo(&all_targets)?;
