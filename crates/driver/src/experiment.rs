@@ -7,7 +7,7 @@ use crate::metric::{MetricInfo, Shape};
 use crate::metrics::coverage::comparability_metric;
 use crate::models::{BuildError, build_density, build_manifold};
 use crate::phase::derived_infos;
-use crate::profile::Profile;
+use crate::profile::{Profile, score_profiles};
 use crate::registry::{KeyedMetric, Registry};
 use crate::schema::{FitSpec, Method, Param, RawExperiment, SweepSpec, TheorySpec};
 use crate::score::{ScoreBuilder, ScoreContext};
@@ -183,7 +183,8 @@ impl Experiment {
             intrinsic_dim: manifold.intrinsic_dim(),
             config_dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
-        let (scores, score_axes) = check.scores(&raw, options.registry, &context)?;
+        let (scores, score_axes) =
+            check.scores(&raw, options.profile, options.registry, &context)?;
         let axis = check.one_axis([sampler_axes, score_axes].concat())?;
         let metrics = check.metrics(&raw, options.registry, measure.as_ref())?;
         let measured: Vec<MetricInfo> = metrics.iter().flat_map(|(_, m)| m.infos()).collect();
@@ -452,9 +453,11 @@ impl Checker<'_> {
 
     /// Checks the scores; a parameter written `{ grid = [..] }` gives one score per value and a
     /// sweep axis.
+    /// A score whose `profiles` leave out `profile` is checked all the same, then left out.
     fn scores(
         &self,
         raw: &RawExperiment,
+        profile: Profile,
         registry: &Registry,
         context: &ScoreContext,
     ) -> Result<(Vec<CheckedScore>, Vec<SweepAxis>)> {
@@ -463,8 +466,8 @@ impl Checker<'_> {
         }
         let mut checked = Vec::new();
         let mut axes = Vec::new();
-        for (i, table) in raw.score.iter().enumerate() {
-            let line = self.line_of(table.span().start);
+        for (i, spanned) in raw.score.iter().enumerate() {
+            let line = self.line_of(spanned.span().start);
             let error = |err: crate::field::FieldError| {
                 let field = match err.field.as_str() {
                     "" => format!("score[{i}]"),
@@ -475,14 +478,18 @@ impl Checker<'_> {
                     format!("{} (in the [[score]] of line {line})", err.rule),
                 )
             };
-            let entries = grid_entries(table.get_ref()).map_err(error)?;
+            let (profiles, table) = score_profiles(spanned.get_ref()).map_err(error)?;
+            let runs_here = profiles.contains(&profile);
+            let entries = grid_entries(&table).map_err(error)?;
             let (key, values) = match entries.as_slice() {
                 [] => {
-                    let builder = registry.score(table.get_ref(), context).map_err(error)?;
-                    checked.push(CheckedScore {
-                        label: builder.label(),
-                        builder,
-                    });
+                    let builder = registry.score(&table, context).map_err(error)?;
+                    if runs_here {
+                        checked.push(CheckedScore {
+                            label: builder.label(),
+                            builder,
+                        });
+                    }
                     continue;
                 }
                 [(key, values)] => (key, values),
@@ -494,15 +501,20 @@ impl Checker<'_> {
                 }
             };
             let mut members = Vec::new();
+            let mut builders = Vec::new();
             for &value in values {
-                let copy = with_value(table.get_ref(), key, value);
+                let copy = with_value(&table, key, value);
                 let builder = registry.score(&copy, context).map_err(error)?;
                 members.push((value, builder.label()));
-                checked.push(CheckedScore {
+                builders.push(CheckedScore {
                     label: builder.label(),
                     builder,
                 });
             }
+            if !runs_here {
+                continue;
+            }
+            checked.extend(builders);
             axes.push(SweepAxis {
                 owner: AxisOwner::Score,
                 field: format!("score[{i}].{key}"),
@@ -510,6 +522,12 @@ impl Checker<'_> {
                 family: family_label(&members[0].1, key, values[0]),
                 members,
             });
+        }
+        if checked.is_empty() {
+            return self.fail(
+                "score",
+                format!("no [[score]] runs in the {profile} profile (see their `profiles`)"),
+            );
         }
         self.unique("score", checked.iter().map(|s| s.label.clone()))?;
         Ok((checked, axes))
@@ -742,6 +760,17 @@ impl Checker<'_> {
                     fit.min_points
                 ),
             );
+        }
+        for (i, pair) in fit.training_epochs.windows(2).enumerate() {
+            if pair[1] <= pair[0] {
+                return self.fail(
+                    format!("fit.training_epochs[{}]", i + 1),
+                    format!("epochs must increase (got {} after {})", pair[1], pair[0]),
+                );
+            }
+        }
+        if fit.training_epochs.first() == Some(&0) {
+            return self.fail("fit.training_epochs[0]", "epochs are ≥ 1 (got 0)");
         }
         Ok(())
     }

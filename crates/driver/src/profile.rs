@@ -1,5 +1,6 @@
 //! Profiles: quick (smoke tests), standard (the default) and large (bigger machines) scale a sweep.
 
+use crate::field::FieldError;
 use crate::schema::{ProfileOverrides, SweepOverride, SweepSpec};
 use std::fmt;
 use std::str::FromStr;
@@ -65,6 +66,50 @@ impl Profile {
     }
 }
 
+/// The key of a `[[score]]` that names the profiles it runs in (every profile when absent).
+pub const PROFILES_KEY: &str = "profiles";
+
+/// Splits a `[[score]]` table into the profiles it runs in and the table its kind reads (without
+/// `profiles`): `profiles = ["large"]` keeps a score out of the quick and standard sweeps, for
+/// scores too dear for them. An empty list, a repeated or an unknown name is an error of the
+/// `profiles` field.
+pub fn score_profiles(table: &toml::Table) -> Result<(Vec<Profile>, toml::Table), FieldError> {
+    let mut rest = table.clone();
+    let Some(value) = rest.remove(PROFILES_KEY) else {
+        return Ok((
+            vec![Profile::Quick, Profile::Standard, Profile::Large],
+            rest,
+        ));
+    };
+    let invalid = |rule: String| FieldError::new(PROFILES_KEY, rule);
+    let names = value.as_array().ok_or_else(|| {
+        invalid(format!(
+            "must be a list of profile names, such as [\"large\"] (got {value})"
+        ))
+    })?;
+    if names.is_empty() {
+        return Err(invalid(
+            "must name at least one profile (leave it out to run in every profile)".into(),
+        ));
+    }
+    let mut profiles = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let profile = name
+            .as_str()
+            .ok_or_else(|| format!("must be a profile name (got {name})"))
+            .and_then(str::parse::<Profile>)
+            .map_err(|rule| FieldError::new(format!("{PROFILES_KEY}[{i}]"), rule))?;
+        if profiles.contains(&profile) {
+            return Err(FieldError::new(
+                format!("{PROFILES_KEY}[{i}]"),
+                format!("repeats `{profile}`"),
+            ));
+        }
+        profiles.push(profile);
+    }
+    Ok((profiles, rest))
+}
+
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -121,6 +166,38 @@ mod tests {
         assert_eq!(
             Profile::Standard.resolve(&standard(), &overrides),
             standard()
+        );
+    }
+
+    fn table(text: &str) -> toml::Table {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_score_runs_in_the_profiles_it_names_and_its_kind_never_sees_the_key() {
+        let (profiles, rest) = score_profiles(&table(
+            "kind = \"trained\"\nprofiles = [\"large\", \"quick\"]",
+        ))
+        .unwrap();
+        assert_eq!(profiles, vec![Profile::Large, Profile::Quick]);
+        assert_eq!(rest, table("kind = \"trained\""));
+        let (every, same) = score_profiles(&table("kind = \"empirical\"")).unwrap();
+        assert_eq!(every.len(), 3);
+        assert_eq!(same, table("kind = \"empirical\""));
+    }
+
+    #[test]
+    fn a_score_profiles_list_that_is_not_one_names_the_entry_at_fault() {
+        let field = |text: &str| score_profiles(&table(text)).unwrap_err();
+        assert_eq!(field("profiles = \"large\"").field, "profiles");
+        assert_eq!(field("profiles = []").field, "profiles");
+        let unknown = field("profiles = [\"large\", \"huge\"]");
+        assert_eq!(unknown.field, "profiles[1]");
+        assert!(unknown.rule.contains("huge"), "{}", unknown.rule);
+        assert_eq!(field("profiles = [\"large\", 3]").field, "profiles[1]");
+        assert_eq!(
+            field("profiles = [\"large\", \"large\"]").field,
+            "profiles[1]"
         );
     }
 

@@ -241,7 +241,11 @@ pub fn summary(
             let _ = writeln!(
                 md,
                 "{}",
-                training_table(&report.training, &experiment.fit.training_targets)
+                training_table(
+                    &report.training,
+                    &experiment.fit.training_targets,
+                    &experiment.fit.training_epochs,
+                )
             );
         }
         if !report.fractions.is_empty() {

@@ -469,6 +469,10 @@ pub struct FitSpec {
     /// fraction or index with a level is drawn along training too.
     #[serde(default)]
     pub training_targets: std::collections::BTreeMap<String, f64>,
+    /// Checkpoint epochs whose mean the training table gives in a column each (Li et al.'s KL
+    /// after 1000 epochs, of a run trained longer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training_epochs: Vec<usize>,
 }
 
 impl Default for FitSpec {
@@ -479,6 +483,7 @@ impl Default for FitSpec {
             min_points: default_min_points(),
             absolute_floor: None,
             training_targets: Default::default(),
+            training_epochs: Vec::new(),
         }
     }
 }

@@ -211,14 +211,26 @@ fn checkpoint_rows<'a>(
 /// The markdown table of the curves: the least mean over seeds and its epoch (the early-stopping
 /// minimum of a distance to μ), the epochs of each seed's own least value, and the value at the
 /// last checkpoint; with `targets` (levels by metric), also the first checkpoint whose mean is at
-/// or below its metric's level. A seed whose training diverged has no value after it; a mean
-/// over fewer seeds says how many.
-pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>) -> String {
-    let (target_head, target_rule) = if targets.is_empty() {
-        ("", "")
+/// or below its metric's level; with `at_epochs`, the mean at each of those checkpoints ("–" for
+/// a curve without it). A seed whose training diverged has no value after it; a mean over fewer
+/// seeds says how many.
+pub fn training_table(
+    curves: &[TrainingCurve],
+    targets: &BTreeMap<String, f64>,
+    at_epochs: &[usize],
+) -> String {
+    let (mut target_head, mut target_rule) = if targets.is_empty() {
+        (String::new(), String::new())
     } else {
-        (" first epoch with mean ≤ target |", "---|")
+        (
+            " first epoch with mean ≤ target |".to_string(),
+            "---|".to_string(),
+        )
     };
+    for epoch in at_epochs {
+        target_head += &format!(" mean at epoch {epoch} |");
+        target_rule += "---|";
+    }
     let mut md = format!(
         "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets). The least \
          mean is the early-stopping point of a distance to μ (KL, W1) and of fidelity; of d1 it is the \
@@ -230,7 +242,7 @@ pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>)
         let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
             (curve.least(), curve.points.last())
         else {
-            let unreached = if targets.is_empty() { "" } else { " – |" };
+            let unreached = " – |".repeat(usize::from(!targets.is_empty()) + at_epochs.len());
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | – | no value at any checkpoint: every seed's training diverged before its first | – | – | – |{unreached}",
@@ -239,7 +251,7 @@ pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>)
             continue;
         };
         let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
-        let reached = match targets.get(&curve.metric) {
+        let mut reached = match targets.get(&curve.metric) {
             _ if targets.is_empty() => String::new(),
             None => " – |".to_string(),
             Some(&level) => match curve.first_at_or_below(level) {
@@ -247,6 +259,12 @@ pub fn training_table(curves: &[TrainingCurve], targets: &BTreeMap<String, f64>)
                 None => format!(" not by {last} (≤ {level}) |"),
             },
         };
+        for &at in at_epochs {
+            reached += &match curve.points.iter().find(|p| p.0 == at) {
+                Some(&(_, mean, lo, hi)) => format!(" {} |", curve.cell(at, mean, lo, hi)),
+                None => " – |".to_string(),
+            };
+        }
         let _ = writeln!(
             md,
             "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |{reached}",
@@ -365,14 +383,14 @@ mod tests {
         assert_eq!(curve.score, "net");
         assert_eq!(curve.least(), Some((200, 0.2, 0.1, 0.3)));
         assert_eq!(curve.seed_least_epochs(), Some((200, 300)));
-        let table = training_table(&curves, &BTreeMap::new());
+        let table = training_table(&curves, &BTreeMap::new(), &[]);
         assert!(
             table.contains("| kl_to_mu | net | 1000 | 200 | 0.2000 [0.1000, 0.3000] | 200–300 | 300 | 0.3000 [0.2000, 0.4000] |\n"),
             "{table}"
         );
         // Means 0.55, 0.2, 0.3: 0.3 is first reached at epoch 200, 0.1 never.
         let target = |level: f64| BTreeMap::from([("kl_to_mu".to_string(), level)]);
-        let table = training_table(&curves, &target(0.3));
+        let table = training_table(&curves, &target(0.3), &[]);
         assert!(
             table.contains("| first epoch with mean ≤ target |"),
             "{table}"
@@ -382,9 +400,19 @@ mod tests {
             "{table}"
         );
         assert_eq!(curve.first_at_or_below(0.1), None);
-        assert!(training_table(&curves, &target(0.1)).contains("| not by 300 (≤ 0.1) |"));
+        assert!(training_table(&curves, &target(0.1), &[]).contains("| not by 300 (≤ 0.1) |"));
         let other = BTreeMap::from([("w1_to_mu".to_string(), 0.1)]);
-        assert!(training_table(&curves, &other).contains("| 0.3000 [0.2000, 0.4000] | – |"));
+        assert!(training_table(&curves, &other, &[]).contains("| 0.3000 [0.2000, 0.4000] | – |"));
+        // The mean at a named checkpoint, beside the target; "–" where the curve has none.
+        let table = training_table(&curves, &target(0.3), &[200, 250]);
+        assert!(
+            table.contains("| first epoch with mean ≤ target | mean at epoch 200 | mean at epoch 250 |\n|---|---|---|---|---|---|---|---|---|---|---|\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| 200 (≤ 0.3) | 0.2000 [0.1000, 0.3000] | – |\n"),
+            "{table}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let plots = plot_training("l1", &curves, dir.path()).unwrap();
         assert_eq!(plots.len(), 1);
@@ -397,7 +425,11 @@ mod tests {
             .filter(|r| r.seed == 0 || r.epoch == Some(100))
             .cloned()
             .collect();
-        let table = training_table(&training_curves(&experiment, &diverged), &BTreeMap::new());
+        let table = training_table(
+            &training_curves(&experiment, &diverged),
+            &BTreeMap::new(),
+            &[],
+        );
         assert!(
             table.contains("| 300 | 0.4000 [0.4000, 0.4000] (1 of 2 seeds) |"),
             "{table}"
@@ -409,7 +441,7 @@ mod tests {
             value: None,
             ..row("narrow", 100, seed, "kl_to_mu", 0.0)
         }));
-        let table = training_table(&training_curves(&experiment, &never), &BTreeMap::new());
+        let table = training_table(&training_curves(&experiment, &never), &BTreeMap::new(), &[]);
         assert!(
             table.contains("| kl_to_mu | narrow | 1000 | – | no value at any checkpoint"),
             "{table}"

@@ -232,6 +232,16 @@ fn each_broken_rule_names_file_field_and_rule() {
             "[fit]\ntraining_targets = { w2 = -0.1 }\n[[score]]",
             &["`fit.training_targets.w2`"],
         ),
+        (
+            "[[score]]",
+            "[fit]\ntraining_epochs = [1000, 100]\n[[score]]",
+            &["`fit.training_epochs[1]`", "must increase"],
+        ),
+        (
+            "[[score]]",
+            "[fit]\ntraining_epochs = [0, 100]\n[[score]]",
+            &["`fit.training_epochs[0]`"],
+        ),
     ];
     for (from, to, needles) in cases {
         assert!(VALID.contains(from), "case base `{from}`");
@@ -296,6 +306,47 @@ fn the_steps_factor_is_applied_in_the_check_and_an_overflow_is_refused() {
     );
     assert!(
         message.contains("`sampler[0].steps`") && message.contains("steps factor"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_score_kept_to_the_large_profile_runs_only_there_and_is_checked_in_every_profile() {
+    let text = VALID.replace(
+        "[metrics]",
+        "[[score]]\nkind = \"projection\"\ndegree = 2\nneighbours = 12\nprofiles = [\"large\"]\n\n[metrics]",
+    );
+    let file = Path::new("data/experiments/e.toml");
+    let labels = |profile| {
+        let experiment = Experiment::parse(&text, file, profile).unwrap();
+        experiment
+            .scores
+            .iter()
+            .map(|s| s.label.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(labels(Profile::Standard), ["smoothed(h=0.5*N^-0.5)"]);
+    assert_eq!(labels(Profile::Quick), ["smoothed(h=0.5*N^-0.5)"]);
+    assert_eq!(
+        labels(Profile::Large),
+        ["smoothed(h=0.5*N^-0.5)", "projection(m=2,K=12)"]
+    );
+    let broken = text.replace("neighbours = 12", "neighbours = 5");
+    let message = parse(&broken).unwrap_err();
+    assert!(message.contains("`score[1].neighbours`"), "{message}");
+    let unknown = text.replace("[\"large\"]", "[\"larger\"]");
+    let message = parse(&unknown).unwrap_err();
+    assert!(
+        message.contains("`score[1].profiles[0]`") && message.contains("larger"),
+        "{message}"
+    );
+    let none_left = VALID.replace(
+        "h_exponent = -0.5",
+        "h_exponent = -0.5\nprofiles = [\"large\"]",
+    );
+    let message = parse(&none_left).unwrap_err();
+    assert!(
+        message.contains("`score`") && message.contains("standard profile"),
         "{message}"
     );
 }
