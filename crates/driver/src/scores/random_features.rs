@@ -49,6 +49,34 @@ pub struct TimeScaling {
     pub exponent: f64,
 }
 
+impl TimeScaling {
+    /// n₀ ≥ 1 and a finite exponent.
+    pub fn check(self) -> Result<(), FieldError> {
+        if self.n == 0 {
+            return Err(FieldError::new("time_scaling.n", "must be ≥ 1"));
+        }
+        if !self.exponent.is_finite() {
+            return Err(FieldError::new(
+                "time_scaling.exponent",
+                format!("must be finite (got {})", self.exponent),
+            ));
+        }
+        Ok(())
+    }
+
+    /// (N/n₀)^a.
+    pub fn factor(self, n: usize) -> f64 {
+        (n as f64 / self.n as f64).powf(self.exponent)
+    }
+
+    /// `,τ∝(N/n₀)^a`, the part of a score's label that names the scaling.
+    pub fn label(scaling: Option<Self>) -> String {
+        scaling
+            .map(|s| format!(",τ∝(N/{})^{}", s.n, s.exponent))
+            .unwrap_or_default()
+    }
+}
+
 /// The random-feature model and how its flow is read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RandomFeatureFlow {
@@ -75,9 +103,7 @@ pub struct RandomFeatureFlow {
 impl RandomFeatureFlow {
     /// The flow time τ of checkpoint `epoch` for a training set of n points.
     pub fn flow_time(&self, epoch: usize, n: usize) -> f64 {
-        let scale = self
-            .time_scaling
-            .map_or(1.0, |s| (n as f64 / s.n as f64).powf(s.exponent));
+        let scale = self.time_scaling.map_or(1.0, |s| s.factor(n));
         self.learning_rate * epoch as f64 * scale
     }
 }
@@ -113,15 +139,7 @@ pub const KIND: ScoreKind = ScoreKind {
             ));
         }
         if let Some(scaling) = spec.time_scaling {
-            if scaling.n == 0 {
-                return Err(FieldError::new("time_scaling.n", "must be ≥ 1"));
-            }
-            if !scaling.exponent.is_finite() {
-                return Err(FieldError::new(
-                    "time_scaling.exponent",
-                    format!("must be finite (got {})", scaling.exponent),
-                ));
-            }
+            scaling.check()?;
         }
         Ok(Arc::new(RandomFeatureFlow {
             width,
@@ -143,10 +161,7 @@ impl ScoreBuilder for RandomFeatureFlow {
     }
 
     fn label(&self) -> String {
-        let scaling = self
-            .time_scaling
-            .map(|s| format!(",τ∝(N/{})^{}", s.n, s.exponent))
-            .unwrap_or_default();
+        let scaling = TimeScaling::label(self.time_scaling);
         let output = if self.over_sigma { ",over_sigma" } else { "" };
         format!(
             "random_features(m={},F={},ω~N(0,{}²){output},flow,lr={}{scaling})",

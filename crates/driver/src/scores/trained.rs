@@ -1,8 +1,13 @@
 //! `kind = "trained"`: a score network trained in the cell on its training set (Li et al.'s one-hidden-layer network or a deeper MLP), measured at each checkpoint epoch as a score of its own; with the width (fixed or ∝ N) and checkpoint rules that `random_features` shares.
+//!
+//! With `time_scaling = { n = n₀, exponent = a }` a checkpoint E is trained for the optimizer
+//! steps that E epochs take at N = n₀, times (N/n₀)^a (Li et al.'s early stopping τ ∝ n^{2/5}
+//! with a = 0.4), in whole epochs at N: one checkpoint label is one stopping rule across the sweep.
 
 use crate::field::{FieldError, positive, read_table};
 use crate::output::{create_dir, write_path_atomically};
 use crate::score::{BuiltScore, ScoreBuilder, ScoreInputs, ScoreKind};
+use crate::scores::random_features::TimeScaling;
 use anyhow::{Context, Result};
 use mangen_scores::Score;
 use mangen_train::{Architecture, Clock, Optimizer, ScoreNetwork, Training, TrainingState};
@@ -34,6 +39,7 @@ struct Spec {
     every: Option<usize>,
     epochs: Option<usize>,
     times: Option<[f64; 2]>,
+    time_scaling: Option<TimeScaling>,
 }
 
 /// A trained score network.
@@ -43,8 +49,47 @@ pub struct Trained {
     pub architecture: Architecture,
     /// The width at each N.
     pub width: Width,
-    /// How it is trained; its seed is replaced by the cell's.
+    /// How it is trained; its seed is replaced by the cell's, its checkpoints by
+    /// [`Trained::epochs_at`].
     pub training: Training,
+    /// The optimizer steps of a checkpoint ∝ N^a across the sweep, when given.
+    pub time_scaling: Option<TimeScaling>,
+}
+
+impl Trained {
+    /// The epochs trained at N = `n` for the checkpoints: the checkpoints themselves, or with a
+    /// time scaling, E ⌈n₀/B⌉ (n/n₀)^a optimizer steps in whole epochs of ⌈n/B⌉ steps (B the
+    /// batch), rounded to the nearest and at least one. An error when two checkpoints fall on the
+    /// same epoch or past the most epochs allowed.
+    pub fn epochs_at(&self, n: usize) -> Result<Vec<usize>> {
+        let Some(scaling) = self.time_scaling else {
+            return Ok(self.training.checkpoints.clone());
+        };
+        let steps_per_epoch = |size: usize| size.div_ceil(self.training.batch) as f64;
+        let factor = steps_per_epoch(scaling.n) * scaling.factor(n) / steps_per_epoch(n);
+        let epochs: Vec<usize> = self
+            .training
+            .checkpoints
+            .iter()
+            .map(|&e| ((e as f64 * factor).round() as usize).max(1))
+            .collect();
+        if let Some(i) = epochs.windows(2).position(|w| w[1] <= w[0]) {
+            anyhow::bail!(
+                "{}: at N = {n} the checkpoints {} and {} both fall on epoch {} ({factor:.3} epochs per checkpoint epoch); space them further apart",
+                self.label(),
+                self.training.checkpoints[i],
+                self.training.checkpoints[i + 1],
+                epochs[i + 1]
+            );
+        }
+        if let Some(&last) = epochs.last().filter(|&&e| e > MAX_EPOCHS) {
+            anyhow::bail!(
+                "{}: at N = {n} the last checkpoint is {last} epochs, more than {MAX_EPOCHS}",
+                self.label()
+            );
+        }
+        Ok(epochs)
+    }
 }
 
 /// A model's width: fixed, or m = ⌈c N⌉ for the training set's size N (Li et al.'s m ∝ n).
@@ -218,6 +263,10 @@ pub const KIND: ScoreKind = ScoreKind {
                 times,
                 seed: 0,
             },
+            time_scaling: spec
+                .time_scaling
+                .map(|s| s.check().map(|()| s))
+                .transpose()?,
         }))
     },
 };
@@ -237,14 +286,16 @@ impl ScoreBuilder for Trained {
             Clock::Log => format!("mlp,depth={}", self.architecture.depth),
         };
         format!(
-            "trained({model},m={},{name},lr={lr},batch={})",
+            "trained({model},m={},{name},lr={lr},batch={}{})",
             self.width.label(),
-            self.training.batch
+            self.training.batch,
+            TimeScaling::label(self.time_scaling)
         )
     }
 
     /// Trains the network on the cell's training set from the cell's seed (initial weights, then
-    /// batches, times and noises) and gives it at every checkpoint; when training diverges
+    /// batches, times and noises) and gives it at every checkpoint (at the epochs of
+    /// [`Trained::epochs_at`], under the checkpoint's own label); when training diverges
     /// (a loss that is not finite), the checkpoints after it have no network. With a states
     /// folder, the state at each checkpoint is kept there, and training goes on from the last
     /// one kept (the networks before it are read back).
@@ -261,6 +312,7 @@ impl ScoreBuilder for Trained {
         let net = ScoreNetwork::new(dim, &architecture, inputs.schedule, inputs.seed)?;
         let training = Training {
             seed: mangen_geometry::rng::splitmix64(inputs.seed),
+            checkpoints: self.epochs_at(inputs.train.nrows())?,
             ..self.training.clone()
         };
         // The states an interrupted run kept: the networks up to the last, where training goes on.
@@ -385,5 +437,64 @@ mod tests {
                 .field,
             "depth"
         );
+    }
+
+    #[test]
+    fn a_scaled_checkpoint_trains_the_steps_of_its_epochs_at_n0_times_the_power_of_n() {
+        let base = "kind = \"trained\"\nmodel = \"li\"\nwidth = 16\noptimizer = \"sgd\"\nlearning_rate = 0.5\nbatch = 32\n";
+        let scaled = |extra: &str| {
+            let text = format!("{base}time_scaling = {{ n = 1000, exponent = 0.4 }}\n{extra}");
+            crate::score::parse_table(&KIND, &text)
+        };
+        let label = scaled("checkpoints = [100, 1000]").unwrap().label();
+        assert_eq!(label, "trained(li,m=16,sgd,lr=0.5,batch=32,τ∝(N/1000)^0.4)");
+        let trained = Trained {
+            architecture: Architecture::li(1),
+            width: Width::Fixed(16),
+            training: Training {
+                optimizer: Optimizer::Sgd { lr: 0.5 },
+                batch: 32,
+                checkpoints: vec![100, 1000],
+                times: (1e-5, 1.0),
+                seed: 0,
+            },
+            time_scaling: Some(TimeScaling {
+                n: 1000,
+                exponent: 0.4,
+            }),
+        };
+        // At n₀ the checkpoints are epochs. At N = 100 (4 steps an epoch against 32 at n₀):
+        // 1000 · 32 · 0.1^0.4 / 4 = 3184.9 epochs; at N = 3000 (94 steps): 1000 · 32 · 3^0.4 / 94.
+        assert_eq!(trained.epochs_at(1000).unwrap(), vec![100, 1000]);
+        assert_eq!(trained.epochs_at(100).unwrap(), vec![318, 3185]);
+        let at_3000 = 1000.0 * 32.0 * 3f64.powf(0.4) / 94.0;
+        assert_eq!(
+            trained.epochs_at(3000).unwrap(),
+            vec![(at_3000 / 10.0).round() as usize, at_3000.round() as usize]
+        );
+        let unscaled = Trained {
+            time_scaling: None,
+            ..trained.clone()
+        };
+        assert_eq!(unscaled.epochs_at(100).unwrap(), vec![100, 1000]);
+        // Two checkpoints one epoch apart at n₀ fall on the same epoch where epochs are longer.
+        let close = Trained {
+            training: Training {
+                checkpoints: vec![1, 2],
+                ..trained.training.clone()
+            },
+            ..trained
+        };
+        let message = close.epochs_at(30_000).unwrap_err().to_string();
+        assert!(
+            message.contains("N = 30000") && message.contains("both fall on epoch 1"),
+            "{message}"
+        );
+        let zero = crate::score::parse_table(
+            &KIND,
+            &format!("{base}epochs = 5\ntime_scaling = {{ n = 0, exponent = 0.4 }}"),
+        )
+        .unwrap_err();
+        assert_eq!(zero.field, "time_scaling.n");
     }
 }
