@@ -17,7 +17,7 @@ Installs the system OpenBLAS when it is missing (apt-get, as root), then runs
 ";
 
 /// Disk a clean run of every test takes, target folder and Python environment together
-/// (measured: see the README's "Set-up").
+/// (measured: see the README's "Tests").
 const CLEAN_BUILD_GIB: u64 = 8;
 
 /// Runs the whole test suite; extra arguments after `--` go to `cargo test`.
