@@ -219,7 +219,7 @@ pub fn training_table(
     targets: &BTreeMap<String, f64>,
     at_epochs: &[usize],
 ) -> String {
-    let (mut target_head, mut target_rule) = if targets.is_empty() {
+    let (mut extra_head, mut extra_rule) = if targets.is_empty() {
         (String::new(), String::new())
     } else {
         (
@@ -228,15 +228,15 @@ pub fn training_table(
         )
     };
     for epoch in at_epochs {
-        target_head += &format!(" mean at epoch {epoch} |");
-        target_rule += "---|";
+        extra_head += &format!(" mean at epoch {epoch} |");
+        extra_rule += "---|";
     }
     let mut md = format!(
         "Training curves (mean over seeds at each checkpoint; least and greatest seed in brackets). The least \
          mean is the early-stopping point of a distance to μ (KL, W1) and of fidelity; of d1 it is the \
          training set's nearest approach:\n\n\
-         | metric | score | N | epoch of the least mean | least mean | seeds' own least | last epoch | value there |{target_head}\n\
-         |---|---|---|---|---|---|---|---|{target_rule}\n",
+         | metric | score | N | epoch of the least mean | least mean | seeds' own least | last epoch | value there |{extra_head}\n\
+         |---|---|---|---|---|---|---|---|{extra_rule}\n",
     );
     for curve in curves {
         let (Some((epoch, mean, lo, hi)), Some(&(last, last_mean, last_lo, last_hi))) =
@@ -251,7 +251,7 @@ pub fn training_table(
             continue;
         };
         let (first_least, last_least) = curve.seed_least_epochs().unwrap_or((epoch, epoch));
-        let mut reached = match targets.get(&curve.metric) {
+        let mut extra_cells = match targets.get(&curve.metric) {
             _ if targets.is_empty() => String::new(),
             None => " – |".to_string(),
             Some(&level) => match curve.first_at_or_below(level) {
@@ -260,14 +260,14 @@ pub fn training_table(
             },
         };
         for &at in at_epochs {
-            reached += &match curve.points.iter().find(|p| p.0 == at) {
+            extra_cells += &match curve.points.iter().find(|p| p.0 == at) {
                 Some(&(_, mean, lo, hi)) => format!(" {} |", curve.cell(at, mean, lo, hi)),
                 None => " – |".to_string(),
             };
         }
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |{reached}",
+            "| {} | {} | {} | {epoch} | {} | {first_least}–{last_least} | {last} | {} |{extra_cells}",
             curve.metric,
             curve.score,
             curve.n_train,
