@@ -2,10 +2,11 @@
 
 use crate::experiment::Experiment;
 use crate::journal::CellProgress;
-use crate::metric::{CellData, Measurement};
+use crate::metric::{CellData, Measurement, in_info_order};
 use crate::runs::Row;
 use crate::score::{BuiltScore, ScoreInputs};
 use crate::scores::external;
+use crate::shared_rows::{SharedKey, SharedRows};
 use anyhow::{Context, Result, bail};
 use mangen_geometry::rng::{self, StreamRng, splitmix64};
 use mangen_samplers::{RunOptions, Start};
@@ -351,11 +352,13 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 
 /// Runs one cell and returns its rows of runs.csv, in metric order (for a trained score, in
 /// epoch order, then metric order). With `progress`, each checkpoint's rows are kept there as
-/// soon as they are measured, and those kept by an interrupted run are taken as they are.
+/// soon as they are measured, and those kept by an interrupted run are taken as they are. The
+/// rows that depend on (N, repetition) alone come from `shared`, measured there once.
 pub fn run_cell(
     experiment: &Experiment,
     cell: &Cell,
     progress: Option<&CellProgress>,
+    shared: &SharedRows,
 ) -> Result<Vec<Row>> {
     let draw = Draw {
         count: if experiment.needs_samples() {
@@ -384,7 +387,14 @@ pub fn run_cell(
             sampler: experiment.samplers[cell.sampler].label.clone(),
             epoch: generated.epoch,
         };
-        let rows = measure_cell(experiment, cell.n_train, cell.seed, &generated, &label)?;
+        let rows = measure_cell(
+            experiment,
+            cell.n_train,
+            cell.seed,
+            &generated,
+            &label,
+            shared,
+        )?;
         if let (Some(progress), Some(epoch)) = (progress, generated.epoch) {
             progress.record(epoch, &rows)?;
         }
@@ -430,17 +440,25 @@ pub struct RowLabel {
 /// The rows of every metric of the experiment over the generated samples of (N, repetition),
 /// with fresh samples of μ as many as generated (the nulls), each metric drawing from its own
 /// stream: what the sweep writes for a cell, and `mangen evaluate` for samples from a file.
+/// The rows that depend on (N, repetition) alone are taken from `shared`, or measured into it.
 pub fn measure_cell(
     experiment: &Experiment,
     n_train: usize,
     repetition: usize,
     generated: &Generated,
     label: &RowLabel,
+    shared: &SharedRows,
 ) -> Result<Vec<Row>> {
     let streams = CellStreams::new(experiment.seed, n_train, repetition);
     let samples = generated.samples.nrows();
     let measurements = if generated.reached {
-        measure_metrics(experiment, &streams, generated)?
+        let key = |metric| SharedKey {
+            n_train,
+            repetition,
+            samples,
+            metric,
+        };
+        measure_metrics(experiment, &streams, generated, shared, key)?
     } else {
         // A checkpoint training never reached: every unscaled metric, with an empty value.
         experiment
@@ -483,11 +501,14 @@ pub fn measure_cell(
 }
 
 /// Every metric of the experiment over a cell's generated samples, with fresh samples of μ as
-/// many as generated (the nulls), each metric drawing from its own stream.
+/// many as generated (the nulls), each metric drawing from its own stream; each metric's rows
+/// of (N, repetition) alone come from `shared`, under `key(its position in [metrics])`.
 fn measure_metrics(
     experiment: &Experiment,
     streams: &CellStreams,
     generated: &Generated,
+    shared: &SharedRows,
+    key: impl Fn(usize) -> SharedKey,
 ) -> Result<Vec<Measurement>> {
     let samples = generated.samples.nrows();
     let fresh = experiment
@@ -509,9 +530,23 @@ fn measure_metrics(
         schedule: experiment.schedule,
         epoch: generated.epoch,
     };
+    // What the shared rows see: the cell without its generated samples and its score.
+    let no_samples = Array2::zeros((0, generated.samples.ncols()));
+    let shared_data = CellData {
+        generated: &no_samples,
+        projection: None,
+        twin: None,
+        score: None,
+        epoch: None,
+        ..data
+    };
     let mut measurements = Vec::new();
-    for (key, metric) in &experiment.metrics {
-        measurements.extend(metric.measure(&data, &mut streams.metric_stream(key))?);
+    for (position, (name, metric)) in experiment.metrics.iter().enumerate() {
+        let rows = metric.measure(&data, &mut streams.metric_stream(name))?;
+        let shared_rows = shared.get_or_measure(key(position), || {
+            metric.measure_shared(&shared_data, &mut streams.metric_stream(name))
+        })?;
+        measurements.extend(in_info_order(metric.as_ref(), rows, shared_rows));
     }
     Ok(measurements)
 }
@@ -543,7 +578,8 @@ pub fn evaluate_samples(
         sampler: external::KIND.kind.into(),
         epoch: None,
     };
-    measure_cell(experiment, n_train, repetition, &generated, &label)
+    let shared = SharedRows::new();
+    measure_cell(experiment, n_train, repetition, &generated, &label, &shared)
 }
 
 /// A short description of a cell for progress lines and errors.

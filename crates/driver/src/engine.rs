@@ -10,6 +10,7 @@ use crate::profile::Profile;
 use crate::progress::Progress;
 use crate::report::{Manifest, write_reports};
 use crate::shard::Shard;
+use crate::shared_rows::SharedRows;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ pub fn run_cells(
     progress: &Progress,
 ) -> Result<()> {
     let cells = plan(experiment);
+    let shared = SharedRows::new();
     let mut by_cost: Vec<(usize, Cell)> = todo.iter().map(|&i| (i, cells[i])).collect();
     by_cost.sort_by_key(|(i, c)| (std::cmp::Reverse(c.n_train), *i));
     // Handed out one cell at a time, so that the long cells do not end up last.
@@ -32,8 +34,8 @@ pub fn run_cells(
         .try_for_each(|(index, cell)| {
             let what = describe(experiment, &cell);
             let kept = journal.progress(index)?;
-            let rows =
-                run_cell(experiment, &cell, Some(&kept)).with_context(|| format!("cell {what}"))?;
+            let rows = run_cell(experiment, &cell, Some(&kept), &shared)
+                .with_context(|| format!("cell {what}"))?;
             let seconds = kept.seconds();
             journal.record(index, &rows, seconds)?;
             progress.finished(&what, seconds);

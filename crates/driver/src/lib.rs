@@ -47,6 +47,7 @@ pub mod schema;
 pub mod score;
 pub mod scores;
 pub mod shard;
+pub mod shared_rows;
 pub mod threads;
 pub mod training;
 

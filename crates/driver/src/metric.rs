@@ -185,9 +185,47 @@ pub trait Metric: Debug + Send + Sync {
         Ok(())
     }
 
-    /// Measures one cell. `rng` is the metric's own stream in the cell, named by its
-    /// `[metrics]` key (the draws of one metric do not move another's).
+    /// Measures one cell's generated samples. `rng` is the metric's own stream in the cell,
+    /// named by its `[metrics]` key (the draws of one metric do not move another's).
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>>;
+
+    /// The rows that depend on the cell's (N, repetition) and sample count alone, never on its
+    /// score: nulls (fresh samples of μ through the metric) and what the training atoms give.
+    /// A sweep measures them once for all the scores and checkpoints of an (N, repetition) and
+    /// puts them among each one's rows in [`Metric::infos`] order. Here `cell.generated` has no
+    /// rows and the cell has no score, projection or twin. `rng` is the same stream as
+    /// [`Metric::measure`]'s, from its start: what both draw first (coverage's ball centres) is
+    /// the same draw.
+    fn measure_shared(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
+        let _ = (cell, rng);
+        Ok(Vec::new())
+    }
+}
+
+/// `rows` of [`Metric::measure`] and `shared` of [`Metric::measure_shared`] together, in the
+/// order of [`Metric::infos`] (the rows of one name keep their order: a scaled metric's radii).
+pub fn in_info_order(
+    metric: &dyn Metric,
+    rows: Vec<Measurement>,
+    shared: Vec<Measurement>,
+) -> Vec<Measurement> {
+    let names: Vec<String> = metric.infos().into_iter().map(|info| info.name).collect();
+    let position = |row: &Measurement| names.iter().position(|name| *name == row.metric);
+    let mut all: Vec<Measurement> = rows.into_iter().chain(shared).collect();
+    all.sort_by_key(|row| position(row).unwrap_or(names.len()));
+    all
+}
+
+/// Every row of `metric` in one cell, as a sweep writes them: [`Metric::measure`] and
+/// [`Metric::measure_shared`], each from the start of `stream`.
+pub fn measure_whole(
+    metric: &dyn Metric,
+    cell: &CellData,
+    stream: &StreamRng,
+) -> Result<Vec<Measurement>> {
+    let rows = metric.measure(cell, &mut stream.clone())?;
+    let shared = metric.measure_shared(cell, &mut stream.clone())?;
+    Ok(in_info_order(metric, rows, shared))
 }
 
 /// The check of a `[metrics]` entry's value: the metric it turns on, `None` when it turns it off.

@@ -9,6 +9,7 @@ use mangen_driver::metric::{CellData, Measurement, Metric, MetricInfo, MetricKin
 use mangen_driver::runs::read_runs;
 use mangen_geometry::rng::StreamRng;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The size of the training set and of the generated sample: the first grows as N^1, exactly.
 #[derive(Debug)]
@@ -121,4 +122,94 @@ fn a_metric_of_ones_own_checks_its_own_entry() {
         message.contains("`metrics.sizes`") && message.contains("true or false"),
         "{message}"
     );
+}
+
+/// How often [`MeanWithNull`]'s shared rows were measured.
+static SHARED_MEASUREMENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// The mean first coordinate of the generated samples, with its null on the fresh samples as a
+/// shared row, and beside it how many generated samples the shared rows saw.
+#[derive(Debug)]
+struct MeanWithNull;
+
+impl Metric for MeanWithNull {
+    fn infos(&self) -> Vec<MetricInfo> {
+        vec![
+            MetricInfo::new("mean_x_null", Shape::Fraction),
+            MetricInfo::new("mean_x", Shape::Fraction),
+            MetricInfo::new("samples_seen_by_null", Shape::Fraction),
+        ]
+    }
+
+    fn measure(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
+        let mean = cell.generated.column(0).mean().unwrap();
+        Ok(vec![Measurement::of("mean_x", mean)])
+    }
+
+    fn measure_shared(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
+        SHARED_MEASUREMENTS.fetch_add(1, Ordering::SeqCst);
+        let mean = cell.fresh.column(0).mean().unwrap();
+        Ok(vec![
+            Measurement::of("mean_x_null", mean),
+            Measurement::of("samples_seen_by_null", cell.generated.nrows() as f64),
+        ])
+    }
+}
+
+/// `[metrics] mean_with_null = true`.
+const MEAN_WITH_NULL: MetricKind = MetricKind {
+    key: "mean_with_null",
+    parse: |value| Ok(switch(value)?.then(|| Arc::new(MeanWithNull) as Arc<dyn Metric>)),
+};
+
+#[test]
+fn shared_rows_are_measured_once_per_n_and_seed_and_written_in_every_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("mean.toml");
+    let text = CONFIG
+        .replace("sizes = true", "mean_with_null = true")
+        .replace(
+            "[[theory]]\nmetric = \"training_size\"\nslope = 1.0\nlabel = \"N\"\n",
+            "",
+        )
+        .replace(
+            "kind = \"oracle\"",
+            "kind = \"oracle\"\n[[score]]\nkind = \"fresh\"",
+        );
+    std::fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+    let registry = Registry::standard().with_metric(MEAN_WITH_NULL);
+    sweep_with(&args(&config, &out), &registry).unwrap();
+    // Two scores at 3 N and 2 seeds: the shared rows are measured once per (N, seed).
+    assert_eq!(SHARED_MEASUREMENTS.load(Ordering::SeqCst), 3 * 2);
+    let rows = read_runs(&out.join("mean/runs.csv")).unwrap();
+    let ours: Vec<_> = rows
+        .iter()
+        .filter(|r| r.metric.starts_with("mean_x") || r.metric == "samples_seen_by_null")
+        .collect();
+    assert_eq!(ours.len(), 2 * 3 * 2 * 3);
+    for cell in ours.chunks(3) {
+        // In the order of the metric's infos, shared and own rows interleaved.
+        let names: Vec<&str> = cell.iter().map(|r| r.metric.as_str()).collect();
+        assert_eq!(names, ["mean_x_null", "mean_x", "samples_seen_by_null"]);
+        assert_eq!(
+            cell[2].value,
+            Some(0.0),
+            "the shared rows saw no generated sample"
+        );
+    }
+    let null_of = |score: &str, n: usize, seed: usize| {
+        ours.iter()
+            .find(|r| {
+                r.score == score && r.n_train == n && r.seed == seed && r.metric == "mean_x_null"
+            })
+            .and_then(|r| r.value)
+            .unwrap()
+    };
+    for n in [10, 20, 40] {
+        // The same null for both scores of an (N, seed), another for the other seed.
+        assert_eq!(null_of("oracle", n, 0), null_of("fresh", n, 0));
+        assert_eq!(null_of("oracle", n, 1), null_of("fresh", n, 1));
+        assert_ne!(null_of("oracle", n, 0), null_of("oracle", n, 1));
+    }
 }

@@ -187,6 +187,7 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
     use mangen_driver::journal::Journal;
     use mangen_driver::profile::Profile;
     use mangen_driver::runs::{header, rows_to_csv};
+    use mangen_driver::shared_rows::SharedRows;
 
     let dir = tempfile::tempdir().unwrap();
     let experiment = Experiment::load(&config(dir.path(), "0.5"), Profile::Standard).unwrap();
@@ -197,11 +198,14 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
         .position(|c| experiment.scores[c.score].kind() == "trained")
         .unwrap();
     let cell = cells[index];
-    let whole = run_cell(&experiment, &cell, None).unwrap();
+    let whole = run_cell(&experiment, &cell, None, &SharedRows::new()).unwrap();
     let out = dir.path().join("out");
     let journal = Journal::open(&out, &experiment, &owned, false).unwrap();
     let kept = journal.progress(index).unwrap();
-    assert_eq!(run_cell(&experiment, &cell, Some(&kept)).unwrap(), whole);
+    assert_eq!(
+        run_cell(&experiment, &cell, Some(&kept), &SharedRows::new()).unwrap(),
+        whole
+    );
     let file = |name: &str| kept.dir().join(name);
     for name in [
         "epoch-1.csv",
@@ -228,7 +232,7 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
     std::fs::write(file("epoch-1.csv"), text).unwrap();
     let progress = journal.progress(index).unwrap();
     assert!(progress.seconds() >= 2.5, "the kept seconds count");
-    let resumed = run_cell(&experiment, &cell, Some(&progress)).unwrap();
+    let resumed = run_cell(&experiment, &cell, Some(&progress), &SharedRows::new()).unwrap();
     let planted = resumed.iter().filter(|r| r.value == Some(12345.0)).count();
     assert_eq!(planted, 1, "the kept rows are not measured again");
     let differing = resumed.iter().zip(&whole).filter(|(a, b)| a != b).count();
@@ -240,7 +244,7 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
     }
     let progress = journal.progress(index).unwrap();
     assert_eq!(
-        run_cell(&experiment, &cell, Some(&progress)).unwrap(),
+        run_cell(&experiment, &cell, Some(&progress), &SharedRows::new()).unwrap(),
         whole
     );
     // A state file of another epoch than its name says is refused.
@@ -257,13 +261,13 @@ fn an_interrupted_trained_cell_goes_on_from_its_last_checkpoint() {
         file("epoch-1.safetensors"),
     )
     .unwrap();
-    let err = run_cell(&experiment, &cell, Some(&progress)).unwrap_err();
+    let err = run_cell(&experiment, &cell, Some(&progress), &SharedRows::new()).unwrap_err();
     assert!(
         format!("{err:#}").contains("holds the state at epoch 3"),
         "{err:#}"
     );
     std::fs::write(file("epoch-1.safetensors"), b"not a state").unwrap();
-    let err = run_cell(&experiment, &cell, Some(&progress)).unwrap_err();
+    let err = run_cell(&experiment, &cell, Some(&progress), &SharedRows::new()).unwrap_err();
     let message = format!("{err:#}");
     assert!(
         message.contains("to train this cell from the start") && message.contains("progress-"),

@@ -106,10 +106,19 @@ impl Metric for SemiDiscreteToMu {
     }
 
     fn measure(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
+        if !self.samples {
+            return Ok(Vec::new());
+        }
+        let value = self.name("to_mu");
+        Ok(self
+            .rows(cell, cell.generated, &value, "generated samples", rng)?
+            .into())
+    }
+
+    fn measure_shared(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
         let mut rows = Vec::new();
         if self.samples {
-            let (value, null) = (self.name("to_mu"), self.name("to_mu_null"));
-            rows.extend(self.rows(cell, cell.generated, &value, "generated samples", rng)?);
+            let null = self.name("to_mu_null");
             rows.extend(self.rows(cell, cell.fresh, &null, "fresh samples", rng)?);
         }
         if self.atoms {
@@ -123,6 +132,7 @@ impl Metric for SemiDiscreteToMu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::measure_whole;
     use mangen_geometry::{Embedded, Sphere, rng};
     use mangen_measures::{DensityMeasure, Measure};
     use mangen_scores::KdTree;
@@ -152,7 +162,7 @@ mod tests {
                 samples: true,
                 atoms: true,
             };
-            let rows = metric.measure(&cell, &mut rng::seeded(1)).unwrap();
+            let rows = measure_whole(&metric, &cell, &rng::seeded(1)).unwrap();
             let names: Vec<&str> = rows.iter().map(|r| r.metric.as_str()).collect();
             let infos: Vec<String> = metric.infos().into_iter().map(|i| i.name).collect();
             assert_eq!(names, infos);

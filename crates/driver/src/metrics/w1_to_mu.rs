@@ -164,11 +164,17 @@ impl Metric for W1ToMu {
     }
 
     fn measure(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
+        if !self.samples {
+            return Ok(Vec::new());
+        }
+        let value = self.distance(cell, cell.generated, "generated samples")?;
+        Ok(vec![Measurement::of("w1_to_mu", value)])
+    }
+
+    fn measure_shared(&self, cell: &CellData, _: &mut StreamRng) -> Result<Vec<Measurement>> {
         let mut rows = Vec::new();
         if self.samples {
-            let value = self.distance(cell, cell.generated, "generated samples")?;
             let null = self.distance(cell, cell.fresh, "fresh samples")?;
-            rows.push(Measurement::of("w1_to_mu", value));
             rows.push(Measurement::of("w1_to_mu_null", null));
         }
         if self.atoms {
@@ -182,6 +188,7 @@ impl Metric for W1ToMu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::measure_whole;
     use mangen_geometry::{Embedded, Manifold, Sphere, rng};
     use mangen_measures::DensityMeasure;
     use mangen_scores::KdTree;
@@ -210,7 +217,7 @@ mod tests {
         let cell = CellData::for_test(&measure, &train, &index, &generated, &fresh);
         let metric = W1ToMu::new(true, true);
         assert!(metric.check(&measure).is_ok());
-        let rows = metric.measure(&cell, &mut rng::seeded(0)).unwrap();
+        let rows = measure_whole(&metric, &cell, &rng::seeded(0)).unwrap();
         let names: Vec<&str> = rows.iter().map(|r| r.metric.as_str()).collect();
         assert_eq!(names, ["w1_to_mu", "w1_to_mu_null", "w1_atoms_to_mu"]);
         for (row, n) in rows.iter().zip([11.0, 13.0, 7.0]) {
@@ -242,9 +249,7 @@ mod tests {
         let generated = ndarray::array![[1.5, 3.0]];
         let index = KdTree::new(train.clone()).unwrap();
         let cell = CellData::for_test(&measure, &train, &index, &generated, &generated);
-        let rows = W1ToMu::new(true, true)
-            .measure(&cell, &mut rng::seeded(0))
-            .unwrap();
+        let rows = measure_whole(&W1ToMu::new(true, true), &cell, &rng::seeded(0)).unwrap();
         for row in rows {
             let value = row.value.unwrap();
             assert!(
