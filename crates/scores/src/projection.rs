@@ -14,7 +14,8 @@ use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
 use nalgebra::{DMatrix, DVector};
 use ndarray::{Array1, Array2, ArrayView1, Axis};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// The highest supported polynomial degree.
 pub const MAX_DEGREE: usize = 5;
@@ -27,6 +28,9 @@ const DIMENSION_PROBES: usize = 256;
 
 /// Gauss–Newton iterations of the projection onto the fitted graph.
 const NEWTON_STEPS: usize = 20;
+
+/// The fitted charts a score keeps, counted in the numbers they hold (32 MiB of them).
+const CACHED_CHART_NUMBERS: usize = 1 << 22;
 
 /// The Levina–Bickel maximum-likelihood estimate of the intrinsic dimension k, averaged as
 /// MacKay and Ghahramani suggest: k̂ = [mean over probes of (1/(K−1)) Σ_{j<K} ln(T_K / T_j)]^{-1},
@@ -102,6 +106,7 @@ pub struct ProjectionScore {
     intrinsic_dim: IntrinsicDim,
     neighbours: usize,
     exponents: Vec<Vec<u32>>,
+    charts: ChartCache,
 }
 
 impl ProjectionScore {
@@ -157,6 +162,7 @@ impl ProjectionScore {
             degree,
             intrinsic_dim,
             neighbours,
+            charts: ChartCache::default(),
         };
         score.check_neighbours()?;
         Ok(score)
@@ -202,14 +208,52 @@ impl ProjectionScore {
         self.exponents[0].len()
     }
 
-    /// π̂_N(q): the projection of q onto the local polynomial fit around it.
+    /// π̂_N(q): the projection of q onto the local polynomial fit around it. The fit depends on
+    /// the set of q's K nearest training points alone (taken in index order), so it is made once
+    /// per set and kept: a sampler's queries meet the same sets step after step.
     pub fn project(&self, q: ArrayView1<f64>) -> Result<Array1<f64>> {
         mangen_geometry::check_point(q, self.index.dim())?;
         let found = self.index.k_nearest(q, self.neighbours)?;
-        let points = self.index.points();
-        let rows: Vec<usize> = found.iter().map(|n| n.index).collect();
-        let chart = LocalChart::fit(points.select(Axis(0), &rows), self.k(), &self.exponents)?;
-        chart.project(q)
+        let mut rows: Vec<usize> = found.iter().map(|n| n.index).collect();
+        rows.sort_unstable();
+        let chart = self.charts.get_or_fit(rows, |rows| {
+            LocalChart::fit(
+                self.index.points().select(Axis(0), rows),
+                self.k(),
+                &self.exponents,
+            )
+        })?;
+        chart.project(q, &self.exponents)
+    }
+}
+
+/// The charts fitted so far, by neighbour set (row indices, increasing). A chart is a function of
+/// its set, so which queries found the cache full (it is emptied when it would hold more than
+/// [`CACHED_CHART_NUMBERS`] numbers) changes the time taken, never an answer.
+#[derive(Debug, Default)]
+struct ChartCache {
+    charts: RwLock<HashMap<Vec<usize>, Arc<LocalChart>>>,
+}
+
+impl ChartCache {
+    /// The chart of `rows`, fitted by `fit` if it is not kept.
+    fn get_or_fit(
+        &self,
+        rows: Vec<usize>,
+        fit: impl FnOnce(&[usize]) -> Result<LocalChart>,
+    ) -> Result<Arc<LocalChart>> {
+        let kept = self.charts.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(chart) = kept.get(&rows) {
+            return Ok(chart.clone());
+        }
+        drop(kept);
+        let chart = Arc::new(fit(&rows)?);
+        let mut kept = self.charts.write().unwrap_or_else(PoisonError::into_inner);
+        if (kept.len() + 1) * chart.numbers() > CACHED_CHART_NUMBERS {
+            kept.clear();
+        }
+        kept.insert(rows, chart.clone());
+        Ok(chart)
     }
 }
 
@@ -238,10 +282,11 @@ impl Denoiser for ProjectionScore {
     }
 }
 
-/// The fitted graph g(z) = c + sTz + Σ_α C_α z^α over a neighbourhood. Its matrices are small
-/// (K × D at most), so the chart works in nalgebra, whose dense factorizations carry no call
-/// overhead at these sizes.
-struct LocalChart<'a> {
+/// The fitted graph g(z) = c + sTz + Σ_α C_α z^α over a neighbourhood, for the exponents α it
+/// was fitted with. Its matrices are small (K × D at most), so the chart works in nalgebra, whose
+/// dense factorizations carry no call overhead at these sizes.
+#[derive(Debug)]
+struct LocalChart {
     centre: DVector<f64>,
     /// Tangent frame, D × k, orthonormal columns.
     frame: DMatrix<f64>,
@@ -249,7 +294,6 @@ struct LocalChart<'a> {
     scale: f64,
     /// Normal coefficients transposed, D × (one column C_α per monomial).
     coefficients_t: DMatrix<f64>,
-    exponents: &'a [Vec<u32>],
 }
 
 /// Singular values below this share of the largest are treated as zero by the polynomial fit.
@@ -259,8 +303,8 @@ const FIT_RCOND: f64 = 1e-14;
 /// looped on.
 const SVD_ITERATIONS: usize = 1000;
 
-impl<'a> LocalChart<'a> {
-    fn fit(neighbourhood: Array2<f64>, k: usize, exponents: &'a [Vec<u32>]) -> Result<Self> {
+impl LocalChart {
+    fn fit(neighbourhood: Array2<f64>, k: usize, exponents: &[Vec<u32>]) -> Result<Self> {
         let (rows, dim) = neighbourhood.dim();
         let points = DMatrix::from_fn(rows, dim, |i, j| neighbourhood[[i, j]]);
         let centre: DVector<f64> = points.row_mean().transpose();
@@ -302,27 +346,29 @@ impl<'a> LocalChart<'a> {
             frame,
             scale,
             coefficients_t: coefficients.transpose(),
-            exponents,
         })
     }
 
-    fn point(&self, z: &DVector<f64>) -> DVector<f64> {
-        &self.centre
-            + &self.frame * z * self.scale
-            + &self.coefficients_t * monomials(z, self.exponents)
+    /// The numbers the chart holds.
+    fn numbers(&self) -> usize {
+        self.centre.len() + self.frame.len() + self.coefficients_t.len()
+    }
+
+    fn point(&self, z: &DVector<f64>, exponents: &[Vec<u32>]) -> DVector<f64> {
+        &self.centre + &self.frame * z * self.scale + &self.coefficients_t * monomials(z, exponents)
     }
 
     /// Gauss–Newton on |q − g(z)|² from z = Tᵀ(q − c)/s, with step halving, kept within |z| ≤ 2
     /// (twice the fitted window) so the polynomial is never extrapolated far.
-    fn project(&self, q: ArrayView1<f64>) -> Result<Array1<f64>> {
+    fn project(&self, q: ArrayView1<f64>, exponents: &[Vec<u32>]) -> Result<Array1<f64>> {
         let q = DVector::from_iterator(q.len(), q.iter().copied());
         let mut z = self.frame.tr_mul(&(&q - &self.centre)) / self.scale;
         clamp_to_window(&mut z);
-        let mut point = self.point(&z);
+        let mut point = self.point(&z, exponents);
         let mut residual_sq = (&q - &point).norm_squared();
         for _ in 0..NEWTON_STEPS {
-            let jacobian = &self.frame * self.scale
-                + &self.coefficients_t * monomial_jacobian(&z, self.exponents);
+            let jacobian =
+                &self.frame * self.scale + &self.coefficients_t * monomial_jacobian(&z, exponents);
             let residual = &q - &point;
             let Some(cholesky) = jacobian.tr_mul(&jacobian).cholesky() else {
                 break;
@@ -333,7 +379,7 @@ impl<'a> LocalChart<'a> {
             while length > 1e-3 {
                 let mut trial = &z + &step * length;
                 clamp_to_window(&mut trial);
-                let trial_point = self.point(&trial);
+                let trial_point = self.point(&trial, exponents);
                 let trial_sq = (&q - &trial_point).norm_squared();
                 // Near the solution a full step changes |q − point|² by less than its rounding
                 // (about ε·|q − point|²), which would stop the iteration at √ε·d from the foot
@@ -474,5 +520,42 @@ mod tests {
                 assert!((value - jacobian[(row, l)]).abs() < 1e-8, "row {row} l {l}");
             }
         }
+    }
+
+    #[test]
+    fn a_kept_chart_answers_as_a_fit_of_the_query_s_own_neighbours() {
+        // 300 points on a wavy closed curve in R^3; queries walk around it twice, off the curve,
+        // so that most find a neighbour set met before. Each answer equals, bit for bit, the
+        // projection onto a chart fitted anew from that query's own K nearest points.
+        let n = 300;
+        let points = Array2::from_shape_fn((n, 3), |(i, j)| {
+            let s = std::f64::consts::TAU * (i as f64 + 0.37 * (i % 7) as f64) / n as f64;
+            [s.cos(), s.sin(), 0.1 * (3.0 * s).sin()][j]
+        });
+        let score = ProjectionScore::new(Arc::new(points), Schedule::VarianceExploding, 2, Some(1))
+            .unwrap();
+        let queries = 2000;
+        for i in 0..queries {
+            let s = 2.0 * std::f64::consts::TAU * i as f64 / queries as f64;
+            let q = ndarray::array![1.02 * s.cos(), 0.99 * s.sin(), 0.03];
+            let kept = score.project(q.view()).unwrap();
+            let found = score.index.k_nearest(q.view(), score.neighbours).unwrap();
+            let mut rows: Vec<usize> = found.iter().map(|nb| nb.index).collect();
+            rows.sort_unstable();
+            let own = LocalChart::fit(
+                score.index.points().select(Axis(0), &rows),
+                1,
+                &score.exponents,
+            )
+            .unwrap()
+            .project(q.view(), &score.exponents)
+            .unwrap();
+            assert_eq!(kept, own, "query {i}");
+        }
+        let charts = score.charts.charts.read().unwrap().len();
+        assert!(
+            charts < queries / 2,
+            "{charts} charts for {queries} queries"
+        );
     }
 }
