@@ -20,6 +20,11 @@
 //!
 //! Costs are powers of a non-decreasing function of the chord |x − a|: the chord itself (the
 //! Euclidean cost of R^D), or the arc of a round sphere of radius r (its geodesic cost).
+//!
+//! When the atoms lie in an affine subspace c + span(B) of fewer dimensions than the space (S² in
+//! R^10 spans three), everything is computed in its coordinates: |x − a|² = |Bᵀ(x − c) − Bᵀ(a − c)|²
+//! + |x − c − BBᵀ(x − c)|², and the second term is one number per draw, added to its chord to
+//! every atom. The trees then split only the directions the atoms fill.
 
 mod newton;
 mod power_tree;
@@ -28,7 +33,7 @@ use crate::error::{MetricError, Result, check_points};
 use crate::wasserstein::check_order;
 use mangen_geometry::rng::splitmix64;
 use mangen_scores::{KdTree, Neighbour, NeighbourIndex};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use newton::Problem;
 use power_tree::PowerTree;
 use rayon::prelude::*;
@@ -206,6 +211,13 @@ pub fn semi_discrete_transport(
         });
     }
     let n = atoms.nrows();
+    let frame = SpanFrame::of(atoms)?;
+    let (atoms, _) = frame.split(atoms);
+    let mut draw = |m: usize| -> Result<(Array2<f64>, Vec<f64>)> {
+        let points = checked_draw(draw, m, frame.dim())?;
+        Ok(frame.split(points.view()))
+    };
+    let atoms = atoms.view();
     let levels = hierarchy(atoms, options.intrinsic_dim)?;
     let mut potentials = vec![0.0; levels.last().map_or(n, |level| level.atoms.nrows())];
     for (depth, level) in levels.iter().enumerate().rev() {
@@ -221,9 +233,52 @@ pub fn semi_discrete_transport(
                 })
                 .collect();
         }
-        potentials = ascend(level, potentials, draw, options)?;
+        potentials = ascend(level, potentials, &mut draw, options)?;
     }
-    evaluate(atoms, &potentials, draw, options)
+    evaluate(atoms, &potentials, &mut draw, options)
+}
+
+/// Draws of μ in the coordinates the solver works in, with their squared distances from the
+/// atoms' span.
+type SplitDraw<'a> = dyn FnMut(usize) -> Result<(Array2<f64>, Vec<f64>)> + 'a;
+
+/// The coordinates of the atoms' affine span c + span(B), when it has fewer dimensions than the
+/// space and holds the atoms (to 1e-12 of their spread); the space's own otherwise.
+struct SpanFrame {
+    /// The space's dimension D.
+    dim: usize,
+    /// c and B (D × r, orthonormal columns), or none for the space's own coordinates.
+    span: Option<(Array1<f64>, Array2<f64>)>,
+}
+
+impl SpanFrame {
+    /// The frame of `atoms`, from the span that the kd-tree over them finds.
+    fn of(atoms: ArrayView2<f64>) -> Result<Self> {
+        let dim = atoms.ncols();
+        let index = KdTree::new(Arc::new(atoms.to_owned()))?;
+        let (basis, _) = index.span();
+        let holds_atoms = index.residual_max() <= 1e-12 * index.spread();
+        let span = ((1..dim).contains(&basis.ncols()) && holds_atoms)
+            .then(|| (index.centre().to_owned(), basis.to_owned()));
+        Ok(Self { dim, span })
+    }
+
+    /// The space's dimension D.
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The rows of `points` in the frame's coordinates, and their squared distances from the span.
+    fn split(&self, points: ArrayView2<f64>) -> (Array2<f64>, Vec<f64>) {
+        let Some((centre, basis)) = &self.span else {
+            return (points.to_owned(), vec![0.0; points.nrows()]);
+        };
+        let centred = &points - centre;
+        let coordinates = centred.dot(basis);
+        let off_span = &centred - &coordinates.dot(&basis.t());
+        let residuals = off_span.outer_iter().map(|r| r.dot(&r)).collect();
+        (coordinates, residuals)
+    }
 }
 
 /// Level 0 is `atoms` with weights 1/n; each next level keeps one atom in 2^k
@@ -312,19 +367,25 @@ fn face_cost(diameter: f64, p: f64) -> f64 {
     p * (diameter / 2.0).powf(p - 1.0)
 }
 
-/// The cell of each row of `points` under the tree's potentials, and its value min_j c − ψ_j.
+/// The cell of each row of `points` (whose squared distances from the atoms' span are
+/// `residuals`) under the tree's potentials, and its value min_j c − ψ_j.
 fn assign(
     tree: &PowerTree,
     points: &Array2<f64>,
+    residuals: &[f64],
     options: &SemiDiscreteOptions,
 ) -> Vec<(usize, f64)> {
-    let cost = |chord_sq: f64| options.cost_of_chord_sq(chord_sq);
     let points = points.as_standard_layout();
     let dim = points.ncols();
     let coordinates = points.as_slice().expect("standard layout");
     coordinates
         .par_chunks(CHUNK * dim)
-        .flat_map_iter(|chunk| chunk.chunks(dim).map(|x| tree.best(x, &cost)))
+        .zip(residuals.par_chunks(CHUNK))
+        .flat_map_iter(|(chunk, residuals)| {
+            chunk.chunks(dim).zip(residuals).map(|(x, &residual)| {
+                tree.best(x, &|chord_sq| options.cost_of_chord_sq(chord_sq + residual))
+            })
+        })
         .collect()
 }
 
@@ -354,7 +415,7 @@ fn checked_draw(
 fn ascend(
     level: &Level,
     potentials: Vec<f64>,
-    draw: &mut dyn FnMut(usize) -> Array2<f64>,
+    draw: &mut SplitDraw,
     options: &SemiDiscreteOptions,
 ) -> Result<Vec<f64>> {
     let n = level.atoms.nrows();
@@ -372,7 +433,7 @@ fn ascend(
             k * weight / (s * face_cost(s, p))
         })
         .collect();
-    let sample = checked_draw(draw, options.draws_per_atom * n, level.atoms.ncols())?;
+    let (sample, residuals) = draw(options.draws_per_atom * n)?;
     let points: Vec<Vec<f64>> = sample.outer_iter().map(|x| x.to_vec()).collect();
     let cost = |chord_sq: f64| options.cost_of_chord_sq(chord_sq);
     let mut tree = PowerTree::new(level.atoms.view());
@@ -380,6 +441,7 @@ fn ascend(
         tree: &mut tree,
         weights: &level.weights,
         points: &points,
+        residuals: &residuals,
         epsilon: 0.0,
         cost: &cost,
         rates: &rates,
@@ -424,7 +486,7 @@ impl Moments {
 fn evaluate(
     atoms: ArrayView2<f64>,
     potentials: &[f64],
-    draw: &mut dyn FnMut(usize) -> Array2<f64>,
+    draw: &mut SplitDraw,
     options: &SemiDiscreteOptions,
 ) -> Result<SemiDiscreteTransport> {
     let n = atoms.nrows();
@@ -437,8 +499,8 @@ fn evaluate(
     while remaining > 0 {
         let batch = remaining.min(EVALUATION_BATCH);
         remaining -= batch;
-        let points = checked_draw(draw, batch, atoms.ncols())?;
-        let assigned = assign(&tree, &points, options);
+        let (points, residuals) = draw(batch)?;
+        let assigned = assign(&tree, &points, &residuals, options);
         for &(cell, _) in &assigned {
             counts[cell] += 1;
         }

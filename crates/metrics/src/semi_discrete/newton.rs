@@ -46,6 +46,9 @@ pub(super) struct Problem<'a> {
     pub tree: &'a mut PowerTree,
     pub weights: &'a [f64],
     pub points: &'a [Vec<f64>],
+    /// Each point's squared distance from the atoms' span, added to its squared chord to every
+    /// atom (zero when the points are in full coordinates).
+    pub residuals: &'a [f64],
     pub epsilon: f64,
     /// The cost for a squared chord.
     pub cost: &'a (dyn Fn(f64) -> f64 + Sync),
@@ -62,10 +65,12 @@ impl Problem<'_> {
         let chunks: Vec<ChunkShares> = self
             .points
             .par_chunks(CHUNK)
-            .map(|chunk| {
+            .zip(self.residuals.par_chunks(CHUNK))
+            .map(|(chunk, residuals)| {
                 let (mut lengths, mut shares, mut softmins) = (Vec::new(), Vec::new(), 0.0);
                 let mut near = Vec::new();
-                for x in chunk {
+                for (x, &residual) in chunk.iter().zip(residuals) {
+                    let cost = |chord_sq: f64| cost(chord_sq + residual);
                     tree.near_best(x, &cost, SOFT_MARGIN * epsilon, &mut near);
                     let least = near.iter().map(|&(_, v)| v).fold(f64::INFINITY, f64::min);
                     let start = shares.len();
