@@ -22,9 +22,10 @@
 //! Euclidean cost of R^D), or the arc of a round sphere of radius r (its geodesic cost).
 //!
 //! When the atoms lie in an affine subspace c + span(B) of fewer dimensions than the space (S² in
-//! R^10 spans three), everything is computed in its coordinates: |x − a|² = |Bᵀ(x − c) − Bᵀ(a − c)|²
-//! + |x − c − BBᵀ(x − c)|², and the second term is one number per draw, added to its chord to
-//! every atom. The trees then split only the directions the atoms fill.
+//! R^10 spans three), everything is computed in its coordinates: |x − a|² is
+//! |Bᵀ(x − c) − Bᵀ(a − c)|² plus |x − c − BBᵀ(x − c)|², and that second term is one number per
+//! draw, added to its chord to every atom. The trees then split only the directions the atoms
+//! fill.
 
 mod newton;
 mod power_tree;
