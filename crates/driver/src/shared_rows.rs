@@ -1,13 +1,13 @@
-//! The rows a metric measures from a cell's (N, repetition) alone (its nulls, the training atoms' distances), measured once per experiment run and shared by every score and checkpoint of that (N, repetition).
+//! The rows a metric measures from a cell's (N, repetition) alone (its nulls, the training atoms' distances), kept for an experiment's run and shared by every score and checkpoint of that (N, repetition).
 //!
 //! Such rows depend on the experiment's seed, N, the repetition and the sample count only (the
-//! fresh samples and the metric's stream come from those), so whichever cell measures them first
+//! fresh samples and the metric's stream come from those), so whichever cell measures them
 //! measures the same values: the rows do not depend on the order of the cells or on the threads.
 
 use crate::metric::Measurement;
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, PoisonError};
 
 /// What the shared rows of one metric depend on: N, the repetition, the sample count and the
 /// metric's position in the experiment's `[metrics]`.
@@ -23,14 +23,13 @@ pub struct SharedKey {
     pub metric: usize,
 }
 
-/// A measurement's outcome, kept: its rows, or its error's message with its causes.
-type Outcome = Result<Vec<Measurement>, String>;
-
-/// The shared rows measured so far in one experiment's run, each measured once: a cell that
-/// asks while another measures the same key waits for its rows.
+/// The shared rows measured so far in one experiment's run. Nothing waits for another cell's
+/// measurement: a rayon worker blocked on it could be handed, while that measurement's own
+/// parallel work runs, a cell that asks for the same key, and wait on itself. So two cells that
+/// ask for a key at the same moment both measure it, and get the same rows.
 #[derive(Debug, Default)]
 pub struct SharedRows {
-    slots: Mutex<HashMap<SharedKey, Arc<OnceLock<Outcome>>>>,
+    rows: Mutex<HashMap<SharedKey, Vec<Measurement>>>,
 }
 
 impl SharedRows {
@@ -39,30 +38,32 @@ impl SharedRows {
         Self::default()
     }
 
-    /// The rows of `key`: measured by `measure` the first time they are asked for, copied after.
-    /// An error is kept and returned again to every later ask.
+    /// The rows of `key`: measured by `measure` unless they are kept, then kept. An error is
+    /// returned and not kept.
     pub fn get_or_measure(
         &self,
         key: SharedKey,
         measure: impl FnOnce() -> Result<Vec<Measurement>>,
     ) -> Result<Vec<Measurement>> {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots.entry(key).or_default().clone()
-        };
-        slot.get_or_init(|| measure().map_err(|e| format!("{e:#}")))
-            .clone()
-            .map_err(|message| anyhow!(message))
+        if let Some(rows) = self.kept().get(&key) {
+            return Ok(rows.clone());
+        }
+        let rows = measure()?;
+        Ok(self.kept().entry(key).or_insert(rows).clone())
     }
 
-    /// How many keys have been measured (or are being measured).
+    /// How many keys have rows kept.
     pub fn len(&self) -> usize {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.kept().len()
     }
 
-    /// Whether no key has been asked for.
+    /// Whether no rows are kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<SharedKey, Vec<Measurement>>> {
+        self.rows.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -81,37 +82,38 @@ mod tests {
     }
 
     #[test]
-    fn each_key_is_measured_once_whoever_asks_and_errors_are_kept() {
+    fn each_key_is_measured_once_when_asked_in_turn_and_errors_are_not_kept() {
         let store = SharedRows::new();
         let calls = AtomicUsize::new(0);
         let measure = |value: f64| {
             calls.fetch_add(1, Ordering::SeqCst);
             Ok(vec![Measurement::of("null", value)])
         };
-        // Eight threads ask for two keys at once: each key is measured once, and every ask gets
-        // the first measurement's rows.
+        for _ in 0..3 {
+            for metric in 0..2 {
+                let rows = store
+                    .get_or_measure(key(100, metric), || measure(metric as f64))
+                    .unwrap();
+                assert_eq!(rows, vec![Measurement::of("null", metric as f64)]);
+            }
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // Another N is another key.
+        store.get_or_measure(key(300, 0), || measure(3.0)).unwrap();
+        assert_eq!((calls.load(Ordering::SeqCst), store.len()), (3, 3));
+        // Threads asking at once all get the rows first kept.
         std::thread::scope(|scope| {
-            for i in 0..8 {
-                let (store, measure) = (&store, &measure);
-                scope.spawn(move || {
-                    let rows = store
-                        .get_or_measure(key(100, i % 2), || measure((i % 2) as f64))
-                        .unwrap();
-                    assert_eq!(rows, vec![Measurement::of("null", (i % 2) as f64)]);
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let rows = store.get_or_measure(key(1000, 0), || measure(7.0)).unwrap();
+                    assert_eq!(rows, vec![Measurement::of("null", 7.0)]);
                 });
             }
         });
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
-        assert_eq!(store.len(), 2);
-        // Another N is another key.
-        store.get_or_measure(key(300, 0), || measure(3.0)).unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
-        let failing = || Err(anyhow!("no fresh samples").context("the null"));
-        let first = store.get_or_measure(key(1, 0), failing).unwrap_err();
-        let again = store
-            .get_or_measure(key(1, 0), || measure(1.0))
-            .unwrap_err();
-        assert_eq!(format!("{first:#}"), "the null: no fresh samples");
-        assert_eq!(format!("{again:#}"), format!("{first:#}"));
+        assert_eq!(store.len(), 4);
+        let failing = || Err(anyhow::anyhow!("no fresh samples"));
+        assert!(store.get_or_measure(key(1, 0), failing).is_err());
+        let rows = store.get_or_measure(key(1, 0), || measure(1.0)).unwrap();
+        assert_eq!(rows, vec![Measurement::of("null", 1.0)]);
     }
 }

@@ -179,9 +179,22 @@ fn shared_rows_are_measured_once_per_n_and_seed_and_written_in_every_cell() {
     std::fs::write(&config, text).unwrap();
     let out = dir.path().join("out");
     let registry = Registry::standard().with_metric(MEAN_WITH_NULL);
-    sweep_with(&args(&config, &out), &registry).unwrap();
+    let one_thread = SweepArgs {
+        threads: Some(1),
+        ..args(&config, &out)
+    };
+    sweep_with(&one_thread, &registry).unwrap();
     // Two scores at 3 N and 2 seeds: the shared rows are measured once per (N, seed).
     assert_eq!(SHARED_MEASUREMENTS.load(Ordering::SeqCst), 3 * 2);
+    // On two threads, cells of one (N, seed) may measure them at the same moment: the same rows.
+    let two = dir.path().join("two");
+    let two_threads = SweepArgs {
+        threads: Some(2),
+        ..args(&config, &two)
+    };
+    sweep_with(&two_threads, &registry).unwrap();
+    let runs = |out: &std::path::Path| std::fs::read(out.join("mean/runs.csv")).unwrap();
+    assert_eq!(runs(&out), runs(&two));
     let rows = read_runs(&out.join("mean/runs.csv")).unwrap();
     let ours: Vec<_> = rows
         .iter()
