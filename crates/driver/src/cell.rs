@@ -353,7 +353,7 @@ fn forward_start(experiment: &Experiment, train: &Array2<f64>, t_max: f64) -> Re
 /// Runs one cell and returns its rows of runs.csv, in metric order (for a trained score, in
 /// epoch order, then metric order). With `progress`, each checkpoint's rows are kept there as
 /// soon as they are measured, and those kept by an interrupted run are taken as they are. The
-/// rows that depend on (N, repetition) alone come from `shared`, measured there once.
+/// rows that depend on (N, repetition) alone come from `shared`, where they are kept.
 pub fn run_cell(
     experiment: &Experiment,
     cell: &Cell,

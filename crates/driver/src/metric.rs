@@ -192,11 +192,10 @@ pub trait Metric: Debug + Send + Sync {
     /// The rows that depend on the cell's (N, repetition) and sample count alone, never on its
     /// score: nulls (fresh samples of μ through the metric) and what the training atoms give.
     /// A sweep measures them for the first score or checkpoint of an (N, repetition) that needs
-    /// them, keeps them for the others, and puts them among each one's rows in
-    /// [`Metric::infos`] order. Here `cell.generated` has no
-    /// rows and the cell has no score, projection or twin. `rng` is the same stream as
-    /// [`Metric::measure`]'s, from its start: what both draw first (coverage's ball centres) is
-    /// the same draw.
+    /// them, keeps them for the others, and puts them among each one's rows in [`Metric::infos`]
+    /// order. Here `cell.generated` has no rows and the cell has no score, projection or twin.
+    /// `rng` is the same stream as [`Metric::measure`]'s, from its start: what both draw first
+    /// (coverage's ball centres) is the same draw.
     fn measure_shared(&self, cell: &CellData, rng: &mut StreamRng) -> Result<Vec<Measurement>> {
         let _ = (cell, rng);
         Ok(Vec::new())
