@@ -209,6 +209,9 @@ pub fn in_info_order(
     rows: Vec<Measurement>,
     shared: Vec<Measurement>,
 ) -> Vec<Measurement> {
+    if shared.is_empty() {
+        return rows;
+    }
     let names: Vec<String> = metric.infos().into_iter().map(|info| info.name).collect();
     let position = |row: &Measurement| names.iter().position(|name| *name == row.metric);
     let mut all: Vec<Measurement> = rows.into_iter().chain(shared).collect();

@@ -53,13 +53,9 @@ impl SharedRows {
     }
 
     /// How many keys have rows kept.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.kept().len()
-    }
-
-    /// Whether no rows are kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<SharedKey, Vec<Measurement>>> {

@@ -1,5 +1,6 @@
 //! The semi-discrete W_p estimate against the circle formula, against exact assignment from a finite source, and its rate −1/k on fresh samples of S² and S³.
 
+use mangen_geometry::rng::StreamRng;
 use mangen_geometry::{Embedded, Sphere, rng};
 use mangen_measures::{ArclengthCdf, DensityMeasure, LinearFeature, Measure, Profile};
 use mangen_metrics::assignment::{assignment_cost, optimal_assignment};
@@ -84,6 +85,40 @@ fn by_assignment(atoms: &Array2<f64>, source: &Array2<f64>, p: f64) -> f64 {
     assignment_cost(m, &cost, &optimal_assignment(m, &cost)) / m as f64
 }
 
+/// Asserts that the semi-discrete W_p^p of `atoms` to the uniform law on the rows of `source`
+/// (drawn from `stream`) lies at most 4 standard errors above the exact value and at most the
+/// share `within` (and 4 standard errors) below it; `case` names the case in failures.
+fn assert_meets_exact_assignment(
+    atoms: &Array2<f64>,
+    source: &Array2<f64>,
+    stream: &mut StreamRng,
+    p: f64,
+    within: f64,
+    case: &str,
+) {
+    let exact = by_assignment(atoms, source, p);
+    let mut draw = |m: usize| {
+        let picks: Vec<usize> = (0..m)
+            .map(|_| stream.random_range(0..source.nrows()))
+            .collect();
+        source.select(Axis(0), &picks)
+    };
+    let estimate =
+        semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(p, 2)).unwrap();
+    let error = estimate.cost_error;
+    assert!(
+        estimate.cost <= exact + 4.0 * error,
+        "{case}: {} above the exact W_p^p {exact}",
+        estimate.cost
+    );
+    assert!(
+        estimate.cost >= (1.0 - within) * exact - 4.0 * error,
+        "{case}: {} is {:.2} % below the exact W_p^p {exact}",
+        estimate.cost,
+        100.0 * (1.0 - estimate.cost / exact)
+    );
+}
+
 #[test]
 fn from_a_finite_source_w1_and_w2_meet_exact_assignment() {
     // μ uniform on m = 8n points of S² in R^3: the transport is a finite assignment problem, and
@@ -97,26 +132,13 @@ fn from_a_finite_source_w1_and_w2_meet_exact_assignment() {
             let mut stream = rng::seeded(7 + n as u64);
             let atoms = measure.sample(n, &mut stream);
             let source = measure.sample(8 * n, &mut stream);
-            let exact = by_assignment(&atoms, &source, p);
-            let mut draw = |m: usize| {
-                let picks: Vec<usize> = (0..m)
-                    .map(|_| stream.random_range(0..source.nrows()))
-                    .collect();
-                source.select(Axis(0), &picks)
-            };
-            let estimate =
-                semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(p, 2))
-                    .unwrap();
-            let error = estimate.cost_error;
-            assert!(
-                estimate.cost <= exact + 4.0 * error,
-                "p = {p}, n = {n}: above the exact W_p^p"
-            );
-            assert!(
-                estimate.cost >= (1.0 - within) * exact - 4.0 * error,
-                "p = {p}, n = {n}: {} is {:.2} % below the exact W_p^p {exact}",
-                estimate.cost,
-                100.0 * (1.0 - estimate.cost / exact)
+            assert_meets_exact_assignment(
+                &atoms,
+                &source,
+                &mut stream,
+                p,
+                within,
+                &format!("p = {p}, n = {n}"),
             );
         }
     }
@@ -138,28 +160,7 @@ fn atoms_in_a_plane_meet_exact_assignment_from_a_source_off_it() {
     });
     let source = measure.sample(8 * n, &mut stream);
     for (p, within) in [(2.0, 0.05), (1.0, 0.02)] {
-        let exact = by_assignment(&atoms, &source, p);
-        let mut draw = |m: usize| {
-            let picks: Vec<usize> = (0..m)
-                .map(|_| stream.random_range(0..source.nrows()))
-                .collect();
-            source.select(Axis(0), &picks)
-        };
-        let estimate =
-            semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(p, 2))
-                .unwrap();
-        let error = estimate.cost_error;
-        assert!(
-            estimate.cost <= exact + 4.0 * error,
-            "p = {p}: {} above the exact W_p^p {exact}",
-            estimate.cost
-        );
-        assert!(
-            estimate.cost >= (1.0 - within) * exact - 4.0 * error,
-            "p = {p}: {} is {:.2} % below the exact W_p^p {exact}",
-            estimate.cost,
-            100.0 * (1.0 - estimate.cost / exact)
-        );
+        assert_meets_exact_assignment(&atoms, &source, &mut stream, p, within, &format!("p = {p}"));
     }
 }
 
