@@ -50,16 +50,13 @@ fn w1_on_the_circle_is_a_lower_bound_within_five_percent_of_the_circle_formula()
         let exact = w1_on_closed_curve(&positions, &law).unwrap();
         let mut draw = |m: usize| measure.sample(m, &mut stream);
         let estimate = semi_discrete_transport(atoms.view(), &mut draw, &options).unwrap();
-        let error = estimate.distance_error;
-        assert!(
-            estimate.distance <= exact + 4.0 * error,
-            "n = {n}: the estimate {} exceeds W1 = {exact} by more than 4 σ ({error:e})",
-            estimate.distance
-        );
-        assert!(
-            estimate.distance >= 0.95 * exact - 4.0 * error,
-            "n = {n}: the estimate {} is more than 5 % below W1 = {exact}",
-            estimate.distance
+        let case = format!("W1, n = {n}");
+        assert_brackets(
+            estimate.distance,
+            estimate.distance_error,
+            exact,
+            0.05,
+            &case,
         );
     }
 }
@@ -86,8 +83,8 @@ fn by_assignment(atoms: &Array2<f64>, source: &Array2<f64>, p: f64) -> f64 {
 }
 
 /// Asserts that the semi-discrete W_p^p of `atoms` to the uniform law on the rows of `source`
-/// (drawn from `stream`) lies at most 4 standard errors above the exact value and at most the
-/// share `within` (and 4 standard errors) below it; `case` names the case in failures.
+/// (drawn from `stream`) brackets the exact value as [`assert_brackets`] says; `case` names the
+/// case in failures.
 fn assert_meets_exact_assignment(
     atoms: &Array2<f64>,
     source: &Array2<f64>,
@@ -105,17 +102,21 @@ fn assert_meets_exact_assignment(
     };
     let estimate =
         semi_discrete_transport(atoms.view(), &mut draw, &SemiDiscreteOptions::new(p, 2)).unwrap();
-    let error = estimate.cost_error;
+    assert_brackets(estimate.cost, estimate.cost_error, exact, within, case);
+}
+
+/// Asserts that `estimate` (with standard error `error`) lies at most 4 standard errors above
+/// `exact` and at most the share `within` (and 4 standard errors) below it: semi-discrete
+/// transport's estimate is a lower bound up to its sampling error.
+fn assert_brackets(estimate: f64, error: f64, exact: f64, within: f64, case: &str) {
     assert!(
-        estimate.cost <= exact + 4.0 * error,
-        "{case}: {} above the exact W_p^p {exact}",
-        estimate.cost
+        estimate <= exact + 4.0 * error,
+        "{case}: {estimate} exceeds the exact {exact} by more than 4 σ ({error:e})"
     );
     assert!(
-        estimate.cost >= (1.0 - within) * exact - 4.0 * error,
-        "{case}: {} is {:.2} % below the exact W_p^p {exact}",
-        estimate.cost,
-        100.0 * (1.0 - estimate.cost / exact)
+        estimate >= (1.0 - within) * exact - 4.0 * error,
+        "{case}: {estimate} is {:.2} % below the exact {exact}",
+        100.0 * (1.0 - estimate / exact)
     );
 }
 
