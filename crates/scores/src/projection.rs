@@ -3,7 +3,7 @@
 //! Around a query q take its K nearest training points; their centred SVD gives a k-dimensional
 //! tangent frame T (local PCA); the normal offsets n_i = (I − TTᵀ)(x_i − c) are fitted by least
 //! squares as a polynomial of degree m in the scaled tangent coordinates z_i = Tᵀ(x_i − c)/s; and q
-//! is projected onto the graph g(z) = c + sTz + Σ_α C_α z^α by Gauss–Newton. Degree m reaches an
+//! is projected onto the graph g(z) = c + sTz + Σ_α C_α z^α by Newton's method. Degree m reaches an
 //! error of order h^{min(β, m+1)} on a C^β manifold for a window of radius h; m = 1 is plain local PCA.
 //! D(x, t) = π̂(x / a_t), so the VE score is −(x − π̂(x))/t.
 
@@ -26,7 +26,7 @@ const DIMENSION_NEIGHBOURS: usize = 20;
 /// Training points at which the intrinsic-dimension estimate is taken (evenly spaced rows).
 const DIMENSION_PROBES: usize = 256;
 
-/// Gauss–Newton iterations of the projection onto the fitted graph.
+/// Newton iterations of the projection onto the fitted graph.
 const NEWTON_STEPS: usize = 20;
 
 /// The fitted charts a score keeps, counted in the numbers they hold (32 MiB of them).
@@ -283,17 +283,18 @@ impl Denoiser for ProjectionScore {
 }
 
 /// The fitted graph g(z) = c + sTz + Σ_α C_α z^α over a neighbourhood, for the exponents α it
-/// was fitted with. Its matrices are small (K × D at most), so the chart works in nalgebra, whose
-/// dense factorizations carry no call overhead at these sizes.
+/// was fitted with. The fit works in nalgebra (once per neighbour set); the projection, run at
+/// every query, works on the chart's flat row-major arrays with buffers of its own, since its
+/// matrices (D × k and D × P) are too small for anything but the loops to matter.
 #[derive(Debug)]
 struct LocalChart {
-    centre: DVector<f64>,
-    /// Tangent frame, D × k, orthonormal columns.
-    frame: DMatrix<f64>,
+    centre: Vec<f64>,
+    /// The tangent frame times the scale, sT: D × k, row-major.
+    scaled_frame: Vec<f64>,
     /// Scale s of the tangent coordinates (the window radius).
     scale: f64,
-    /// Normal coefficients transposed, D × (one column C_α per monomial).
-    coefficients_t: DMatrix<f64>,
+    /// Normal coefficients, D × P (one column C_α per monomial), row-major.
+    coefficients: Vec<f64>,
 }
 
 /// Singular values below this share of the largest are treated as zero by the polynomial fit.
@@ -330,7 +331,10 @@ impl LocalChart {
         let normal = &centred - &tangent * frame.transpose();
         let scale = tangent.row_iter().map(|u| u.norm()).fold(0.0, f64::max);
         let scale = if scale > 0.0 { scale } else { 1.0 };
-        let scaled: Vec<DVector<f64>> = tangent.row_iter().map(|u| u.transpose() / scale).collect();
+        let scaled: Vec<Vec<f64>> = tangent
+            .row_iter()
+            .map(|u| u.iter().map(|v| v / scale).collect())
+            .collect();
         let design = DMatrix::from_fn(rows, exponents.len(), |i, a| {
             monomial(&scaled[i], &exponents[a])
         });
@@ -341,111 +345,258 @@ impl LocalChart {
         let coefficients = fit
             .solve(&normal, cutoff)
             .map_err(|err| ScoreError::Linalg(format!("polynomial fit: {err}")))?;
+        let row_major = |m: &DMatrix<f64>| m.transpose().as_slice().to_vec();
         Ok(Self {
-            centre,
-            frame,
+            centre: centre.as_slice().to_vec(),
+            scaled_frame: row_major(&(frame * scale)),
             scale,
-            coefficients_t: coefficients.transpose(),
+            coefficients: row_major(&coefficients.transpose()),
         })
     }
 
     /// The numbers the chart holds.
     fn numbers(&self) -> usize {
-        self.centre.len() + self.frame.len() + self.coefficients_t.len()
+        self.centre.len() + self.scaled_frame.len() + self.coefficients.len()
     }
 
-    fn point(&self, z: &DVector<f64>, exponents: &[Vec<u32>]) -> DVector<f64> {
-        &self.centre + &self.frame * z * self.scale + &self.coefficients_t * monomials(z, exponents)
-    }
-
-    /// Gauss–Newton on |q − g(z)|² from z = Tᵀ(q − c)/s, with step halving, kept within |z| ≤ 2
+    /// Newton's method on |q − g(z)|² from z = Tᵀ(q − c)/s, with step halving, kept within |z| ≤ 2
     /// (twice the fitted window) so the polynomial is never extrapolated far.
     fn project(&self, q: ArrayView1<f64>, exponents: &[Vec<u32>]) -> Result<Array1<f64>> {
-        let q = DVector::from_iterator(q.len(), q.iter().copied());
-        let mut z = self.frame.tr_mul(&(&q - &self.centre)) / self.scale;
-        clamp_to_window(&mut z);
-        let mut point = self.point(&z, exponents);
-        let mut residual_sq = (&q - &point).norm_squared();
+        let dim = self.centre.len();
+        let k = self.scaled_frame.len() / dim;
+        let mut work = Workspace::new(dim, k, exponents.len());
+        for (l, z) in work.z.iter_mut().enumerate() {
+            *z = (0..dim)
+                .map(|i| self.scaled_frame[i * k + l] * (q[i] - self.centre[i]))
+                .sum::<f64>()
+                / (self.scale * self.scale);
+        }
+        clamp_to_window(&mut work.z);
+        let mut residual_sq = self.residual(q, &work.z, exponents, &mut work.point, &mut work.m);
         for _ in 0..NEWTON_STEPS {
-            let jacobian =
-                &self.frame * self.scale + &self.coefficients_t * monomial_jacobian(&z, exponents);
-            let residual = &q - &point;
-            let Some(cholesky) = jacobian.tr_mul(&jacobian).cholesky() else {
+            let Some(()) = work.newton_step(self, q, exponents) else {
                 break;
             };
-            let step = cholesky.solve(&jacobian.tr_mul(&residual));
             let mut length = 1.0;
             let mut improved = false;
             while length > 1e-3 {
-                let mut trial = &z + &step * length;
-                clamp_to_window(&mut trial);
-                let trial_point = self.point(&trial, exponents);
-                let trial_sq = (&q - &trial_point).norm_squared();
+                for ((trial, &z), &step) in work.trial.iter_mut().zip(&work.z).zip(&work.step) {
+                    *trial = z + step * length;
+                }
+                clamp_to_window(&mut work.trial);
+                let trial_sq = self.residual(
+                    q,
+                    &work.trial,
+                    exponents,
+                    &mut work.trial_point,
+                    &mut work.m,
+                );
                 // Near the solution a full step changes |q − point|² by less than its rounding
                 // (about ε·|q − point|²), which would stop the iteration at √ε·d from the foot
                 // point: a full step that does not increase the residual beyond rounding is taken.
                 let within_rounding =
                     length == 1.0 && trial_sq <= residual_sq * (1.0 + 8.0 * f64::EPSILON);
                 if trial_sq < residual_sq || within_rounding {
-                    (z, point, residual_sq, improved) = (trial, trial_point, trial_sq, true);
+                    std::mem::swap(&mut work.z, &mut work.trial);
+                    std::mem::swap(&mut work.point, &mut work.trial_point);
+                    residual_sq = trial_sq;
+                    improved = true;
                     break;
                 }
                 length *= 0.5;
             }
-            if !improved || step.norm_squared() * length * length < 1e-28 * (1.0 + z.norm_squared())
-            {
+            // The move actually made (the old z is in `trial` after the swap): the step itself
+            // where the window does not clamp it, and none when a clamped step leaves z where it
+            // was, which would repeat the same iteration to the end.
+            let move_sq = dot_diff_sq(&work.z, &work.trial);
+            let z_sq = dot(&work.z, &work.z);
+            if !improved || move_sq < 1e-28 * (1.0 + z_sq) {
                 break;
             }
         }
-        Ok(Array1::from_iter(point.iter().copied()))
+        Ok(Array1::from_vec(work.point))
+    }
+
+    /// Writes g(z) into `point` (with the monomials of z into `m`) and returns |q − g(z)|².
+    fn residual(
+        &self,
+        q: ArrayView1<f64>,
+        z: &[f64],
+        exponents: &[Vec<u32>],
+        point: &mut [f64],
+        m: &mut [f64],
+    ) -> f64 {
+        let k = z.len();
+        let terms = m.len();
+        for (value, alpha) in m.iter_mut().zip(exponents) {
+            *value = monomial(z, alpha);
+        }
+        let mut sum = 0.0;
+        for (i, value) in point.iter_mut().enumerate() {
+            let frame = &self.scaled_frame[i * k..(i + 1) * k];
+            let coefficients = &self.coefficients[i * terms..(i + 1) * terms];
+            *value = self.centre[i] + dot(frame, z) + dot(coefficients, m);
+            let r = q[i] - *value;
+            sum += r * r;
+        }
+        sum
     }
 }
 
-fn clamp_to_window(z: &mut DVector<f64>) {
-    let norm = z.norm();
+/// The buffers of one projection: z, its trial, the step, g(z) and g(trial), the monomials and
+/// their Jacobian, the Jacobian of g (D × k), the residual's weights on the monomials (Σ_i r_i C_iα),
+/// the gradient Jᵀr, and the Gauss–Newton and Newton matrices (k × k, lower triangles).
+struct Workspace {
+    z: Vec<f64>,
+    trial: Vec<f64>,
+    step: Vec<f64>,
+    point: Vec<f64>,
+    trial_point: Vec<f64>,
+    m: Vec<f64>,
+    m_jacobian: Vec<f64>,
+    jacobian: Vec<f64>,
+    weights: Vec<f64>,
+    gradient: Vec<f64>,
+    normal: Vec<f64>,
+    hessian: Vec<f64>,
+}
+
+impl Workspace {
+    fn new(dim: usize, k: usize, terms: usize) -> Self {
+        Self {
+            z: vec![0.0; k],
+            trial: vec![0.0; k],
+            step: vec![0.0; k],
+            point: vec![0.0; dim],
+            trial_point: vec![0.0; dim],
+            m: vec![0.0; terms],
+            m_jacobian: vec![0.0; terms * k],
+            jacobian: vec![0.0; dim * k],
+            weights: vec![0.0; terms],
+            gradient: vec![0.0; k],
+            normal: vec![0.0; k * k],
+            hessian: vec![0.0; k * k],
+        }
+    }
+
+    /// The step toward the foot point on the chart into `step`: Newton's, H⁻¹Jᵀr with H = JᵀJ −
+    /// Σ_i r_i ∇²g_i the Hessian of ½|r|², where H is positive definite, else Gauss–Newton's,
+    /// (JᵀJ)⁻¹Jᵀr; here r = q − g(z) and J = sT + C ∂m/∂z at z. Newton's converges quadratically
+    /// where Gauss–Newton's only linearly, slowly for queries far from a curved chart. `None` when
+    /// neither matrix is positive definite.
+    fn newton_step(
+        &mut self,
+        chart: &LocalChart,
+        q: ArrayView1<f64>,
+        exponents: &[Vec<u32>],
+    ) -> Option<()> {
+        let k = self.z.len();
+        let terms = self.m.len();
+        let rows = self.point.len();
+        for (row, alpha) in exponents.iter().enumerate() {
+            for l in 0..k {
+                self.m_jacobian[row * k + l] = monomial_derivative(&self.z, alpha, &[l]);
+            }
+        }
+        self.weights.fill(0.0);
+        for i in 0..rows {
+            let coefficients = &chart.coefficients[i * terms..(i + 1) * terms];
+            let residual = q[i] - self.point[i];
+            for l in 0..k {
+                self.jacobian[i * k + l] = chart.scaled_frame[i * k + l]
+                    + (0..terms)
+                        .map(|a| coefficients[a] * self.m_jacobian[a * k + l])
+                        .sum::<f64>();
+            }
+            for (weight, c) in self.weights.iter_mut().zip(coefficients) {
+                *weight += residual * c;
+            }
+        }
+        for a in 0..k {
+            for b in 0..=a {
+                let value = (0..rows)
+                    .map(|i| self.jacobian[i * k + a] * self.jacobian[i * k + b])
+                    .sum::<f64>();
+                self.normal[a * k + b] = value;
+                let curvature = exponents
+                    .iter()
+                    .zip(&self.weights)
+                    .map(|(alpha, w)| w * monomial_derivative(&self.z, alpha, &[a, b]))
+                    .sum::<f64>();
+                self.hessian[a * k + b] = value - curvature;
+            }
+            self.gradient[a] = (0..rows)
+                .map(|i| self.jacobian[i * k + a] * (q[i] - self.point[i]))
+                .sum();
+        }
+        self.step.copy_from_slice(&self.gradient);
+        if cholesky_solve(&mut self.hessian, &mut self.step).is_some() {
+            return Some(());
+        }
+        self.step.copy_from_slice(&self.gradient);
+        cholesky_solve(&mut self.normal, &mut self.step)
+    }
+}
+
+/// Solves A x = b in place (x into `b`) for symmetric A given by its lower triangle (row-major,
+/// overwritten by its Cholesky factor); `None` when A is not positive definite.
+fn cholesky_solve(a: &mut [f64], b: &mut [f64]) -> Option<()> {
+    let n = b.len();
+    for j in 0..n {
+        let diagonal = a[j * n + j] - (0..j).map(|p| a[j * n + p] * a[j * n + p]).sum::<f64>();
+        if !(diagonal > 0.0) {
+            return None;
+        }
+        let root = diagonal.sqrt();
+        a[j * n + j] = root;
+        for i in j + 1..n {
+            let value = a[i * n + j] - (0..j).map(|p| a[i * n + p] * a[j * n + p]).sum::<f64>();
+            a[i * n + j] = value / root;
+        }
+    }
+    for i in 0..n {
+        b[i] = (b[i] - (0..i).map(|p| a[i * n + p] * b[p]).sum::<f64>()) / a[i * n + i];
+    }
+    for i in (0..n).rev() {
+        b[i] = (b[i] - (i + 1..n).map(|p| a[p * n + i] * b[p]).sum::<f64>()) / a[i * n + i];
+    }
+    Some(())
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// |a − b|².
+fn dot_diff_sq(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+fn clamp_to_window(z: &mut [f64]) {
+    let norm = z.iter().map(|v| v * v).sum::<f64>().sqrt();
     if norm > 2.0 {
-        *z *= 2.0 / norm;
+        z.iter_mut().for_each(|v| *v *= 2.0 / norm);
     }
 }
 
 /// z^α.
-fn monomial(z: &DVector<f64>, alpha: &[u32]) -> f64 {
-    alpha
-        .iter()
-        .zip(z.iter())
-        .map(|(&p, &zj)| zj.powi(p as i32))
-        .product()
+fn monomial(z: &[f64], alpha: &[u32]) -> f64 {
+    monomial_derivative(z, alpha, &[])
 }
 
-/// (z^α) for each exponent α.
-fn monomials(z: &DVector<f64>, exponents: &[Vec<u32>]) -> DVector<f64> {
-    DVector::from_iterator(
-        exponents.len(),
-        exponents.iter().map(|alpha| monomial(z, alpha)),
-    )
-}
-
-/// ∂z^α/∂z_l, one row per exponent α, one column per l.
-fn monomial_jacobian(z: &DVector<f64>, exponents: &[Vec<u32>]) -> DMatrix<f64> {
-    let k = z.len();
-    let mut jacobian = DMatrix::zeros(exponents.len(), k);
-    for (row, alpha) in exponents.iter().enumerate() {
-        for l in 0..k {
-            if alpha[l] == 0 {
-                continue;
-            }
-            jacobian[(row, l)] = (0..k)
-                .map(|j| {
-                    if j == l {
-                        f64::from(alpha[j]) * z[j].powi(alpha[j] as i32 - 1)
-                    } else {
-                        z[j].powi(alpha[j] as i32)
-                    }
-                })
-                .product();
+/// The derivative of z^α in the variables listed in `wrt` (each listing differentiates once more):
+/// Π_j α_j(α_j − 1)…(α_j − d_j + 1) z_j^{α_j − d_j}, with d_j the times j is listed.
+fn monomial_derivative(z: &[f64], alpha: &[u32], wrt: &[usize]) -> f64 {
+    let mut value = 1.0;
+    for (j, (&power, &zj)) in alpha.iter().zip(z).enumerate() {
+        let times = wrt.iter().filter(|&&l| l == j).count() as u32;
+        if times > power {
+            return 0.0;
         }
+        value *= (0..times).map(|d| f64::from(power - d)).product::<f64>();
+        value *= zj.powi((power - times) as i32);
     }
-    jacobian
+    value
 }
 
 /// The Levina–Bickel estimate over evenly spaced training points (see [`DimensionEstimate`]).
@@ -506,19 +657,73 @@ mod tests {
     }
 
     #[test]
-    fn the_jacobian_matches_finite_differences() {
+    fn monomial_derivatives_match_finite_differences() {
         let list = exponents(3, 4);
-        let z = DVector::from_vec(vec![0.3, -0.7, 0.45]);
-        let jacobian = monomial_jacobian(&z, &list);
-        for l in 0..3 {
-            let mut up = z.clone();
-            let mut down = z.clone();
-            up[l] += 1e-6;
-            down[l] -= 1e-6;
-            let numeric = (monomials(&up, &list) - monomials(&down, &list)) / 2e-6;
-            for (row, value) in numeric.iter().enumerate() {
-                assert!((value - jacobian[(row, l)]).abs() < 1e-8, "row {row} l {l}");
+        let z = [0.3, -0.7, 0.45];
+        let h = 1e-5;
+        for alpha in &list {
+            for l in 0..3 {
+                let (mut up, mut down) = (z, z);
+                up[l] += h;
+                down[l] -= h;
+                let numeric = (monomial(&up, alpha) - monomial(&down, alpha)) / (2.0 * h);
+                let exact = monomial_derivative(&z, alpha, &[l]);
+                assert!((numeric - exact).abs() < 1e-8, "{alpha:?} ∂{l}");
+                for b in 0..3 {
+                    let numeric = (monomial_derivative(&up, alpha, &[b])
+                        - monomial_derivative(&down, alpha, &[b]))
+                        / (2.0 * h);
+                    let exact = monomial_derivative(&z, alpha, &[l, b]);
+                    assert!((numeric - exact).abs() < 1e-8, "{alpha:?} ∂{l}∂{b}");
+                }
             }
+        }
+    }
+
+    #[test]
+    fn a_chart_projects_far_queries_onto_its_nearest_point() {
+        // A degree-2 chart of the unit circle in R^3 from 15 points within 0.3 rad of (1, 0, 0);
+        // queries up to 0.8 from the chart, inside and outside the circle. The answer's distance
+        // to q must equal, to 1e-12 relative, the least over 40 001 points of the chart's z-window
+        // refined by golden sections: Gauss–Newton alone stops short of that here (its steps
+        // shrink only linearly, by about distance × curvature, within its 20 iterations).
+        let exponents = exponents(1, 2);
+        let neighbourhood = Array2::from_shape_fn((15, 3), |(i, j)| {
+            let s = -0.3 + 0.6 * i as f64 / 14.0;
+            [s.cos(), s.sin(), 0.0][j]
+        });
+        let chart = LocalChart::fit(neighbourhood, 1, &exponents).unwrap();
+        let (mut point, mut m) = (vec![0.0; 3], vec![0.0; 3]);
+        for (radius, angle) in [
+            (1.8, 0.2),
+            (1.5, -0.25),
+            (0.3, 0.1),
+            (0.25, -0.2),
+            (1.05, 0.28),
+        ] {
+            let q = ndarray::array![radius * f64::cos(angle), radius * f64::sin(angle), 0.02];
+            let mut distance_sq =
+                |z: f64| chart.residual(q.view(), &[z], &exponents, &mut point, &mut m);
+            let grid = (0..=40_000).map(|i| -2.0 + 4.0 * i as f64 / 40_000.0);
+            let best = grid
+                .min_by(|&a, &b| distance_sq(a).total_cmp(&distance_sq(b)))
+                .unwrap();
+            let (mut low, mut high) = (best - 1e-4, best + 1e-4);
+            for _ in 0..200 {
+                let (a, b) = (high - 0.618 * (high - low), low + 0.618 * (high - low));
+                if distance_sq(a) < distance_sq(b) {
+                    high = b
+                } else {
+                    low = a
+                }
+            }
+            let least = distance_sq(0.5 * (low + high)).sqrt();
+            let found = chart.project(q.view(), &exponents).unwrap();
+            let distance = (&q - &found).mapv(|v| v * v).sum().sqrt();
+            assert!(
+                (distance - least).abs() <= 1e-12 * least,
+                "q at radius {radius}: |q − π̂(q)| = {distance:e}, least {least:e}"
+            );
         }
     }
 
