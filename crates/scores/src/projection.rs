@@ -544,7 +544,8 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64]) -> Option<()> {
     let n = b.len();
     for j in 0..n {
         let diagonal = a[j * n + j] - (0..j).map(|p| a[j * n + p] * a[j * n + p]).sum::<f64>();
-        if !(diagonal > 0.0) {
+        // Not positive, or NaN: no factor.
+        if diagonal.is_nan() || diagonal <= 0.0 {
             return None;
         }
         let root = diagonal.sqrt();
