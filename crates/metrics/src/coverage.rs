@@ -103,7 +103,7 @@ impl TubeSamples {
 
     fn mass_in_ball(&self, centre: ndarray::ArrayView1<f64>, radius: f64) -> Result<f64> {
         let count = match &self.inside {
-            Some(index) => index.within_unsorted(centre, radius)?.len(),
+            Some(index) => index.count_within(centre, radius)?,
             None => 0,
         };
         Ok(count as f64 / self.total as f64)

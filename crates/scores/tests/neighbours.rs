@@ -67,6 +67,7 @@ proptest! {
             prop_assert_eq!(&tree.within(query.view(), radius).unwrap(), &within);
             let mut unsorted = tree.within_unsorted(query.view(), radius).unwrap();
             mangen_scores::neighbours::sort_neighbours(&mut unsorted);
+            prop_assert_eq!(tree.count_within(query.view(), radius).unwrap(), within.len());
             prop_assert_eq!(unsorted, within);
         }
     }
@@ -163,6 +164,33 @@ fn the_leading_coordinate_tree_equals_the_scan() {
                 oracle.within(query.view(), radius).unwrap(),
                 "noise {noise}, radius {radius}"
             );
+        }
+    }
+}
+
+/// Ball counts on 20 000 points, where most of a large ball's points lie in runs taken whole:
+/// the count equals the brute-force list's length for the circle, S², a circle 1e-7 off its span
+/// and a curve searched in its leading coordinates, at radii from a few points to all of them.
+#[test]
+fn ball_counts_equal_the_brute_force_count_on_large_sets() {
+    for kind in [0, 1, 5, 6] {
+        let points = Arc::new(training_set(kind, 20_000, 11));
+        let tree = KdTree::new(points.clone()).unwrap();
+        let oracle = BruteForce::new(points.clone()).unwrap();
+        let mut r = rng::seeded(12);
+        for q in 0..40 {
+            let noise = [0.0, 1e-3, 0.1, 1.0][q % 4];
+            let query = points.row(q * 397).mapv(|v| {
+                v + noise * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut r)
+            });
+            for radius in [0.01, 0.05, 0.3, 1.0, 3.0] {
+                let expected = oracle.within(query.view(), radius).unwrap().len();
+                assert_eq!(
+                    tree.count_within(query.view(), radius).unwrap(),
+                    expected,
+                    "kind {kind}, query {q}, radius {radius}"
+                );
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 //! shows that the tree passes on few candidates (a curve or surface that fills R^D); data spread
 //! evenly over more than 8 directions are scanned.
 
+use super::boxes::{BallTest, Boxes};
 use super::brute::check_radius;
 use super::{BruteForce, Neighbour, NeighbourIndex, sort_neighbours, squared_distance};
 use crate::error::{Result, ScoreError, check_training_set};
@@ -214,6 +215,8 @@ pub struct KdTree {
     /// max_i |x_i − c|², a scale for rounding slack.
     spread_sq: f64,
     tree: Option<Tree>,
+    /// The boxes of the span order's runs, where a tree runs: ball counts.
+    boxes: Option<Boxes>,
     fallback: BruteForce,
 }
 
@@ -265,6 +268,7 @@ impl KdTree {
         } else {
             Tree::new(&coordinates)?
         };
+        let boxes = tree.as_ref().map(|_| Boxes::new(&coordinates));
         let fallback = BruteForce::new(points.clone())?;
         let mut index = Self {
             points,
@@ -276,10 +280,12 @@ impl KdTree {
             residual_max,
             spread_sq,
             tree,
+            boxes,
             fallback,
         };
         if rank > MAX_TREE_DIM && !index.leading_search_pays() {
             index.tree = None;
+            index.boxes = None;
         }
         Ok(index)
     }
@@ -491,5 +497,35 @@ impl NeighbourIndex for KdTree {
             Some(candidates) => Ok(self.exact_unsorted(query, candidates, radius * radius)),
             None => self.fallback.within_unsorted(query, radius),
         }
+    }
+
+    /// Counts by the boxes of the span order's runs: a run is inside the ball when even the
+    /// farthest corner of its box, with the largest normal part any pair can have (|r| +
+    /// `residual_max`), is within the radius less a rounding slack, outside when its nearest
+    /// point is beyond [`KdTree::span_candidates`]'s span radius, and otherwise opened down to
+    /// points measured in full dimension: the count equals that of the points `within` lists.
+    fn count_within(&self, query: ArrayView1<f64>, radius: f64) -> Result<usize> {
+        check_point(query, self.dim())?;
+        check_radius(radius)?;
+        let Some(boxes) = &self.boxes else {
+            return self.fallback.count_within(query, radius);
+        };
+        let split = self.split(query);
+        let radius_sq = radius * radius;
+        let normal_max = split.perpendicular + self.residual_max;
+        let slack = 1e-10 * (radius_sq + split.centred_sq + self.spread_sq);
+        let test = BallTest {
+            coordinates: &split.coordinates,
+            inside_sq: radius_sq - normal_max * normal_max - slack,
+            outside_sq: self.span_radius_sq(radius_sq, &split),
+        };
+        let q = query.to_vec();
+        let dim = self.dim();
+        let data = self.points.as_slice().expect("standard layout");
+        let exact = |position: usize| {
+            let index = self.rows[position];
+            squared_distance(&q, &data[index * dim..(index + 1) * dim]) <= radius_sq
+        };
+        Ok(boxes.count(&test, &exact))
     }
 }

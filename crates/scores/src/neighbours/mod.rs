@@ -1,5 +1,6 @@
 //! Exact neighbour search over a training set: the `NeighbourIndex` trait, a brute-force oracle and a span kd-tree.
 
+mod boxes;
 mod brute;
 mod kd_tree;
 
@@ -44,6 +45,12 @@ pub trait NeighbourIndex: Send + Sync {
     /// for the same index and query), for callers that do not need it sorted.
     fn within_unsorted(&self, query: ArrayView1<f64>, radius: f64) -> Result<Vec<Neighbour>> {
         self.within(query, radius)
+    }
+
+    /// The number of points with |q − x_i| ≤ radius: the length of [`NeighbourIndex::within`],
+    /// which an index may count without listing them.
+    fn count_within(&self, query: ArrayView1<f64>, radius: f64) -> Result<usize> {
+        Ok(self.within_unsorted(query, radius)?.len())
     }
 }
 
