@@ -1,14 +1,15 @@
-//! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size), nearest-two distances against a large training set, and semi-discrete W_p to μ.
+//! Criterion benchmarks of the metrics: exact W2 by assignment (time, and peak memory printed once per size), nearest-two distances against a large training set, ball counts of the coverage metric, and semi-discrete W_p to μ.
 //!
 //! `cargo bench` runs n ∈ {1000, 2000, 4000} on S^2 in D ∈ {3, 10} and on the circle in D = 10,
-//! 10^5 queries against 10^6 training points (S^2), and the semi-discrete W1 and W2 of 1000
+//! 10^5 queries against 10^6 training points (S^2), ball counts over 10^6 points (the circle and
+//! S^2) by the boxes and by listing, and the semi-discrete W1 and W2 of 1000
 //! atoms to uniform S^2 in D = 10; under `cargo test` each benchmark runs once on small sizes.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mangen_geometry::{Embedded, Manifold, Sphere, rng};
 use mangen_measures::{DensityMeasure, Measure};
 use mangen_metrics::{SemiDiscreteOptions, nearest_two, semi_discrete_transport, wasserstein};
-use mangen_scores::KdTree;
+use mangen_scores::{KdTree, NeighbourIndex};
 use peak_alloc::PeakAlloc;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -119,5 +120,53 @@ fn semi_discrete(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_w2, nearest_distances, semi_discrete);
+/// The coverage metric's ball counts: 100 centres on M, one radius a run, over 10^6 points on M
+/// (the circle and S^2 in R^10), counted by the boxes of the span order and by listing.
+fn ball_counts(c: &mut Criterion) {
+    let (points, centres) = if full_grid() {
+        (1_000_000, 100)
+    } else {
+        (2000, 5)
+    };
+    let mut group = c.benchmark_group("ball_count");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements(centres as u64));
+    for k in [1, 2] {
+        let manifold = sphere(k, 10);
+        let index = KdTree::new(Arc::new(
+            manifold.sample_uniform(points, &mut rng::seeded(7)),
+        ))
+        .expect("valid points");
+        let probes = manifold.sample_uniform(centres, &mut rng::seeded(8));
+        for radius in [0.01, 0.1, 0.9] {
+            for listing in [false, true] {
+                let method = if listing { "listed" } else { "counted" };
+                let id = format!("{method}/N={points}/D=10/k={k}/r={radius}");
+                group.bench_function(BenchmarkId::from_parameter(id), |bench| {
+                    bench.iter(|| {
+                        probes
+                            .outer_iter()
+                            .map(|y| match listing {
+                                true => index.within_unsorted(y, radius).expect("valid").len(),
+                                false => index.count_within(y, radius).expect("valid"),
+                            })
+                            .sum::<usize>()
+                    })
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    exact_w2,
+    nearest_distances,
+    ball_counts,
+    semi_discrete
+);
 criterion_main!(benches);

@@ -522,7 +522,19 @@ impl NeighbourIndex for KdTree {
         let q = query.to_vec();
         let dim = self.dim();
         let data = self.points.as_slice().expect("standard layout");
+        let span_dim = self.coordinates.ncols();
+        let span = self.coordinates.as_slice().expect("standard layout");
+        // A point's span distance decides it as a box's does; only the undecided are measured
+        // in full dimension.
         let exact = |position: usize| {
+            let at = position * span_dim;
+            let span_sq = squared_distance(&split.coordinates, &span[at..at + span_dim]);
+            if span_sq > test.outside_sq {
+                return false;
+            }
+            if span_sq <= test.inside_sq {
+                return true;
+            }
             let index = self.rows[position];
             squared_distance(&q, &data[index * dim..(index + 1) * dim]) <= radius_sq
         };
