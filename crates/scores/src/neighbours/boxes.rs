@@ -11,8 +11,8 @@ use ndarray::Array2;
 /// Positions per leaf run, summed point by point.
 const LEAF: usize = 32;
 
-/// One run of positions `start..end`; `right` is the index of its second half (0 for a leaf,
-/// whose first half would otherwise follow it directly).
+/// One run of positions `start..end`. Its first half follows it in pre-order; `right` is the
+/// index of its second half, 0 for a leaf.
 #[derive(Debug, Clone, Copy)]
 struct Run {
     start: usize,

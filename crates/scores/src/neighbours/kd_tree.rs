@@ -19,7 +19,7 @@ use mangen_geometry::check_point;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use ndarray_linalg::{Eigh, UPLO};
 use std::num::NonZeroUsize;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The most coordinates a kd-tree searches: a span of higher rank is searched in its leading
 /// principal coordinates (or scanned, where that would not pay).
@@ -215,8 +215,9 @@ pub struct KdTree {
     /// max_i |x_i − c|², a scale for rounding slack.
     spread_sq: f64,
     tree: Option<Tree>,
-    /// The boxes of the span order's runs, where a tree runs: ball counts.
-    boxes: Option<Boxes>,
+    /// The boxes of the span order's runs, for ball counts where a tree runs (built by the
+    /// first count).
+    boxes: OnceLock<Boxes>,
     fallback: BruteForce,
 }
 
@@ -268,7 +269,6 @@ impl KdTree {
         } else {
             Tree::new(&coordinates)?
         };
-        let boxes = tree.as_ref().map(|_| Boxes::new(&coordinates));
         let fallback = BruteForce::new(points.clone())?;
         let mut index = Self {
             points,
@@ -280,12 +280,11 @@ impl KdTree {
             residual_max,
             spread_sq,
             tree,
-            boxes,
+            boxes: OnceLock::new(),
             fallback,
         };
         if rank > MAX_TREE_DIM && !index.leading_search_pays() {
             index.tree = None;
-            index.boxes = None;
         }
         Ok(index)
     }
@@ -507,9 +506,10 @@ impl NeighbourIndex for KdTree {
     fn count_within(&self, query: ArrayView1<f64>, radius: f64) -> Result<usize> {
         check_point(query, self.dim())?;
         check_radius(radius)?;
-        let Some(boxes) = &self.boxes else {
+        if self.tree.is_none() {
             return self.fallback.count_within(query, radius);
-        };
+        }
+        let boxes = self.boxes.get_or_init(|| Boxes::new(&self.coordinates));
         let split = self.split(query);
         let radius_sq = radius * radius;
         let normal_max = split.perpendicular + self.residual_max;
