@@ -502,7 +502,8 @@ impl NeighbourIndex for KdTree {
     /// farthest corner of its box, with the largest normal part any pair can have (|r| +
     /// `residual_max`), is within the radius less a rounding slack, outside when its nearest
     /// point is beyond [`KdTree::span_candidates`]'s span radius, and otherwise opened down to
-    /// points measured in full dimension: the count equals that of the points `within` lists.
+    /// points, decided by the same two tests on their span distance or else measured in full
+    /// dimension: the count equals that of the points `within` lists.
     fn count_within(&self, query: ArrayView1<f64>, radius: f64) -> Result<usize> {
         check_point(query, self.dim())?;
         check_radius(radius)?;
