@@ -8,7 +8,7 @@
 //! D(x, t) = π̂(x / a_t), so the VE score is −(x − π̂(x))/t.
 
 use crate::error::{Result, ScoreError};
-use crate::neighbours::{KdTree, NeighbourIndex};
+use crate::neighbours::{KdTree, NeighbourIndex, squared_distance};
 use crate::oracle::unscaled;
 use crate::schedule::Schedule;
 use crate::score::{Denoiser, Estimate, ScoreModel, check_query};
@@ -408,7 +408,7 @@ impl LocalChart {
             // The move actually made (the old z is in `trial` after the swap): the step itself
             // where the window does not clamp it, and none when a clamped step leaves z where it
             // was, which would repeat the same iteration to the end.
-            let move_sq = dot_diff_sq(&work.z, &work.trial);
+            let move_sq = squared_distance(&work.z, &work.trial);
             let z_sq = dot(&work.z, &work.z);
             if !improved || move_sq < 1e-28 * (1.0 + z_sq) {
                 break;
@@ -499,14 +499,17 @@ impl Workspace {
             }
         }
         self.weights.fill(0.0);
+        self.gradient.fill(0.0);
         for i in 0..rows {
             let coefficients = &chart.coefficients[i * terms..(i + 1) * terms];
             let residual = q[i] - self.point[i];
             for l in 0..k {
-                self.jacobian[i * k + l] = chart.scaled_frame[i * k + l]
+                let derivative = chart.scaled_frame[i * k + l]
                     + (0..terms)
                         .map(|a| coefficients[a] * self.m_jacobian[a * k + l])
                         .sum::<f64>();
+                self.jacobian[i * k + l] = derivative;
+                self.gradient[l] += derivative * residual;
             }
             for (weight, c) in self.weights.iter_mut().zip(coefficients) {
                 *weight += residual * c;
@@ -525,9 +528,6 @@ impl Workspace {
                     .sum::<f64>();
                 self.hessian[a * k + b] = value - curvature;
             }
-            self.gradient[a] = (0..rows)
-                .map(|i| self.jacobian[i * k + a] * (q[i] - self.point[i]))
-                .sum();
         }
         self.step.copy_from_slice(&self.gradient);
         if cholesky_solve(&mut self.hessian, &mut self.step).is_some() {
@@ -569,10 +569,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// |a − b|².
-fn dot_diff_sq(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 fn clamp_to_window(z: &mut [f64]) {
     let norm = z.iter().map(|v| v * v).sum::<f64>().sqrt();
     if norm > 2.0 {

@@ -458,8 +458,13 @@ impl KdTree {
     /// slack for rounding.
     fn span_radius_sq(&self, radius_sq: f64, query: &SpanSplit) -> f64 {
         let floor = (query.perpendicular - self.residual_max).max(0.0);
-        let slack = 1e-10 * (radius_sq + query.centred_sq + self.spread_sq);
-        radius_sq - floor * floor + slack
+        radius_sq - floor * floor + self.rounding_slack(radius_sq, query)
+    }
+
+    /// What rounding may move a squared distance of about `radius_sq` from `query` by, with the
+    /// span coordinates' own scale: the margin of every span test.
+    fn rounding_slack(&self, radius_sq: f64, query: &SpanSplit) -> f64 {
+        1e-10 * (radius_sq + query.centred_sq + self.spread_sq)
     }
 }
 
@@ -514,10 +519,9 @@ impl NeighbourIndex for KdTree {
         let split = self.split(query);
         let radius_sq = radius * radius;
         let normal_max = split.perpendicular + self.residual_max;
-        let slack = 1e-10 * (radius_sq + split.centred_sq + self.spread_sq);
         let test = BallTest {
             coordinates: &split.coordinates,
-            inside_sq: radius_sq - normal_max * normal_max - slack,
+            inside_sq: radius_sq - normal_max * normal_max - self.rounding_slack(radius_sq, &split),
             outside_sq: self.span_radius_sq(radius_sq, &split),
         };
         let q = query.to_vec();
