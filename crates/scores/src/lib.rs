@@ -15,6 +15,7 @@ mod population;
 mod projection;
 mod schedule;
 mod score;
+mod vector_exp;
 
 pub use empirical::{EmpiricalScore, Truncation};
 pub use error::{Result, ScoreError, check_time, check_training_set};

@@ -29,6 +29,8 @@
 //! S_low to the weight summed so far less its error. At small t the walk is a ball search, and
 //! points of a leaf beyond the budget are dropped one by one.
 
+use crate::vector_exp;
+use leaf::sum_leaf;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use terms::{TermSums, term_sums};
@@ -447,8 +449,10 @@ impl GaussTree {
             }
         }
         // Rounding of the positive sums: the terms of a node summed point by point, then one
-        // addition per node.
-        let rounding = (totals.longest_run + self.dim + visited) as f64 * f64::EPSILON * totals.s0;
+        // addition per node; and the vectorized exponential's error in every weight summed.
+        let rounding = ((totals.longest_run + self.dim + visited) as f64 * f64::EPSILON
+            + vector_exp::RELATIVE_ERROR)
+            * totals.s0;
         totals.e0 += rounding;
         totals.e1 += rounding * self.nodes[0].reach;
         let average: Vec<f64> = totals.s1.iter().map(|s| s / totals.s0).collect();
@@ -665,42 +669,6 @@ impl RemainderBound {
     }
 }
 
-/// The sums over one leaf's points, and how many were dropped.
-struct LeafSums {
-    s0: f64,
-    s1: [f64; MAX_SPAN_DIM],
-    dropped: usize,
-}
-
-/// Sums the weights of the points `rows` (M coordinates each) and their weighted coordinates;
-/// a point beyond the budget is dropped like a node: it weighs less than the budget.
-fn sum_leaf<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
-    let u: &[f64; M] = query.u.try_into().expect("a query of the span dimension");
-    let mut sums = LeafSums {
-        s0: 0.0,
-        s1: [0.0; MAX_SPAN_DIM],
-        dropped: 0,
-    };
-    for x in rows.chunks_exact(M) {
-        let x: &[f64; M] = x.try_into().expect("rows of the span dimension");
-        let mut distance_sq = 0.0;
-        for j in 0..M {
-            distance_sq += (x[j] - u[j]) * (x[j] - u[j]);
-        }
-        let log_weight = (query.nearest_sq - distance_sq) / query.two_var;
-        if log_weight <= query.log_budget {
-            sums.dropped += 1;
-            continue;
-        }
-        let weight = log_weight.exp();
-        sums.s0 += weight;
-        for (sum, &coordinate) in sums.s1.iter_mut().zip(x) {
-            *sum += weight * coordinate;
-        }
-    }
-    sums
-}
-
 /// ln Σ_{|α|=p+1} Π_j w_j^{α_j}/√(α_j!) over the multi-indices of degree p + 1 (p ≤ P).
 fn log_remainder_sum(indices: &MultiIndices, half: &[f64], p: usize) -> f64 {
     let sum: f64 = (indices.up_to_degree[p]..indices.up_to_degree[p + 1])
@@ -720,6 +688,7 @@ fn factorial(n: usize) -> f64 {
     (1..=n).map(|k| k as f64).product()
 }
 
+mod leaf;
 mod terms;
 
 #[cfg(test)]
