@@ -568,7 +568,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// |a − b|².
+/// Scales z back onto |z| ≤ 2, twice the fitted window, where it lies beyond.
 fn clamp_to_window(z: &mut [f64]) {
     let norm = z.iter().map(|v| v * v).sum::<f64>().sqrt();
     if norm > 2.0 {
