@@ -1,15 +1,19 @@
-//! A node's points summed one by one, in blocks whose exponentials run packed: compiled for AVX2 where the processor has it.
+//! A node's points summed one by one, in blocks whose exponentials and sums run packed: compiled for AVX2 where the processor has it.
 //!
 //! Each block of [`BLOCK`] points takes three passes: the log-weights, then their exponentials
-//! (a loop over an array that the compiler vectorizes, see [`vector_exp`]), then the sums in the
-//! order of the points. The operations and their order are the same on every processor (no
-//! fused multiply–add is used), so the AVX2 and the baseline code give the same bits.
+//! (a loop over an array that the compiler vectorizes, see [`vector_exp`]; a point beyond the
+//! budget weighs 0), then the sums, point i into lane i mod [`LANES`], so that the additions of
+//! neighbouring points do not wait for each other. The lanes are added in a fixed order at the
+//! end. The operations and their order are the same on every processor (no fused multiply–add
+//! is used), so the AVX2 and the baseline code give the same bits.
 
 use super::{MAX_SPAN_DIM, Query};
 use crate::vector_exp::vector_exp;
 
 /// Points per block: a leaf's worth.
 const BLOCK: usize = 64;
+/// Partial sums kept side by side: point i of a node goes into lane i mod `LANES`.
+const LANES: usize = 4;
 
 /// The sums over one node's points, and how many were dropped.
 pub(super) struct LeafSums {
@@ -40,11 +44,10 @@ fn sum_leaf_avx2<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
 #[inline(always)]
 fn sum_leaf_blocks<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
     let u: &[f64; M] = query.u.try_into().expect("a query of the span dimension");
-    let mut sums = LeafSums {
-        s0: 0.0,
-        s1: [0.0; MAX_SPAN_DIM],
-        dropped: 0,
-    };
+    let inverse_two_var = 1.0 / query.two_var;
+    let mut lane_s0 = [0.0; LANES];
+    let mut lane_s1 = [[0.0; M]; LANES];
+    let mut dropped = 0;
     let mut log_weights = [0.0; BLOCK];
     let mut weights = [0.0; BLOCK];
     for block in rows.chunks(M * BLOCK) {
@@ -55,25 +58,54 @@ fn sum_leaf_blocks<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
             for j in 0..M {
                 distance_sq += (x[j] - u[j]) * (x[j] - u[j]);
             }
-            *log_weight = (query.nearest_sq - distance_sq) / query.two_var;
+            *log_weight = (query.nearest_sq - distance_sq) * inverse_two_var;
         }
-        for (weight, &log_weight) in weights[..points].iter_mut().zip(&log_weights[..points]) {
-            *weight = vector_exp(log_weight);
+        for (weight, &log_weight) in weights[..points].iter_mut().zip(&log_weights) {
+            let kept = log_weight > query.log_budget;
+            *weight = if kept { vector_exp(log_weight) } else { 0.0 };
         }
-        for ((&log_weight, &weight), x) in
-            log_weights.iter().zip(&weights).zip(block.chunks_exact(M))
+        dropped += log_weights[..points]
+            .iter()
+            .filter(|&&log_weight| log_weight <= query.log_budget)
+            .count();
+        // Whole groups of LANES points, then the block's last few (only a node's last block
+        // has them), each into its lane.
+        let whole = points - points % LANES;
+        for (group_weights, group) in weights[..whole]
+            .chunks_exact(LANES)
+            .zip(block.chunks_exact(M * LANES))
         {
-            if log_weight <= query.log_budget {
-                sums.dropped += 1;
-                continue;
+            for lane in 0..LANES {
+                let weight = group_weights[lane];
+                lane_s0[lane] += weight;
+                for j in 0..M {
+                    lane_s1[lane][j] += weight * group[lane * M + j];
+                }
             }
-            sums.s0 += weight;
-            for (sum, &coordinate) in sums.s1.iter_mut().zip(x) {
-                *sum += weight * coordinate;
+        }
+        let rest = block[whole * M..].chunks_exact(M);
+        for (lane, (&weight, x)) in weights[whole..points].iter().zip(rest).enumerate() {
+            lane_s0[lane] += weight;
+            for j in 0..M {
+                lane_s1[lane][j] += weight * x[j];
             }
         }
     }
-    sums
+    let mut s1 = [0.0; MAX_SPAN_DIM];
+    for (j, sum) in s1.iter_mut().take(M).enumerate() {
+        *sum = add_lanes([lane_s1[0][j], lane_s1[1][j], lane_s1[2][j], lane_s1[3][j]]);
+    }
+    LeafSums {
+        s0: add_lanes(lane_s0),
+        s1,
+        dropped,
+    }
+}
+
+/// The lanes' partial sums added pairwise, in a fixed order.
+#[inline(always)]
+fn add_lanes([a, b, c, d]: [f64; LANES]) -> f64 {
+    (a + b) + (c + d)
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@
 //!
 //! Each node may err by ε·S_low·n/N, so S0 is off by e0 ≤ ε·S_low and S1 by e1 ≤ ε·S_low·R in
 //! all (R bounds |x_i|), and since S0 ≥ 1 the average by |S1/S0 − m̂| ≤ (e1 + |m̂| e0)/S0. The bound
-//! returned adds up the errors actually incurred, plus a rounding allowance for the expansions.
+//! returned adds up the errors actually incurred, plus a rounding allowance for the sums and for
+//! the exponents (L − |u − x|²)/(2v), whose rounding grows with L/(2v) and with their size.
 //! S_low starts as the larger of 1 and Σ n·exp(−(far² − L)/(2v)) over the nodes at depth
 //! [`LOWER_BOUND_DEPTH`] (far = the distance to the box's farthest corner), close to N at large t
 //! where every point weighs about the same; the walk visits nearer children first and raises
@@ -534,9 +535,12 @@ impl GaussTree {
         for (total, s) in totals.s1.iter_mut().zip(leaf.s1) {
             *total += s;
         }
+        // Every point summed has a log-weight between the budget and about 0.
+        let exponent_error =
+            exponent_rounding(m, query.log_budget.abs(), query.nearest_sq / query.two_var);
         let dropped_weight = leaf.dropped as f64 * query.log_budget.exp();
-        totals.e0 += dropped_weight;
-        totals.e1 += dropped_weight * info.reach;
+        totals.e0 += dropped_weight + exponent_error * leaf.s0;
+        totals.e1 += (dropped_weight + exponent_error * leaf.s0) * info.reach;
         totals.summed += info.end - info.start - leaf.dropped;
         totals.longest_run = totals.longest_run.max(info.end - info.start);
     }
@@ -627,7 +631,25 @@ impl GaussTree {
             return false;
         }
         let n = (info.end - info.start) as f64;
-        let rounding = (terms + 4 * (order + m)) as f64 * f64::EPSILON;
+        // The terms' rounding; the prefactor's exponent; and the offsets u − c, rounded, which
+        // move the query by up to ε|u − c| and so each point's exponent by up to
+        // 2ε|u − c|(|u − c| + |w|)/(2v), with |u − c|²/(2v) = L/(2v) + |exponent|.
+        let exponent = (query.nearest_sq - offset_sq) / query.two_var;
+        let nearest_over_two_var = query.nearest_sq / query.two_var;
+        let offset_norm = offset_sq.sqrt();
+        let half_width_norm = self
+            .half_widths(node)
+            .iter()
+            .map(|w| w * w)
+            .sum::<f64>()
+            .sqrt();
+        let rounding = (terms + 4 * (order + m)) as f64 * f64::EPSILON
+            + exponent_rounding(m, exponent.abs(), nearest_over_two_var)
+            + 2.0
+                * f64::EPSILON
+                * (nearest_over_two_var
+                    + exponent.abs()
+                    + offset_norm * half_width_norm / query.two_var);
         let remainder = n * log_per_point.exp();
         let centre_norm = centre.iter().map(|c| c * c).sum::<f64>().sqrt();
         let rounding0 = rounding * prefactor * abs0;
@@ -642,6 +664,13 @@ impl GaussTree {
         totals.expanded += 1;
         true
     }
+}
+
+/// A bound on the relative error of a weight e^x whose exponent x = (L − |u − y|²)/(2v), |x| ≤
+/// `exponent_abs`, is computed in floating point from m coordinates: |u − y|² within (m + 2)ε
+/// of itself, so x within ((m + 2)(L/(2v) + |x|) + 3|x|)ε, to first order in ε.
+fn exponent_rounding(m: usize, exponent_abs: f64, nearest_over_two_var: f64) -> f64 {
+    ((m + 5) as f64 * exponent_abs + (m + 2) as f64 * nearest_over_two_var) * f64::EPSILON
 }
 
 /// The Lagrange remainder bound per point of a node's expansion, for one query: with the kernel
