@@ -60,9 +60,14 @@ fn sum_leaf_blocks<const M: usize>(rows: &[f64], query: &Query) -> LeafSums {
             }
             *log_weight = (query.nearest_sq - distance_sq) * inverse_two_var;
         }
+        // Written as "not dropped" so that a NaN log-weight is kept and shows in the sums.
         for (weight, &log_weight) in weights[..points].iter_mut().zip(&log_weights) {
-            let kept = log_weight > query.log_budget;
-            *weight = if kept { vector_exp(log_weight) } else { 0.0 };
+            let dropped_point = log_weight <= query.log_budget;
+            *weight = if dropped_point {
+                0.0
+            } else {
+                vector_exp(log_weight)
+            };
         }
         dropped += log_weights[..points]
             .iter()
