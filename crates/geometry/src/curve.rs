@@ -11,6 +11,8 @@ use std::f64::consts::PI;
 const TABLE: usize = 4096;
 /// Gauss–Legendre nodes per table interval for arclength.
 const ARC_NODES: usize = 8;
+/// Consecutive table angles per block of the projection's search.
+const BLOCK: usize = 64;
 /// The least reach, in the longest table step: below it the table cannot resolve the curve (a
 /// crossing gives Federer's formula a value of the order of one step), so the curve is refused.
 const MIN_REACH_IN_STEPS: f64 = 4.0;
@@ -44,6 +46,11 @@ pub trait CurveParametrization: Send + Sync + std::fmt::Debug {
     fn speed(&self, theta: f64) -> f64 {
         norm(&self.jet(theta).velocity)
     }
+    /// γ(θ) and |γ′(θ)| together, exactly as [`Self::point`] and [`Self::speed`] give them
+    /// (override when the two share work).
+    fn point_and_speed(&self, theta: f64) -> (Vec<f64>, f64) {
+        (self.point(theta), self.speed(theta))
+    }
     /// A radius about the origin that contains the curve.
     fn circumradius(&self) -> f64;
     /// θ of a point p of the curve where a closed form exists (`None`: found by search).
@@ -55,7 +62,8 @@ pub trait CurveParametrization: Send + Sync + std::fmt::Debug {
 
 /// A closed curve with its tables: arclength, uniform sampling and geodesic distance use a
 /// table of 4096 intervals of θ with 8-point Gauss–Legendre per interval; projection is a table
-/// search refined by safeguarded Newton on θ; the reach is the smaller of 1/max|κ| (on a grid 16
+/// search (blocks of 64 table points, each skipped when a ball around it is farther than the best
+/// point so far) refined by safeguarded Newton on θ; the reach is the smaller of 1/max|κ| (on a grid 16
 /// times finer than the table) and Federer's formula τ = inf_{p≠q} |q − p|² / (2 d(q − p, T_p M))
 /// over pairs of every other table point, which catches bottlenecks (relative error about 1e-6).
 /// A curve whose reach is below 4 table steps (one that crosses itself, or bends too sharply for
@@ -67,9 +75,47 @@ pub struct ClosedCurve<P> {
     /// γ at the table angles, one run of m numbers per angle.
     points: Vec<f64>,
     cumulative: Vec<f64>,
+    /// The longest arclength between two neighbouring table angles.
+    longest_step: f64,
+    /// The table in blocks of [`BLOCK`] consecutive angles, each with a ball that holds it.
+    blocks: Vec<BlockBall>,
     pub(crate) reach: f64,
     /// Gauss–Legendre nodes and weights on [0, 1] for arclength.
     arc_rule: (Vec<f64>, Vec<f64>),
+}
+
+/// A ball that holds a block of table points: its centre and radius.
+#[derive(Debug, Clone)]
+struct BlockBall {
+    centre: Vec<f64>,
+    radius: f64,
+}
+
+impl BlockBall {
+    /// The ball about the middle of the points' bounding box (rows of `span` numbers).
+    fn around(points: &[f64], span: usize) -> Self {
+        let centre: Vec<f64> = (0..span)
+            .map(|i| {
+                let coordinate = points.iter().skip(i).step_by(span);
+                let low = coordinate.clone().copied().fold(f64::INFINITY, f64::min);
+                let high = coordinate.copied().fold(f64::NEG_INFINITY, f64::max);
+                0.5 * (low + high)
+            })
+            .collect();
+        let radius = points
+            .chunks(span)
+            .map(|p| squared_gap(p, &centre).sqrt())
+            .fold(0.0, f64::max);
+        Self { centre, radius }
+    }
+
+    /// A number below the squared distance from y to every point of the block, as computed by
+    /// [`squared_gap`]: the distance to the ball, less a margin far wider than their rounding.
+    fn gap_bound_sq(&self, y: &[f64]) -> f64 {
+        let to_centre = squared_gap(&self.centre, y).sqrt();
+        let margin = 1e-9 * (to_centre + self.radius);
+        (to_centre - self.radius - margin).max(0.0).powi(2)
+    }
 }
 
 /// |v|.
@@ -98,6 +144,8 @@ impl<P: CurveParametrization> ClosedCurve<P> {
             span,
             points: Vec::with_capacity(TABLE * span),
             cumulative: Vec::new(),
+            longest_step: 0.0,
+            blocks: Vec::new(),
             reach: 0.0,
             arc_rule: gauss_legendre(ARC_NODES, 0.0, 1.0),
             shape,
@@ -107,9 +155,19 @@ impl<P: CurveParametrization> ClosedCurve<P> {
             curve.points.extend_from_slice(&p);
         }
         curve.cumulative = curve.arclength_table();
+        curve.longest_step = curve
+            .cumulative
+            .windows(2)
+            .map(|pair| pair[1] - pair[0])
+            .fold(0.0, f64::max);
+        curve.blocks = curve
+            .points
+            .chunks(BLOCK * span)
+            .map(|block| BlockBall::around(block, span))
+            .collect();
         curve.reach = curve.federer_reach();
         // A NaN reach (a curve with a cusp) is refused too.
-        if curve.reach.is_nan() || curve.reach < MIN_REACH_IN_STEPS * curve.longest_step() {
+        if curve.reach.is_nan() || curve.reach < MIN_REACH_IN_STEPS * curve.longest_step {
             return Err(GeometryError::InvalidParameter {
                 name: "amplitude",
                 value: curve.reach,
@@ -127,14 +185,6 @@ impl<P: CurveParametrization> ClosedCurve<P> {
     /// The total length L.
     pub fn length(&self) -> f64 {
         self.cumulative[TABLE]
-    }
-
-    /// The longest arclength between two neighbouring table angles.
-    fn longest_step(&self) -> f64 {
-        self.cumulative
-            .windows(2)
-            .map(|pair| pair[1] - pair[0])
-            .fold(0.0, f64::max)
     }
 
     fn table_point(&self, j: usize) -> &[f64] {
@@ -254,13 +304,33 @@ impl<P: CurveParametrization> ClosedCurve<P> {
             .unwrap_or_else(|| self.nearest_angle(&p.to_vec()))
     }
 
+    /// The table index of the nearest table point to y (the first of equals) and its squared
+    /// distance: the blocks in turn, nearest ball first, each skipped when its ball is farther than
+    /// the best point so far.
+    fn nearest_table_point(&self, y: &[f64]) -> (usize, f64) {
+        let bounds: Vec<f64> = self.blocks.iter().map(|b| b.gap_bound_sq(y)).collect();
+        let first = (0..bounds.len())
+            .min_by(|&a, &b| bounds[a].total_cmp(&bounds[b]))
+            .expect("the table has blocks");
+        let mut best = (usize::MAX, f64::NAN);
+        let order = std::iter::once(first).chain((0..bounds.len()).filter(|&b| b != first));
+        for block in order {
+            if bounds[block] > best.1 {
+                continue;
+            }
+            for j in block * BLOCK..((block + 1) * BLOCK).min(TABLE) {
+                let gap = squared_gap(self.table_point(j), y);
+                if best.0 == usize::MAX || gap.total_cmp(&best.1).then(j.cmp(&best.0)).is_lt() {
+                    best = (j, gap);
+                }
+            }
+        }
+        best
+    }
+
     /// θ of the nearest point of the curve to y.
     fn nearest_angle(&self, y: &[f64]) -> f64 {
-        let best = (0..TABLE)
-            .map(|j| squared_gap(self.table_point(j), y))
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("the table is not empty");
+        let best = self.nearest_table_point(y);
         let step = 2.0 * PI / TABLE as f64;
         let slope = |theta: f64| {
             let jet = self.shape.jet(theta);
@@ -310,18 +380,30 @@ impl<P: CurveParametrization> ClosedCurve<P> {
         let p = self.shape.point(theta_p);
         let distance = |theta: f64| squared_gap(&self.shape.point(theta), &p).sqrt();
         let step = 2.0 * PI / TABLE as f64;
+        // n steps of θ cover at most n + 1 table intervals (one more allows for the rounding of
+        // the summed steps), so the chord to there is at most (n + 2)·longest_step: while that is
+        // below r, with margins far wider than the rounding of the distance, the point is inside
+        // without being computed.
+        let sure = r * (1.0 - 1e-6) - 1e-9 * self.shape.circumradius();
+        let surely_inside = |steps: usize| (steps + 2) as f64 * self.longest_step <= sure;
         let edge = |direction: f64| {
             let mut inside = 0.0;
             let mut outside = step;
-            while distance(theta_p + direction * outside) <= r {
+            let mut steps = 1;
+            while surely_inside(steps) || distance(theta_p + direction * outside) <= r {
                 inside = outside;
                 outside += step;
+                steps += 1;
                 if outside >= PI {
                     return None;
                 }
             }
             for _ in 0..80 {
                 let mid = 0.5 * (inside + outside);
+                if mid == inside || mid == outside {
+                    // Neighbouring numbers: no further halving moves either end.
+                    break;
+                }
                 if distance(theta_p + direction * mid) <= r {
                     inside = mid
                 } else {
@@ -334,11 +416,15 @@ impl<P: CurveParametrization> ClosedCurve<P> {
     }
 
     fn rule_on(&self, angles: Vec<f64>, weights: Vec<f64>) -> Quadrature {
-        let nodes: Vec<f64> = angles.iter().flat_map(|t| self.shape.point(*t)).collect();
+        let mut nodes = Vec::with_capacity(angles.len() * self.span);
         let weights: Vec<f64> = angles
             .iter()
             .zip(&weights)
-            .map(|(t, w)| w * self.shape.speed(*t))
+            .map(|(&t, w)| {
+                let (point, speed) = self.shape.point_and_speed(t);
+                nodes.extend(point);
+                w * speed
+            })
             .collect();
         Quadrature {
             nodes: Array2::from_shape_vec((angles.len(), self.span), nodes)
@@ -431,5 +517,141 @@ impl<P: CurveParametrization> LocalModel for ClosedCurve<P> {
         let (lo, hi) = self.arc_within(self.angle_of(p), r)?;
         let (angles, weights) = gauss_legendre(n.max(2), lo, hi);
         Some(self.rule_on(angles, weights))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fourier::FourierCurve;
+    use crate::polar::PolarCurve;
+    use crate::rng::seeded;
+    use rand::RngExt;
+
+    /// Shapes of every kind: polar graphs (power and lacunary) in the plane, a Fourier curve in R^5.
+    fn curves() -> (PolarCurve, PolarCurve, FourierCurve) {
+        (
+            PolarCurve::new(1.0, 0.4, 3.5).unwrap(),
+            PolarCurve::lacunary(1.0, 4.0, 2.5, 2).unwrap(),
+            FourierCurve::random(5, 12, 1.0, 0.3, 2.0, 11).unwrap(),
+        )
+    }
+
+    /// Queries near the curve, on it, at its table points, far from it, at the origin, and NaN.
+    fn queries<P: CurveParametrization>(curve: &ClosedCurve<P>) -> Vec<Vec<f64>> {
+        let mut rng = seeded(4);
+        let span = curve.span;
+        let mut out = vec![vec![0.0; span], vec![f64::NAN; span]];
+        for i in 0..300 {
+            let theta = rng.random_range(0.0..2.0 * PI);
+            let spread = [1e-3, 0.1, 0.5, 3.0, 100.0][i % 5];
+            let point = curve.shape.point(theta);
+            out.push(
+                point
+                    .iter()
+                    .map(|p| p + spread * rng.random_range(-1.0..1.0))
+                    .collect(),
+            );
+            out.push(point);
+            out.push(curve.table_point(i * 13 % TABLE).to_vec());
+        }
+        out
+    }
+
+    /// The full scan the blocked search replaces: the first of the nearest table points.
+    fn scanned<P: CurveParametrization>(curve: &ClosedCurve<P>, y: &[f64]) -> (usize, f64) {
+        (0..TABLE)
+            .map(|j| squared_gap(curve.table_point(j), y))
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap()
+    }
+
+    fn assert_search_is_scan<P: CurveParametrization>(curve: &ClosedCurve<P>) {
+        for y in queries(curve) {
+            let (found, scan) = (curve.nearest_table_point(&y), scanned(curve, &y));
+            assert_eq!(found.0, scan.0, "{}: at {y:?}", curve.shape.name());
+            assert_eq!(found.1.to_bits(), scan.1.to_bits());
+        }
+    }
+
+    #[test]
+    fn the_blocked_search_finds_the_table_point_of_a_full_scan() {
+        let (power, lacunary, fourier) = curves();
+        // A circle: at its centre many table points tie, and the first of them is the answer.
+        assert_search_is_scan(&PolarCurve::new(1.0, 0.0, 3.5).unwrap());
+        assert_search_is_scan(&power);
+        assert_search_is_scan(&lacunary);
+        assert_search_is_scan(&fourier);
+    }
+
+    /// The walk the skipped steps replace: every step of θ looked at, then 80 halvings.
+    fn walked<P: CurveParametrization>(
+        curve: &ClosedCurve<P>,
+        theta_p: f64,
+        r: f64,
+    ) -> Option<(f64, f64)> {
+        let p = curve.shape.point(theta_p);
+        let distance = |theta: f64| squared_gap(&curve.shape.point(theta), &p).sqrt();
+        let step = 2.0 * PI / TABLE as f64;
+        let edge = |direction: f64| {
+            let mut walk = std::iter::successors(Some((0.0, step)), |&(_, o)| Some((o, o + step)));
+            let (inside, outside) =
+                walk.find(|&(_, o)| o >= PI || distance(theta_p + direction * o) > r)?;
+            if outside >= PI {
+                return None;
+            }
+            let (inside, _) = (0..80).fold((inside, outside), |(lo, hi), _| {
+                let mid = 0.5 * (lo + hi);
+                if distance(theta_p + direction * mid) <= r {
+                    (mid, hi)
+                } else {
+                    (lo, mid)
+                }
+            });
+            Some(inside)
+        };
+        Some((theta_p - edge(-1.0)?, theta_p + edge(1.0)?))
+    }
+
+    fn assert_arc_is_walk<P: CurveParametrization>(curve: &ClosedCurve<P>) {
+        let mut rng = seeded(8);
+        for i in 0..200 {
+            let theta = rng.random_range(0.0..2.0 * PI);
+            let r = [1e-9, 1e-4, 2e-3, 0.05, 0.3, 1.0, 2.5][i % 7] * rng.random_range(0.5..1.0);
+            let (fast, slow) = (curve.arc_within(theta, r), walked(curve, theta, r));
+            assert_eq!(
+                fast.map(|(a, b)| (a.to_bits(), b.to_bits())),
+                slow.map(|(a, b)| (a.to_bits(), b.to_bits())),
+                "{}: θ = {theta}, r = {r}",
+                curve.shape.name()
+            );
+        }
+    }
+
+    #[test]
+    fn the_arc_in_a_ball_has_the_ends_of_a_step_by_step_walk() {
+        let (power, lacunary, fourier) = curves();
+        assert_arc_is_walk(&power);
+        assert_arc_is_walk(&lacunary);
+        assert_arc_is_walk(&fourier);
+    }
+
+    fn assert_point_and_speed<P: CurveParametrization>(shape: &P) {
+        for j in 0..5000 {
+            let theta = 2.0 * PI * j as f64 / 4999.0 - 0.5;
+            let (point, speed) = shape.point_and_speed(theta);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&point), bits(&shape.point(theta)), "{}", shape.name());
+            assert_eq!(speed.to_bits(), shape.speed(theta).to_bits());
+        }
+    }
+
+    #[test]
+    fn point_and_speed_together_are_the_point_and_the_speed() {
+        let (power, lacunary, fourier) = curves();
+        assert_point_and_speed(power.shape());
+        assert_point_and_speed(lacunary.shape());
+        assert_point_and_speed(fourier.shape());
     }
 }

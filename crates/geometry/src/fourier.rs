@@ -157,6 +157,11 @@ impl CurveParametrization for FourierSeries {
         velocity.iter().map(|v| v * v).sum::<f64>().sqrt()
     }
 
+    fn point_and_speed(&self, theta: f64) -> (Vec<f64>, f64) {
+        let [point, velocity] = self.sums(theta, [POINT, VELOCITY]);
+        (point, velocity.iter().map(|v| v * v).sum::<f64>().sqrt())
+    }
+
     /// r(1 + √2 a Σ_{j≥2} j^{-p}): |cos(jθ) u + sin(jθ) v| ≤ √2 for unit u, v.
     fn circumradius(&self) -> f64 {
         let tail: f64 = (2..=self.harmonics)

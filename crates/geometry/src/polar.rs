@@ -205,6 +205,11 @@ impl CurveParametrization for PolarGraph {
         rho.hypot(d1)
     }
 
+    fn point_and_speed(&self, theta: f64) -> (Vec<f64>, f64) {
+        let (rho, d1, _) = self.rho(theta);
+        (vec![rho * theta.cos(), rho * theta.sin()], rho.hypot(d1))
+    }
+
     fn circumradius(&self) -> f64 {
         let excess = match self.shape {
             Shape::Power => self.amplitude.max(0.0),

@@ -593,7 +593,8 @@ impl GaussTree {
         let centre = self.centre(node);
         let offsets: Vec<f64> = query.u.iter().zip(centre).map(|(u, c)| u - c).collect();
         let offset_sq: f64 = offsets.iter().map(|d| d * d).sum();
-        let prefactor = ((query.nearest_sq - offset_sq) / query.two_var).exp();
+        let exponent = (query.nearest_sq - offset_sq) / query.two_var;
+        let prefactor = exponent.exp();
         // g_j[n] = λ^n H_n(s_j), λ = scale/√(2v), by H_{n+1} = 2s H_n − 2n H_{n−1}.
         let lambda_sq = info.scale * info.scale / query.two_var;
         let stride = top_order + 1;
@@ -634,7 +635,6 @@ impl GaussTree {
         // The terms' rounding; the prefactor's exponent; and the offsets u − c, rounded, which
         // move the query by up to ε|u − c| and so each point's exponent by up to
         // 2ε|u − c|(|u − c| + |w|)/(2v), with |u − c|²/(2v) = L/(2v) + |exponent|.
-        let exponent = (query.nearest_sq - offset_sq) / query.two_var;
         let nearest_over_two_var = query.nearest_sq / query.two_var;
         let offset_norm = offset_sq.sqrt();
         let half_width_norm = self
