@@ -380,12 +380,13 @@ impl<P: CurveParametrization> ClosedCurve<P> {
         let p = self.shape.point(theta_p);
         let distance = |theta: f64| squared_gap(&self.shape.point(theta), &p).sqrt();
         let step = 2.0 * PI / TABLE as f64;
-        // n steps of θ cover at most n + 1 table intervals (one more allows for the rounding of
-        // the summed steps), so the chord to there is at most (n + 2)·longest_step: while that is
+        // n steps of θ, summed with rounding, lie within n + 2 table intervals, so the chord to
+        // there is at most the arc over those, (n + 2)·longest_step up to the quadrature error of
+        // the table's arclengths, which one interval more absorbs. While (n + 3)·longest_step is
         // below r, with margins far wider than the rounding of the distance, the point is inside
         // without being computed.
         let sure = r * (1.0 - 1e-6) - 1e-9 * self.shape.circumradius();
-        let surely_inside = |steps: usize| (steps + 2) as f64 * self.longest_step <= sure;
+        let surely_inside = |steps: usize| (steps + 3) as f64 * self.longest_step <= sure;
         let edge = |direction: f64| {
             let mut inside = 0.0;
             let mut outside = step;
