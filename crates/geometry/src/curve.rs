@@ -312,20 +312,20 @@ impl<P: CurveParametrization> ClosedCurve<P> {
         let first = (0..bounds.len())
             .min_by(|&a, &b| bounds[a].total_cmp(&bounds[b]))
             .expect("the table has blocks");
-        let mut best = (usize::MAX, f64::NAN);
+        let mut best: Option<(usize, f64)> = None;
         let order = std::iter::once(first).chain((0..bounds.len()).filter(|&b| b != first));
         for block in order {
-            if bounds[block] > best.1 {
+            if best.is_some_and(|(_, least)| bounds[block] > least) {
                 continue;
             }
             for j in block * BLOCK..((block + 1) * BLOCK).min(TABLE) {
                 let gap = squared_gap(self.table_point(j), y);
-                if best.0 == usize::MAX || gap.total_cmp(&best.1).then(j.cmp(&best.0)).is_lt() {
-                    best = (j, gap);
+                if best.is_none_or(|(i, least)| gap.total_cmp(&least).then(j.cmp(&i)).is_lt()) {
+                    best = Some((j, gap));
                 }
             }
         }
-        best
+        best.expect("the first block is searched")
     }
 
     /// θ of the nearest point of the curve to y.
